@@ -1,0 +1,74 @@
+//! Smallest end-to-end use of the raw bindings: an in-process C media driver, a C client, one IPC
+//! publication and subscription, and five messages sent and received.
+//!
+//! Run with `cargo run -p aeron-sys --example ipc_smoke` (or `cargo xtask demo`, which installs the build
+//! tools first on a fresh machine).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use aeron_sys::*;
+use std::ffi::{c_void, CStr, CString};
+use std::ptr;
+use std::time::Duration;
+use support::{check, wait_for, Client, Driver};
+
+unsafe extern "C" fn print_fragment(clientd: *mut c_void, buffer: *const u8, length: usize, _h: *mut aeron_header_t) {
+    // SAFETY: clientd is the `&mut usize` counter handed to aeron_subscription_poll; buffer/length are valid
+    // for the duration of this callback.
+    let (count, bytes) = unsafe { (&mut *(clientd as *mut usize), std::slice::from_raw_parts(buffer, length)) };
+    *count += 1;
+    println!("received: {}", String::from_utf8_lossy(bytes));
+}
+
+fn main() {
+    // SAFETY: static NUL-terminated version string.
+    println!("Aeron {}", unsafe { CStr::from_ptr(aeron_version_full()) }.to_string_lossy());
+    let driver = Driver::launch();
+    println!("media driver started in {}", driver.aeron_dir().to_string_lossy());
+    let client = Client::connect(&driver);
+    let channel = CString::new("aeron:ipc").unwrap();
+    let timeout = Duration::from_secs(10);
+    // SAFETY: pointers come from the C API and are closed below in reverse order; `count` outlives the polls.
+    unsafe {
+        let mut async_pub = ptr::null_mut();
+        check(aeron_async_add_publication(&mut async_pub, client.aeron, channel.as_ptr(), 10), "add publication");
+        let publication = wait_for("publication", timeout, || {
+            let mut p = ptr::null_mut();
+            let rc = aeron_async_add_publication_poll(&mut p, async_pub);
+            check(rc, "publication poll");
+            (rc > 0).then_some(p)
+        });
+        let mut async_sub = ptr::null_mut();
+        check(
+            aeron_async_add_subscription(&mut async_sub, client.aeron, channel.as_ptr(), 10, None, ptr::null_mut(), None, ptr::null_mut()),
+            "add subscription",
+        );
+        let subscription = wait_for("subscription", timeout, || {
+            let mut s = ptr::null_mut();
+            let rc = aeron_async_add_subscription_poll(&mut s, async_sub);
+            check(rc, "subscription poll");
+            (rc > 0).then_some(s)
+        });
+        wait_for("connection", timeout, || aeron_subscription_is_connected(subscription).then_some(()));
+        for i in 0..5 {
+            let msg = format!("hello aeron #{i}");
+            let pos = wait_for("offer", timeout, || {
+                let pos = aeron_publication_offer(publication, msg.as_ptr(), msg.len(), None, ptr::null_mut());
+                (pos > 0).then_some(pos)
+            });
+            println!("sent: {msg} (position {pos})");
+        }
+        let mut count = 0usize;
+        wait_for("messages", timeout, || {
+            check(
+                aeron_subscription_poll(subscription, Some(print_fragment), &mut count as *mut usize as *mut c_void, 10),
+                "poll",
+            );
+            (count >= 5).then_some(())
+        });
+        aeron_subscription_close(subscription, None, ptr::null_mut());
+        aeron_publication_close(publication, None, ptr::null_mut());
+    }
+    println!("done: 5 messages sent and received over IPC");
+}

@@ -1,0 +1,1 @@
+//! rusteron-client (work in progress).

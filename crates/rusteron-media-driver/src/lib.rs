@@ -1,0 +1,1 @@
+//! rusteron-media-driver (work in progress).

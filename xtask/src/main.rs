@@ -1,0 +1,53 @@
+//! `cargo xtask`: project automation for rusteron.
+//!
+//! - `cargo xtask codegen [--check]`: regenerate (or verify) every committed generated file.
+//! - `cargo xtask test`: install missing build tools into `target/tools/`, check codegen drift, run the tests.
+//! - `cargo xtask demo`: install missing build tools, then run the main demo.
+
+mod codegen;
+mod demo;
+mod paths;
+mod test;
+mod tools;
+
+#[path = "../../aeron-sys/build/locate.rs"]
+#[allow(dead_code)]
+mod locate;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "rusteron project automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate all generated code (bindings, codecs, wrappers) from the Aeron headers and schema.
+    Codegen {
+        /// Do not write anything; fail and name the files if the committed code differs.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Set up a fresh machine (tools into target/tools/), check codegen drift, run the workspace tests.
+    Test {
+        /// Extra arguments passed to `cargo test` (after `--`).
+        #[arg(last = true)]
+        cargo_args: Vec<String>,
+    },
+    /// Set up a fresh machine (tools into target/tools/) and run the main demo.
+    Demo,
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Codegen { check } => {
+            let env = tools::ensure(tools::Need { cmake: false, libclang: true })?;
+            codegen::run(&env, check)
+        }
+        Command::Test { cargo_args } => test::run(&cargo_args),
+        Command::Demo => demo::run(),
+    }
+}
