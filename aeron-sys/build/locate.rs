@@ -121,3 +121,38 @@ fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tree_of_another_version_or_without_headers_is_rejected() {
+        let dir = std::env::temp_dir().join(format!("locate-test-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("aeron-client/src/main/c")).unwrap();
+        assert!(check_tree(&dir).unwrap_err().contains("aeronc.h"));
+        std::fs::write(dir.join("aeron-client/src/main/c/aeronc.h"), "").unwrap();
+        std::fs::write(dir.join("version.txt"), "1.44.1\n").unwrap();
+        assert!(check_tree(&dir).unwrap_err().contains("1.44.1"));
+        std::fs::write(dir.join("version.txt"), format!("{AERON_VERSION}\n")).unwrap();
+        assert!(check_tree(&dir).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn manifest_path_is_read_from_cargo_metadata_json() {
+        let json = r#"{"packages":[
+            {"name":"other","version":"1.0.0","manifest_path":"/x/other/Cargo.toml","dependencies":[{"name":"libaeron-sys"}]},
+            {"name":"libaeron-sys","version":"1.54.0","manifest_path":"/reg/libaeron-sys-1.54.0/Cargo.toml"}]}"#;
+        assert_eq!(find_manifest_path(json, "libaeron-sys").as_deref(), Some("/reg/libaeron-sys-1.54.0/Cargo.toml"));
+        assert_eq!(find_manifest_path("{}", "libaeron-sys"), None);
+    }
+
+    #[test]
+    fn the_registry_package_is_found_through_cargo() {
+        let scratch = std::env::temp_dir().join(format!("locate-registry-{}", std::process::id()));
+        let root = from_registry(&scratch, Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        assert!(root.join("aeron-driver/src/main/c/aeronmd.h").is_file());
+        std::fs::remove_dir_all(&scratch).unwrap();
+    }
+}

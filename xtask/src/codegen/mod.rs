@@ -139,3 +139,40 @@ pub fn rust_header(what: &str) -> String {
          `xtask/` and run `cargo xtask codegen`.\n"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(files: &[(&str, &str)]) -> Output {
+        Output {
+            owned_dirs: vec![PathBuf::from("gen")],
+            files: files
+                .iter()
+                .map(|(p, c)| GeneratedFile { path: PathBuf::from(p), contents: c.to_string() })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn check_passes_on_identical_tree_and_names_every_drift() {
+        let root = tempfile::tempdir().unwrap();
+        let temp = root.path().join("check");
+        let outputs = [output(&[("gen/a.rs", "// @generated a\n"), ("gen/b.rs", "// @generated b\n")])];
+        write_outputs(root.path(), &outputs).unwrap();
+        check_outputs(root.path(), &temp, &outputs).unwrap();
+
+        // A hand edit, a stale extra file and a missing file are each reported.
+        std::fs::write(root.path().join("gen/a.rs"), "// edited\n").unwrap();
+        std::fs::write(root.path().join("gen/stale.rs"), "old").unwrap();
+        std::fs::remove_file(root.path().join("gen/b.rs")).unwrap();
+        let err = check_outputs(root.path(), &temp, &outputs).unwrap_err().to_string();
+        assert!(err.contains("3 files"), "{err}");
+        assert_eq!(std::fs::read_to_string(temp.join("gen/a.rs")).unwrap(), "// @generated a\n");
+
+        // Writing repairs the tree and removes the stale file.
+        write_outputs(root.path(), &outputs).unwrap();
+        assert!(!root.path().join("gen/stale.rs").exists());
+        check_outputs(root.path(), &temp, &outputs).unwrap();
+    }
+}
