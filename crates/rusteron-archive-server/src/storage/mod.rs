@@ -1,0 +1,48 @@
+//! On-disk layout of an archive, the same as the Java archive's: segment files, catalog and mark file.
+
+pub mod frame;
+pub mod positions;
+pub mod segment;
+
+use std::path::PathBuf;
+
+/// How hard the archive pushes writes to disk (`aeron.archive.file.sync.level`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyncLevel {
+    /// 0: leave it to the OS page cache (survives a killed process, not a power cut).
+    #[default]
+    None,
+    /// 1: `fdatasync` after writes.
+    Data,
+    /// 2: `fsync` (data and metadata) after writes.
+    DataAndMetadata,
+}
+
+impl SyncLevel {
+    /// From the numeric Java property value (0, 1 or 2).
+    pub fn from_level(level: u8) -> Option<SyncLevel> {
+        match level {
+            0 => Some(SyncLevel::None),
+            1 => Some(SyncLevel::Data),
+            2 => Some(SyncLevel::DataAndMetadata),
+            _ => None,
+        }
+    }
+}
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// An I/O operation on `path` failed.
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        /// File or folder concerned.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A recording would roll over into a segment file that already exists.
+    #[error("segment file already exists: {0}")]
+    SegmentExists(PathBuf),
+}

@@ -1,0 +1,306 @@
+//! Segment files: `<recordingId>-<segmentBasePosition>.rec`, each `segment_length` bytes, holding the term
+//! bytes of a recording exactly as the image delivered them (full data headers and padding).
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use super::frame;
+use super::positions::{parse_segment_file_name, segment_base_position, segment_file_name};
+use super::{StorageError, SyncLevel};
+
+/// The fixed shape of one recording's storage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordingLayout {
+    /// Catalog id of the recording.
+    pub recording_id: i64,
+    /// Position the segment scheme is anchored on (the recording's original start position).
+    pub start_position: i64,
+    /// Term length of the recorded stream (power of two).
+    pub term_length: i64,
+    /// Length of every segment file (power of two, at least the term length).
+    pub segment_length: i64,
+}
+
+impl RecordingLayout {
+    /// Base position of the segment holding `position`.
+    pub fn segment_base(&self, position: i64) -> i64 {
+        segment_base_position(self.start_position, position, self.term_length, self.segment_length)
+    }
+
+    /// Path of the segment starting at `segment_base` in `dir`.
+    pub fn segment_path(&self, dir: &Path, segment_base: i64) -> PathBuf {
+        dir.join(segment_file_name(self.recording_id, segment_base))
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StorageError + '_ {
+    move |source| StorageError::Io { path: path.to_path_buf(), source }
+}
+
+/// Appends blocks of a recorded image to the recording's segment files.
+#[derive(Debug)]
+pub struct SegmentWriter {
+    dir: PathBuf,
+    layout: RecordingLayout,
+    sync: SyncLevel,
+    file: Option<(File, PathBuf)>,
+    segment_base: i64,
+    position: i64,
+}
+
+impl SegmentWriter {
+    /// A writer that continues at `position` (the start position of a new recording, or the stop position
+    /// of a recording being extended). Files are created on the first write.
+    pub fn new(dir: &Path, layout: RecordingLayout, position: i64, sync: SyncLevel) -> SegmentWriter {
+        SegmentWriter {
+            dir: dir.to_path_buf(),
+            layout,
+            sync,
+            file: None,
+            segment_base: layout.segment_base(position),
+            position,
+        }
+    }
+
+    /// Position after the last byte written.
+    pub fn position(&self) -> i64 {
+        self.position
+    }
+
+    /// Writes one block of term bytes that starts at [`position`](Self::position). A block never crosses a
+    /// term (and so never a segment) boundary. A block made of a padding frame stores only its header.
+    pub fn write_block(&mut self, block: &[u8]) -> Result<(), StorageError> {
+        if block.is_empty() {
+            return Ok(());
+        }
+        if self.position - self.segment_base >= self.layout.segment_length {
+            self.roll_over()?;
+        }
+        let offset = (self.position - self.segment_base) as u64;
+        let data_length = if frame::frame_type(block) == Some(frame::TYPE_PAD) {
+            frame::HEADER_LENGTH.min(block.len())
+        } else {
+            block.len()
+        };
+        let (file, path) = self.current_file()?;
+        file.write_all_at(&block[..data_length], offset).map_err(io_err(path))?;
+        self.position += block.len() as i64;
+        if self.sync != SyncLevel::None {
+            self.sync_data()?;
+        }
+        Ok(())
+    }
+
+    /// Flushes written data to disk according to the sync level (data only for level 1, data and metadata
+    /// for level 2).
+    pub fn sync_data(&self) -> Result<(), StorageError> {
+        if let Some((file, path)) = &self.file {
+            match self.sync {
+                SyncLevel::None => {}
+                SyncLevel::Data => file.sync_data().map_err(io_err(path))?,
+                SyncLevel::DataAndMetadata => file.sync_all().map_err(io_err(path))?,
+            }
+        }
+        Ok(())
+    }
+
+    fn roll_over(&mut self) -> Result<(), StorageError> {
+        self.sync_data()?;
+        self.file = None;
+        self.segment_base += self.layout.segment_length;
+        let path = self.layout.segment_path(&self.dir, self.segment_base);
+        if path.exists() {
+            return Err(StorageError::SegmentExists(path));
+        }
+        Ok(())
+    }
+
+    fn current_file(&mut self) -> Result<&(File, PathBuf), StorageError> {
+        if self.file.is_none() {
+            let path = self.layout.segment_path(&self.dir, self.segment_base);
+            let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io_err(&path))?;
+            let len = file.metadata().map_err(io_err(&path))?.len();
+            if len < self.layout.segment_length as u64 {
+                // Full length up front; the file system keeps it sparse.
+                file.set_len(self.layout.segment_length as u64).map_err(io_err(&path))?;
+            }
+            self.file = Some((file, path));
+        }
+        Ok(self.file.as_ref().expect("just opened"))
+    }
+}
+
+/// Reads recorded bytes back by position.
+#[derive(Debug)]
+pub struct SegmentReader {
+    dir: PathBuf,
+    layout: RecordingLayout,
+    file: Option<(File, i64)>,
+}
+
+impl SegmentReader {
+    /// A reader over the segments of `layout` in `dir`.
+    pub fn new(dir: &Path, layout: RecordingLayout) -> SegmentReader {
+        SegmentReader { dir: dir.to_path_buf(), layout, file: None }
+    }
+
+    /// Fills `buf` with the bytes starting at `position`, never reading past the end of its segment.
+    /// Returns how many bytes were read.
+    pub fn read_at(&mut self, position: i64, buf: &mut [u8]) -> Result<usize, StorageError> {
+        let base = self.layout.segment_base(position);
+        if self.file.as_ref().map(|(_, b)| *b) != Some(base) {
+            let path = self.layout.segment_path(&self.dir, base);
+            let file = File::open(&path).map_err(io_err(&path))?;
+            self.file = Some((file, base));
+        }
+        let (file, _) = self.file.as_ref().expect("just opened");
+        let offset = position - base;
+        let max = ((self.layout.segment_length - offset) as usize).min(buf.len());
+        let mut done = 0;
+        while done < max {
+            let n = file
+                .read_at(&mut buf[done..max], (offset as u64) + done as u64)
+                .map_err(io_err(&self.layout.segment_path(&self.dir, base)))?;
+            if n == 0 {
+                break;
+            }
+            done += n;
+        }
+        Ok(done)
+    }
+
+    /// `true` if the segment holding `position` exists.
+    pub fn segment_exists(&self, position: i64) -> bool {
+        self.layout.segment_path(&self.dir, self.layout.segment_base(position)).is_file()
+    }
+}
+
+/// Segment base positions of every segment file of `recording_id` in `dir`, ascending.
+pub fn list_segments(dir: &Path, recording_id: i64) -> Result<Vec<i64>, StorageError> {
+    let mut bases = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
+        let entry = entry.map_err(io_err(dir))?;
+        if let Some((id, base)) = entry.file_name().to_str().and_then(parse_segment_file_name) {
+            if id == recording_id {
+                bases.push(base);
+            }
+        }
+    }
+    bases.sort_unstable();
+    Ok(bases)
+}
+
+/// Works out where a recording that was not stopped cleanly really ends: walks the frames of its last
+/// segment file from the start (or from the start position, for the first segment) while frame lengths are
+/// positive. Returns at least `layout.start_position`.
+pub fn recover_stop_position(dir: &Path, layout: &RecordingLayout) -> Result<i64, StorageError> {
+    let Some(&last_base) = list_segments(dir, layout.recording_id)?.last() else {
+        return Ok(layout.start_position);
+    };
+    let first_base = layout.segment_base(layout.start_position);
+    let mut offset = if last_base == first_base { layout.start_position - first_base } else { 0 };
+    let path = layout.segment_path(dir, last_base);
+    let file = File::open(&path).map_err(io_err(&path))?;
+    let mut header = [0u8; frame::HEADER_LENGTH];
+    while offset + (frame::HEADER_LENGTH as i64) <= layout.segment_length {
+        let n = file.read_at(&mut header, offset as u64).map_err(io_err(&path))?;
+        if n < 4 {
+            break;
+        }
+        let length = frame::frame_length(&header).unwrap_or(0);
+        if length <= 0 {
+            break;
+        }
+        offset += frame::align(length as i64);
+    }
+    Ok((last_base + offset).max(layout.start_position))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TERM: i64 = 64 * 1024;
+    const SEG: i64 = 128 * 1024;
+
+    fn data_frame(payload_len: usize, term_offset: i32) -> Vec<u8> {
+        let len = frame::HEADER_LENGTH + payload_len;
+        let mut f = vec![0u8; frame::align(len as i64) as usize];
+        f[0..4].copy_from_slice(&(len as i32).to_le_bytes());
+        f[6..8].copy_from_slice(&frame::TYPE_DATA.to_le_bytes());
+        f[8..12].copy_from_slice(&term_offset.to_le_bytes());
+        for (i, b) in f[frame::HEADER_LENGTH..len].iter_mut().enumerate() {
+            *b = i as u8;
+        }
+        f
+    }
+
+    fn layout(start: i64) -> RecordingLayout {
+        RecordingLayout { recording_id: 5, start_position: start, term_length: TERM, segment_length: SEG }
+    }
+
+    #[test]
+    fn writes_roll_over_segments_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SegmentWriter::new(dir.path(), layout(0), 0, SyncLevel::None);
+        let block = data_frame(1024 - 32, 0);
+        let mut written = Vec::new();
+        // Three terms' worth: crosses from segment 0 into segment SEG.
+        while w.position() < 3 * TERM {
+            w.write_block(&block).unwrap();
+            written.extend_from_slice(&block);
+        }
+        assert_eq!(list_segments(dir.path(), 5).unwrap(), vec![0, SEG]);
+        assert_eq!(std::fs::metadata(dir.path().join("5-0.rec")).unwrap().len(), SEG as u64);
+
+        let mut r = SegmentReader::new(dir.path(), layout(0));
+        let mut back = vec![0u8; written.len()];
+        let mut pos = 0;
+        while (pos as usize) < back.len() {
+            let n = r.read_at(pos, &mut back[pos as usize..]).unwrap();
+            assert!(n > 0);
+            pos += n as i64;
+        }
+        assert_eq!(back, written);
+        assert_eq!(recover_stop_position(dir.path(), &layout(0)).unwrap(), 3 * TERM);
+    }
+
+    #[test]
+    fn padding_blocks_store_only_their_header_but_advance_fully() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SegmentWriter::new(dir.path(), layout(0), 0, SyncLevel::Data);
+        let mut pad = vec![0xAAu8; 4096];
+        pad[0..4].copy_from_slice(&4096i32.to_le_bytes());
+        pad[6..8].copy_from_slice(&frame::TYPE_PAD.to_le_bytes());
+        w.write_block(&pad).unwrap();
+        assert_eq!(w.position(), 4096);
+        let mut r = SegmentReader::new(dir.path(), layout(0));
+        let mut buf = vec![0u8; 64];
+        r.read_at(0, &mut buf).unwrap();
+        assert_eq!(&buf[..32], &pad[..32]);
+        assert_eq!(&buf[32..], &[0u8; 32][..], "padding body must not be written");
+    }
+
+    #[test]
+    fn recovery_of_a_mid_term_start_and_of_no_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let start = TERM + 4096;
+        assert_eq!(recover_stop_position(dir.path(), &layout(start)).unwrap(), start);
+        let mut w = SegmentWriter::new(dir.path(), layout(start), start, SyncLevel::None);
+        w.write_block(&data_frame(100, 4096)).unwrap();
+        w.write_block(&data_frame(5, 4096 + 160)).unwrap();
+        assert_eq!(list_segments(dir.path(), 5).unwrap(), vec![TERM]);
+        assert_eq!(recover_stop_position(dir.path(), &layout(start)).unwrap(), start + 160 + 64);
+    }
+
+    #[test]
+    fn rolling_into_an_existing_segment_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("5-131072.rec"), b"x").unwrap();
+        let mut w = SegmentWriter::new(dir.path(), layout(0), SEG - 1024, SyncLevel::None);
+        w.write_block(&data_frame(1024 - 32, 0)).unwrap();
+        assert!(matches!(w.write_block(&data_frame(1024 - 32, 0)), Err(StorageError::SegmentExists(_))));
+    }
+}
