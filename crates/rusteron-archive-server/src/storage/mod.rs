@@ -1,5 +1,6 @@
 //! On-disk layout of an archive, the same as the Java archive's: segment files, catalog and mark file.
 
+pub mod catalog;
 pub mod frame;
 pub mod positions;
 pub mod segment;
@@ -45,4 +46,18 @@ pub enum StorageError {
     /// A recording would roll over into a segment file that already exists.
     #[error("segment file already exists: {0}")]
     SegmentExists(PathBuf),
+    /// A file does not have the expected format.
+    #[error("{path} is not a valid archive file: {what}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+    /// The catalog cannot grow any further.
+    #[error("catalog {0} is full")]
+    CatalogFull(PathBuf),
+    /// No valid recording has this id.
+    #[error("unknown recording id: {0}")]
+    UnknownRecording(i64),
 }
