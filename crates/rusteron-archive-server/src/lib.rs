@@ -5,4 +5,5 @@
 #![deny(missing_docs)]
 
 pub mod channel;
+pub mod config;
 pub mod storage;
