@@ -26,13 +26,14 @@ fn main() {
     // The `cmake` crate runs whatever `CMAKE` names.
     env::set_var("CMAKE", &cmake);
 
-    let codecs = manifest_dir.join("generated/c");
+    // The C archive client includes its codecs as `c/aeron_archive_client/<type>.h`.
+    let codecs = manifest_dir.join("generated");
     let mut config = cmake::Config::new(manifest_dir.join("cmake"));
     config
         .define("AERON_SOURCE_DIR", &source.root)
         .profile(&env::var("AERON_CMAKE_BUILD_TYPE").unwrap_or_else(|_| "Release".into()))
         .build_target("rusteron_all");
-    let has_archive = codecs.join("aeron_archive_client/messageHeader.h").is_file();
+    let has_archive = codecs.join("c/aeron_archive_client/messageHeader.h").is_file();
     if has_archive {
         config.define("RUSTERON_ARCHIVE_CODECS_DIR", &codecs);
     }

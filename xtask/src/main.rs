@@ -7,6 +7,7 @@
 mod codegen;
 mod demo;
 mod paths;
+mod sbe;
 mod test;
 mod tools;
 

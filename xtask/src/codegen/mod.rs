@@ -7,6 +7,7 @@
 //! tree; every differing, missing or extra file is named and the command fails.
 
 mod bindings;
+mod client;
 
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeSet;
@@ -37,10 +38,21 @@ pub fn run(env: &ToolEnv, check: bool) -> Result<()> {
     let source = locate::locate(&scratch.join("locate"), &root).map_err(anyhow::Error::msg)?;
     println!("xtask codegen: Aeron sources: {} ({})", source.root.display(), source.origin);
 
-    let outputs = vec![Output {
+    let mut outputs = vec![Output {
         owned_dirs: vec![PathBuf::from(bindings::OUT_DIR)],
         files: bindings::generate(&source.root, env)?,
     }];
+    outputs.push(Output {
+        owned_dirs: vec![PathBuf::from(client::OUT_DIR)],
+        files: client::generate(&root, &outputs[0].files)?,
+    });
+    let schema_path = source.root.join(crate::sbe::SCHEMA_PATH);
+    let schema = std::fs::read_to_string(&schema_path)
+        .with_context(|| format!("reading the archive SBE schema {}", schema_path.display()))?;
+    outputs.push(Output {
+        owned_dirs: crate::sbe::OWNED_DIRS.iter().map(PathBuf::from).collect(),
+        files: crate::sbe::generate(&schema)?,
+    });
 
     if check {
         check_outputs(&root, &scratch.join("codegen-check"), &outputs)

@@ -1,0 +1,262 @@
+//! [`AeronCError`]: the error type of every fallible call, and the [`AeronErrorType`] table.
+
+use std::borrow::Cow;
+use std::ffi::CStr;
+
+/// Aeron-specific error with a code (negative for Aeron/client/publication errors, positive for OS
+/// `errno` values) and a message.
+///
+/// Errors from the C library carry the thread-local `aeron_errmsg()` text captured at the failing call.
+/// Errors made from a known code (e.g. publication results) carry a static message and do not allocate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind:?} (code {code}): {msg}")]
+pub struct AeronCError {
+    /// The raw code as reported by Aeron.
+    pub code: i32,
+    /// The classified code.
+    pub kind: AeronErrorType,
+    /// Human readable description.
+    pub msg: Cow<'static, str>,
+}
+
+impl AeronCError {
+    /// An error for `code` with the default description of its [`AeronErrorType`] (no allocation).
+    pub fn from_code(code: i32) -> Self {
+        let kind = AeronErrorType::from_code(code);
+        AeronCError {
+            code,
+            kind,
+            msg: Cow::Borrowed(kind.description()),
+        }
+    }
+
+    /// An error with an explicit code and message.
+    pub fn with_message(code: i32, msg: impl Into<Cow<'static, str>>) -> Self {
+        AeronCError {
+            code,
+            kind: AeronErrorType::from_code(code),
+            msg: msg.into(),
+        }
+    }
+
+    /// The last error of the C library on this thread (`aeron_errcode()` / `aeron_errmsg()`).
+    pub fn last() -> Self {
+        // SAFETY: both functions read thread-local state; aeron_errmsg returns a NUL-terminated string that
+        // stays valid until the next Aeron call on this thread, and we copy it at once.
+        let (code, msg) = unsafe {
+            let code = aeron_sys::aeron_errcode();
+            let p = aeron_sys::aeron_errmsg();
+            let msg = if p.is_null() {
+                String::new()
+            } else {
+                CStr::from_ptr(p).to_string_lossy().into_owned()
+            };
+            (code, msg)
+        };
+        // Aeron stores its own error codes negated in errcode (e.g. -1000 for driver timeout).
+        let code = if code == 0 { -1 } else { code };
+        AeronCError {
+            code,
+            kind: AeronErrorType::from_code(code),
+            msg: Cow::Owned(msg),
+        }
+    }
+
+    /// The error for a negative publication result (`offer`, `try_claim`, ...).
+    ///
+    /// `AERON_PUBLICATION_NOT_CONNECTED` (-1) is classified as [`AeronErrorType::PublicationNotConnected`].
+    pub fn from_publication_result(result: i64) -> Self {
+        let kind = match result {
+            aeron_sys::AERON_PUBLICATION_NOT_CONNECTED => AeronErrorType::PublicationNotConnected,
+            other => AeronErrorType::from_code(other as i32),
+        };
+        AeronCError {
+            code: result as i32,
+            kind,
+            msg: Cow::Borrowed(kind.description()),
+        }
+    }
+
+    /// An illegal-state error raised by the Rust wrapper itself.
+    pub fn illegal_state(msg: &'static str) -> Self {
+        AeronCError {
+            code: AeronErrorType::ClientErrorClientIllegalState.code(),
+            kind: AeronErrorType::ClientErrorClientIllegalState,
+            msg: Cow::Borrowed(msg),
+        }
+    }
+
+    /// A timeout raised by a `poll_blocking`-style call of the wrapper.
+    pub fn timed_out(msg: &'static str) -> Self {
+        AeronCError {
+            code: AeronErrorType::TimedOut.code(),
+            kind: AeronErrorType::TimedOut,
+            msg: Cow::Borrowed(msg),
+        }
+    }
+
+    /// The classified kind of this error.
+    pub fn kind(&self) -> AeronErrorType {
+        self.kind
+    }
+
+    /// `Ok(rc)` when `rc >= 0`, otherwise the last C error.
+    pub(crate) fn check(rc: i32) -> Result<i32, AeronCError> {
+        if rc < 0 {
+            Err(AeronCError::last())
+        } else {
+            Ok(rc)
+        }
+    }
+
+    /// Turns a publication result (`offer`, `try_claim`, ...) into a `Result`; does not allocate.
+    pub fn publication_result(result: i64) -> Result<i64, AeronCError> {
+        if result < 0 {
+            Err(AeronCError::from_publication_result(result))
+        } else {
+            Ok(result)
+        }
+    }
+}
+
+/// Classified Aeron error codes (the table of the earlier rusteron wrapper, plus
+/// [`PublicationNotConnected`](Self::PublicationNotConnected) for publication results).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AeronErrorType {
+    /// -1: a generic failure; see the message.
+    GenericError,
+    /// -1000: the media driver did not respond in time.
+    ClientErrorDriverTimeout,
+    /// -1001: the client was timed out by the driver.
+    ClientErrorClientTimeout,
+    /// -1002: the conductor service interval was exceeded.
+    ClientErrorConductorServiceTimeout,
+    /// -1003: a client buffer is full.
+    ClientErrorBufferFull,
+    /// -1004: the driver's buffer is full.
+    ClientErrorDriverBufferFull,
+    /// -1005: the client is in an illegal state for the call (also used by this wrapper).
+    ClientErrorClientIllegalState,
+    /// -1006: the broadcast receiver is in an illegal state.
+    ClientErrorBroadcastReceiverIllegalState,
+    /// -1 as a publication result: no subscriber is connected.
+    PublicationNotConnected,
+    /// -2: the publication is back pressured.
+    PublicationBackPressured,
+    /// -3: an administrative action (e.g. term rotation) is in progress; retry.
+    PublicationAdminAction,
+    /// -4: the publication is closed.
+    PublicationClosed,
+    /// -5: the maximum position of the stream has been reached.
+    PublicationMaxPositionExceeded,
+    /// -6: the publication failed.
+    PublicationError,
+    /// A blocking wait of the wrapper timed out.
+    TimedOut,
+    /// Any other code (e.g. a positive `errno`).
+    Unknown(i32),
+}
+
+impl AeronErrorType {
+    /// The numeric code.
+    pub const fn code(&self) -> i32 {
+        match self {
+            AeronErrorType::GenericError => -1,
+            AeronErrorType::ClientErrorDriverTimeout => -1000,
+            AeronErrorType::ClientErrorClientTimeout => -1001,
+            AeronErrorType::ClientErrorConductorServiceTimeout => -1002,
+            AeronErrorType::ClientErrorBufferFull => -1003,
+            AeronErrorType::ClientErrorDriverBufferFull => -1004,
+            AeronErrorType::ClientErrorClientIllegalState => -1005,
+            AeronErrorType::ClientErrorBroadcastReceiverIllegalState => -1006,
+            AeronErrorType::PublicationNotConnected => -1,
+            AeronErrorType::PublicationBackPressured => -2,
+            AeronErrorType::PublicationAdminAction => -3,
+            AeronErrorType::PublicationClosed => -4,
+            AeronErrorType::PublicationMaxPositionExceeded => -5,
+            AeronErrorType::PublicationError => -6,
+            AeronErrorType::TimedOut => -234324,
+            AeronErrorType::Unknown(code) => *code,
+        }
+    }
+
+    /// Classifies a code (-1 is [`GenericError`](Self::GenericError)).
+    pub const fn from_code(code: i32) -> Self {
+        match code {
+            -1 => AeronErrorType::GenericError,
+            -1000 => AeronErrorType::ClientErrorDriverTimeout,
+            -1001 => AeronErrorType::ClientErrorClientTimeout,
+            -1002 => AeronErrorType::ClientErrorConductorServiceTimeout,
+            -1003 => AeronErrorType::ClientErrorBufferFull,
+            -1004 => AeronErrorType::ClientErrorDriverBufferFull,
+            -1005 => AeronErrorType::ClientErrorClientIllegalState,
+            -1006 => AeronErrorType::ClientErrorBroadcastReceiverIllegalState,
+            -2 => AeronErrorType::PublicationBackPressured,
+            -3 => AeronErrorType::PublicationAdminAction,
+            -4 => AeronErrorType::PublicationClosed,
+            -5 => AeronErrorType::PublicationMaxPositionExceeded,
+            -6 => AeronErrorType::PublicationError,
+            -234324 => AeronErrorType::TimedOut,
+            _ => AeronErrorType::Unknown(code),
+        }
+    }
+
+    /// A fixed description of the kind.
+    pub const fn description(&self) -> &'static str {
+        match self {
+            AeronErrorType::GenericError => "generic error",
+            AeronErrorType::ClientErrorDriverTimeout => "driver timeout",
+            AeronErrorType::ClientErrorClientTimeout => "client timeout",
+            AeronErrorType::ClientErrorConductorServiceTimeout => "conductor service timeout",
+            AeronErrorType::ClientErrorBufferFull => "client buffer full",
+            AeronErrorType::ClientErrorDriverBufferFull => "driver buffer full",
+            AeronErrorType::ClientErrorClientIllegalState => "client illegal state",
+            AeronErrorType::ClientErrorBroadcastReceiverIllegalState => {
+                "broadcast receiver illegal state"
+            }
+            AeronErrorType::PublicationNotConnected => "publication not connected",
+            AeronErrorType::PublicationBackPressured => "publication back pressured",
+            AeronErrorType::PublicationAdminAction => "publication admin action",
+            AeronErrorType::PublicationClosed => "publication closed",
+            AeronErrorType::PublicationMaxPositionExceeded => "publication max position exceeded",
+            AeronErrorType::PublicationError => "publication error",
+            AeronErrorType::TimedOut => "timed out",
+            AeronErrorType::Unknown(_) => "unknown error",
+        }
+    }
+
+    /// True for [`PublicationBackPressured`](Self::PublicationBackPressured).
+    pub fn is_back_pressured(&self) -> bool {
+        *self == AeronErrorType::PublicationBackPressured
+    }
+
+    /// True for [`PublicationAdminAction`](Self::PublicationAdminAction).
+    pub fn is_admin_action(&self) -> bool {
+        *self == AeronErrorType::PublicationAdminAction
+    }
+
+    /// True when a retry may succeed (back pressure or admin action).
+    pub fn is_back_pressured_or_admin_action(&self) -> bool {
+        self.is_back_pressured() || self.is_admin_action()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for code in [
+            -1, -1000, -1001, -1002, -1003, -1004, -1005, -1006, -2, -3, -4, -5, -6, -234324, 7,
+        ] {
+            assert_eq!(AeronErrorType::from_code(code).code(), code);
+        }
+        let e = AeronCError::from_publication_result(-1);
+        assert_eq!(e.kind(), AeronErrorType::PublicationNotConnected);
+        assert!(AeronCError::from_publication_result(-2)
+            .kind()
+            .is_back_pressured());
+        assert!(e.to_string().contains("not connected"), "{e}");
+    }
+}
