@@ -196,6 +196,17 @@ impl Graveyard {
         key as *mut c_void
     }
 
+    /// Parks `handler` under its own `clientd` until [`release`](Self::release) of that `clientd` or the
+    /// client's close (used by handlers added to a running client, see `client_handlers`).
+    pub(crate) fn park(self: &Arc<Self>, handler: HandlerBox) {
+        let key = handler.clientd() as usize;
+        let node = Box::new(RetireNode {
+            graveyard: Arc::as_ptr(self),
+            _payload: vec![handler],
+        });
+        self.nodes.lock().insert(key, node);
+    }
+
     /// Frees the node of `clientd` now (used when the C call that would have notified failed).
     pub(crate) fn release(&self, clientd: *mut c_void) {
         let node = self.nodes.lock().remove(&(clientd as usize));

@@ -78,6 +78,7 @@
 
 mod aeron;
 mod assembler;
+mod client_handlers;
 mod cnc;
 mod context;
 mod counter;
@@ -100,6 +101,7 @@ pub use assembler::{
     AeronControlledFragmentAssembler, AeronFragmentAssembler,
     AeronImageControlledFragmentAssembler, AeronImageFragmentAssembler,
 };
+pub use client_handlers::AeronHandlerRegistration;
 pub use cnc::AeronCnc;
 pub use context::AeronContext;
 pub use counter::{AeronCounter, AeronCountersReader};
