@@ -6,7 +6,7 @@ use std::process::Command;
 use crate::{paths, tools};
 
 /// The package and example that make up the main demo.
-const DEMO: (&str, &str) = ("aeron-sys", "ipc_smoke");
+const DEMO: (&str, &str) = ("rusteron-examples", "record_and_replay");
 
 /// Installs the build tools if missing, then runs the demo example.
 pub fn run() -> Result<()> {

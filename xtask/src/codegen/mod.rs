@@ -6,6 +6,7 @@
 //! check mode everything is generated into `target/xtask/codegen-check/` and compared with the committed
 //! tree; every differing, missing or extra file is named and the command fails.
 
+mod archive;
 mod bindings;
 mod client;
 
@@ -45,6 +46,10 @@ pub fn run(env: &ToolEnv, check: bool) -> Result<()> {
     outputs.push(Output {
         owned_dirs: vec![PathBuf::from(client::OUT_DIR)],
         files: client::generate(&root, &outputs[0].files)?,
+    });
+    outputs.push(Output {
+        owned_dirs: vec![PathBuf::from(archive::OUT_DIR)],
+        files: archive::generate(&root, &outputs[0].files)?,
     });
     let schema_path = source.root.join(crate::sbe::SCHEMA_PATH);
     let schema = std::fs::read_to_string(&schema_path)

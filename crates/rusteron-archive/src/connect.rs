@@ -1,0 +1,148 @@
+//! Connecting to an archive: [`AeronArchiveAsyncConnect`] and [`AeronArchive::connect`].
+
+use std::cell::{Cell, RefCell};
+use std::ffi::c_int;
+use std::time::{Duration, Instant};
+
+use rusteron_client::bindings::*;
+use rusteron_client::AeronCError;
+
+use crate::context::ContextClaim;
+use crate::util::check;
+use crate::{AeronArchive, AeronArchiveContext};
+
+extern "C" {
+    // Declared in the C archive client's internal `aeron_archive_async_connect.h` (not in `aeron_archive.h`)
+    // and exported by the library: frees a connect that has not completed. Used only to cancel on drop.
+    fn aeron_archive_async_connect_delete(async_: *mut aeron_archive_async_connect_t) -> c_int;
+}
+
+/// A connect in progress (`aeron_archive_async_connect_t`). `Send`, not `Sync`.
+///
+/// Poll it with [`poll`](Self::poll) until it yields the [`AeronArchive`]; or use
+/// [`poll_blocking`](Self::poll_blocking). The connect fails by itself after the context's message timeout.
+/// Dropping it before it completed cancels it.
+pub struct AeronArchiveAsyncConnect {
+    ptr: Cell<*mut aeron_archive_async_connect_t>,
+    claim: RefCell<Option<ContextClaim>>,
+    aeron: rusteron_client::Aeron,
+}
+
+// SAFETY: the C connect is driven from one thread at a time (the type is !Sync because of its cells), and its
+// state (the client, the context duplicate) does not depend on the thread that created it.
+unsafe impl Send for AeronArchiveAsyncConnect {}
+
+impl std::fmt::Debug for AeronArchiveAsyncConnect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AeronArchiveAsyncConnect")
+            .field("pending", &!self.ptr.get().is_null())
+            .finish()
+    }
+}
+
+impl AeronArchiveAsyncConnect {
+    /// Starts connecting with `context` (`aeron_archive_async_connect`). The context is in use from now on
+    /// until the connect fails or the archive it yields is dropped.
+    pub fn new(context: &AeronArchiveContext) -> Result<Self, AeronCError> {
+        let (claim, aeron, raw) = context.claim(|ctx| {
+            let mut ptr = std::ptr::null_mut();
+            // SAFETY: valid out-pointer and a live context with a live client; C duplicates the context.
+            check(crate::panic::call(|| unsafe {
+                aeron_archive_async_connect(&mut ptr, ctx)
+            }))?;
+            Ok(ptr as *mut std::ffi::c_void)
+        })?;
+        Ok(AeronArchiveAsyncConnect {
+            ptr: Cell::new(raw as *mut aeron_archive_async_connect_t),
+            claim: RefCell::new(Some(claim)),
+            aeron,
+        })
+    }
+
+    /// Advances the connect (`aeron_archive_async_connect_poll`): `Ok(Some(archive))` once connected,
+    /// `Ok(None)` while in progress, `Err` if it failed (timeout, rejected, ...). Polling again after it
+    /// completed fails with `ClientErrorClientIllegalState`.
+    pub fn poll(&self) -> Result<Option<AeronArchive>, AeronCError> {
+        let ptr = self.ptr.get();
+        if ptr.is_null() {
+            return Err(AeronCError::illegal_state(
+                "the archive connect has already completed",
+            ));
+        }
+        let mut archive = std::ptr::null_mut();
+        // SAFETY: live connect (not yet completed), polled from this thread only.
+        let rc =
+            crate::panic::call(|| unsafe { aeron_archive_async_connect_poll(&mut archive, ptr) });
+        match rc {
+            0 => Ok(None),
+            1 => {
+                // C has freed the connect and handed over the archive.
+                self.ptr.set(std::ptr::null_mut());
+                let claim = self
+                    .claim
+                    .borrow_mut()
+                    .take()
+                    .expect("claim present until completion");
+                Ok(Some(AeronArchive::from_parts(
+                    archive,
+                    self.aeron.clone(),
+                    claim,
+                )))
+            }
+            _ => {
+                // C has freed the connect; the error is this thread's last error.
+                let err = AeronCError::last();
+                self.ptr.set(std::ptr::null_mut());
+                drop(self.claim.borrow_mut().take());
+                Err(err)
+            }
+        }
+    }
+
+    /// Polls until connected, failed, or `timeout` elapsed (then `TimedOut`, and the connect stays pending).
+    pub fn poll_blocking(&self, timeout: Duration) -> Result<AeronArchive, AeronCError> {
+        let start = Instant::now();
+        loop {
+            if let Some(archive) = self.poll()? {
+                return Ok(archive);
+            }
+            if start.elapsed() >= timeout {
+                return Err(AeronCError::timed_out(
+                    "archive connect did not complete in time",
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+impl Drop for AeronArchiveAsyncConnect {
+    fn drop(&mut self) {
+        let ptr = self.ptr.get();
+        if !ptr.is_null() {
+            // SAFETY: a live connect that has not completed; freed once (the pointer is dropped with self).
+            // The client and the context it uses are still alive (we hold them until after this call).
+            crate::panic::call_in_drop(|| unsafe { aeron_archive_async_connect_delete(ptr) });
+        }
+    }
+}
+
+impl AeronArchive {
+    /// Connects with `context` and waits for the archive's answer (`aeron_archive_connect`), using the
+    /// context's idle strategy between polls; fails after the context's message timeout.
+    pub fn connect(context: &AeronArchiveContext) -> Result<AeronArchive, AeronCError> {
+        let (claim, aeron, raw) = context.claim(|ctx| {
+            let mut ptr = std::ptr::null_mut();
+            // SAFETY: valid out-pointer and a live context with a live client; C duplicates the context.
+            check(crate::panic::call(|| unsafe {
+                aeron_archive_connect(&mut ptr, ctx)
+            }))?;
+            Ok(ptr as *mut std::ffi::c_void)
+        })?;
+        Ok(AeronArchive::from_parts(
+            raw as *mut aeron_archive_t,
+            aeron,
+            claim,
+        ))
+    }
+}
