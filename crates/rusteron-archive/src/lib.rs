@@ -99,7 +99,8 @@ pub use generated::*;
 pub use params::{AeronArchiveReplayParams, AeronArchiveReplicationParams};
 pub use persistent::{
     AeronArchivePersistentSubscription, AeronArchivePersistentSubscriptionContext,
-    AeronArchivePersistentSubscriptionListener,
+    AeronArchivePersistentSubscriptionListener, AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_LIVE,
+    AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_START,
 };
 pub use recording_pos::{
     map_archive_to_client_error_code, segment_file_base_position, RecordingPos,

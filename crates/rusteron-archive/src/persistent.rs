@@ -19,6 +19,14 @@ use crate::handler_box::HandlerBox;
 use crate::util::check;
 use crate::AeronArchiveContext;
 
+/// Start position of a persistent subscription: the start of the recording
+/// (`AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_START`, a macro bindgen cannot translate).
+pub const AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_START: i64 = -1;
+
+/// Start position of a persistent subscription: join the live stream without replaying
+/// (`AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_LIVE`).
+pub const AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_LIVE: i64 = -2;
+
 /// Events of a persistent subscription, called on the thread that polls it.
 pub trait AeronArchivePersistentSubscriptionListener: Send + 'static {
     /// The subscription now reads the live stream.

@@ -34,6 +34,12 @@ pub fn start() -> Env {
 pub fn aeron_for(server: &TestArchive) -> Aeron {
     let ctx = AeronContext::new().unwrap();
     ctx.set_dir(server.aeron_dir()).unwrap();
+    // The C default handler exits the process; a test client reports its errors instead (e.g. while the
+    // driver of a failed test is torn down), so one failing test cannot take the others with it.
+    ctx.set_error_handler(Some(AeronErrorHandlerClosure::from(
+        |code: i32, msg: &str| eprintln!("test client error ({code}): {msg}"),
+    )))
+    .unwrap();
     Aeron::connect(&ctx).unwrap()
 }
 
@@ -216,4 +222,49 @@ pub fn record(env: &Env, channel: &str, stream_id: i32, count: usize) -> (i64, i
     drop(publication);
     let _ = session_id;
     (recording_id, position)
+}
+
+/// As [`publish`], on a concurrent publication.
+pub fn publish_shared(publication: &AeronPublication, range: std::ops::Range<usize>) -> i64 {
+    let mut position = 0;
+    for i in range {
+        let msg = message(i);
+        let start = Instant::now();
+        loop {
+            let r = publication.offer(&msg, Handlers::no_reserved_value_supplier_handler());
+            if r > 0 {
+                position = r;
+                break;
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "offer of message {i} kept failing: {r}"
+            );
+            std::thread::yield_now();
+        }
+    }
+    position
+}
+
+/// A UDP channel on a free port of 127.0.0.1.
+pub fn udp_channel() -> String {
+    format!(
+        "aeron:udp?endpoint=127.0.0.1:{}",
+        rusteron_archive_server::test_util::free_udp_port().unwrap()
+    )
+}
+
+/// The recording id named by the first START signal of recording subscription `sub_id`.
+pub fn started_recording(env: &Env, sub_id: i64) -> i64 {
+    wait_signals(env, |s| {
+        s.iter()
+            .any(|s| s.subscription_id == sub_id && s.signal() == Some(RecordingSignal::Start))
+    });
+    env.signals
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|s| s.subscription_id == sub_id && s.signal() == Some(RecordingSignal::Start))
+        .unwrap()
+        .recording_id
 }

@@ -1,0 +1,214 @@
+//! Authenticated connects through a credentials supplier, against an archive running Java's sample
+//! authenticator (`admin:admin` accepted; `admin:adminC` challenged with `challenge!`, accepted if it
+//! answers `admin:CSadmin`; anything else rejected).
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use rusteron_archive::*;
+use rusteron_archive_server::test_util::TestArchive;
+use rusteron_archive_server::SampleAuthenticator;
+use support::*;
+
+fn server() -> TestArchive {
+    TestArchive::start_with_authenticator(|_| {}, Box::new(SampleAuthenticator))
+        .expect("archive server starts")
+}
+
+/// A context on `server` with a short message timeout, so a rejected connect fails quickly.
+fn context(server: &TestArchive, aeron: &Aeron) -> AeronArchiveContext {
+    let ctx = context_for(server, aeron);
+    ctx.set_message_timeout_ns(5_000_000_000).unwrap();
+    ctx
+}
+
+fn connect_with(
+    server: &TestArchive,
+    credentials: AeronArchiveStaticCredentials,
+) -> Result<AeronArchive, AeronCError> {
+    let aeron = aeron_for(server);
+    let ctx = context(server, &aeron);
+    ctx.set_credentials_supplier(Some(credentials)).unwrap();
+    AeronArchiveAsyncConnect::new(&ctx)?.poll_blocking(DEADLINE)
+}
+
+/// What a supplier was asked, shared with the test.
+#[derive(Default)]
+struct Calls {
+    credentials: usize,
+    challenges: Vec<Vec<u8>>,
+}
+
+struct RecordingSupplier {
+    calls: Arc<Mutex<Calls>>,
+    credentials: &'static [u8],
+    answer: Option<&'static [u8]>,
+}
+
+impl AeronArchiveCredentialsSupplier for RecordingSupplier {
+    fn encoded_credentials(&mut self) -> Option<Vec<u8>> {
+        self.calls.lock().unwrap().credentials += 1;
+        Some(self.credentials.to_vec())
+    }
+
+    fn on_challenge(&mut self, encoded_challenge: &[u8]) -> Option<Vec<u8>> {
+        self.calls
+            .lock()
+            .unwrap()
+            .challenges
+            .push(encoded_challenge.to_vec());
+        self.answer.map(<[u8]>::to_vec)
+    }
+}
+
+fn assert_rejected(result: Result<AeronArchive, AeronCError>) {
+    let err = result.expect_err("the archive must reject the session");
+    println!("rejected: {err}");
+    assert_ne!(
+        err.kind(),
+        AeronErrorType::TimedOut,
+        "the C connect must fail by itself: {err}"
+    );
+    assert!(
+        err.msg.to_lowercase().contains("authentication rejected"),
+        "{err}"
+    );
+}
+
+#[test]
+fn accepted_credentials_connect_and_work() {
+    let server = server();
+    let archive = connect_with(
+        &server,
+        AeronArchiveStaticCredentials {
+            credentials: b"admin:admin".to_vec(),
+            challenge_response: None,
+        },
+    )
+    .expect("admin:admin is accepted");
+    assert!(archive.get_archive_id() != 0);
+    let sub_id = archive
+        .start_recording("aeron:ipc", 80, LOCAL, false)
+        .unwrap();
+    archive.stop_recording_subscription(sub_id).unwrap();
+    assert_eq!(archive.list_recordings(0, 10, |_| {}).unwrap(), 0);
+}
+
+#[test]
+fn challenge_is_answered_by_the_supplier() {
+    let server = server();
+    let aeron = aeron_for(&server);
+    let ctx = context(&server, &aeron);
+    let calls = Arc::new(Mutex::new(Calls::default()));
+    ctx.set_credentials_supplier(Some(RecordingSupplier {
+        calls: calls.clone(),
+        credentials: b"admin:adminC",
+        answer: Some(b"admin:CSadmin"),
+    }))
+    .unwrap();
+    let archive = AeronArchiveAsyncConnect::new(&ctx)
+        .unwrap()
+        .poll_blocking(DEADLINE)
+        .expect("the right challenge response is accepted");
+    {
+        let calls = calls.lock().unwrap();
+        assert_eq!(calls.credentials, 1);
+        assert_eq!(calls.challenges, vec![b"challenge!".to_vec()]);
+    }
+    assert!(archive.get_archive_id() != 0);
+    assert_eq!(archive.list_recordings(0, 10, |_| {}).unwrap(), 0);
+}
+
+#[test]
+fn static_credentials_answer_a_challenge() {
+    let server = server();
+    let archive = connect_with(
+        &server,
+        AeronArchiveStaticCredentials {
+            credentials: b"admin:adminC".to_vec(),
+            challenge_response: Some(b"admin:CSadmin".to_vec()),
+        },
+    )
+    .expect("challenge answered");
+    assert!(archive.get_archive_id() != 0);
+}
+
+#[test]
+fn wrong_credentials_are_rejected() {
+    let server = server();
+    assert_rejected(connect_with(
+        &server,
+        AeronArchiveStaticCredentials {
+            credentials: b"admin:wrong".to_vec(),
+            challenge_response: None,
+        },
+    ));
+    // No supplier: empty credentials.
+    let aeron = aeron_for(&server);
+    assert_rejected(AeronArchive::connect(&context(&server, &aeron)));
+    // The archive still serves good sessions afterwards.
+    let archive = connect_with(
+        &server,
+        AeronArchiveStaticCredentials {
+            credentials: b"admin:admin".to_vec(),
+            challenge_response: None,
+        },
+    )
+    .unwrap();
+    assert!(archive.get_archive_id() != 0);
+}
+
+#[test]
+fn wrong_or_missing_challenge_response_is_rejected() {
+    let server = server();
+    assert_rejected(connect_with(
+        &server,
+        AeronArchiveStaticCredentials {
+            credentials: b"admin:adminC".to_vec(),
+            challenge_response: Some(b"admin:wrong".to_vec()),
+        },
+    ));
+    // A supplier that does not answer sends empty credentials.
+    let aeron = aeron_for(&server);
+    let ctx = context(&server, &aeron);
+    let calls = Arc::new(Mutex::new(Calls::default()));
+    ctx.set_credentials_supplier(Some(RecordingSupplier {
+        calls: calls.clone(),
+        credentials: b"admin:adminC",
+        answer: None,
+    }))
+    .unwrap();
+    assert_rejected(AeronArchive::connect(&ctx));
+    assert_eq!(calls.lock().unwrap().challenges.len(), 1);
+    assert!(!ctx.is_in_use());
+}
+
+#[test]
+fn supplier_panic_is_resumed_on_the_connecting_thread() {
+    struct Panicking;
+    impl AeronArchiveCredentialsSupplier for Panicking {
+        fn encoded_credentials(&mut self) -> Option<Vec<u8>> {
+            panic!("supplier failed")
+        }
+    }
+    let server = server();
+    let aeron = aeron_for(&server);
+    let ctx = context(&server, &aeron);
+    ctx.set_credentials_supplier(Some(Panicking)).unwrap();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = AeronArchiveAsyncConnect::new(&ctx)
+            .unwrap()
+            .poll_blocking(DEADLINE);
+    }));
+    let payload = r.expect_err("the panic reaches the caller");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"supplier failed"));
+    // Nothing is left claimed: the context can connect again with a good supplier.
+    assert!(!ctx.is_in_use());
+    ctx.set_credentials_supplier(Some(AeronArchiveStaticCredentials {
+        credentials: b"admin:admin".to_vec(),
+        challenge_response: None,
+    }))
+    .unwrap();
+    assert!(AeronArchive::connect(&ctx).is_ok());
+}
