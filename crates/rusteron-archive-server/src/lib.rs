@@ -1,9 +1,20 @@
 //! A JVM-free Aeron Archive, wire-compatible with the official Aeron 1.54 archive clients.
 //!
-//! Work in progress: channel handling and the storage layer (segment files, positions, recovery).
+//! [`ArchiveServer::launch`] starts an archive on a running media driver: it serves the archive control
+//! protocol on the configured control channels, records streams into segment files and a catalog in the
+//! Java archive's formats, and replays them. With the `test-util` feature (on by default),
+//! [`test_util::TestArchive`] starts a media driver and an archive on a temporary directory.
 
 #![deny(missing_docs)]
 
 pub mod channel;
 pub mod config;
+pub mod error;
+pub mod server;
 pub mod storage;
+#[cfg(feature = "test-util")]
+pub mod test_util;
+
+pub use config::ArchiveConfig;
+pub use error::ServerError;
+pub use server::{ArchiveServer, AuthDecision, Authenticator, SampleAuthenticator};

@@ -54,9 +54,14 @@ pub fn run(env: &ToolEnv, check: bool) -> Result<()> {
     let schema_path = source.root.join(crate::sbe::SCHEMA_PATH);
     let schema = std::fs::read_to_string(&schema_path)
         .with_context(|| format!("reading the archive SBE schema {}", schema_path.display()))?;
+    let mark_path = source.root.join(crate::sbe::MARK_SCHEMA_PATH);
+    let mark_schema = std::fs::read_to_string(&mark_path)
+        .with_context(|| format!("reading the archive mark file SBE schema {}", mark_path.display()))?;
+    let mut sbe_files = crate::sbe::generate(&schema)?;
+    sbe_files.extend(crate::sbe::generate_mark(&mark_schema)?);
     outputs.push(Output {
         owned_dirs: crate::sbe::OWNED_DIRS.iter().map(PathBuf::from).collect(),
-        files: crate::sbe::generate(&schema)?,
+        files: sbe_files,
     });
 
     if check {

@@ -16,9 +16,11 @@ pub fn generate(schema: &Schema, banner: &str) -> Result<Vec<(String, String)>> 
     let g = Gen { schema, banner };
     let mut files = vec![
         ("mod.rs".to_string(), g.module()?),
-        ("enums.rs".to_string(), g.enums()),
         ("message_header.rs".to_string(), g.header(&schema.header)?),
     ];
+    if has_enums(schema) {
+        files.push(("enums.rs".to_string(), g.enums()));
+    }
     if schema.types.iter().any(|t| matches!(t, TypeDef::Set(_))) {
         files.push(("sets.rs".to_string(), g.sets()));
     }
@@ -27,6 +29,11 @@ pub fn generate(schema: &Schema, banner: &str) -> Result<Vec<(String, String)>> 
     }
     files.sort();
     Ok(files)
+}
+
+/// `true` if the schema defines enums (`enums.rs` is generated only then).
+fn has_enums(schema: &Schema) -> bool {
+    schema.types.iter().any(|t| matches!(t, TypeDef::Enum(_)))
 }
 
 pub fn rust_type(p: Primitive) -> &'static str {
@@ -379,7 +386,10 @@ impl Gen<'_> {
             s.package, s.id, s.version, s.semantic_version
         );
         let _ = writeln!(o, "use crate::{{CodecError, MessageMeta, Result}};\n");
-        let mut mods = vec!["enums".to_string(), "message_header".to_string()];
+        let mut mods = vec!["message_header".to_string()];
+        if has_enums(s) {
+            mods.insert(0, "enums".to_string());
+        }
         if s.types.iter().any(|t| matches!(t, TypeDef::Set(_))) {
             mods.push("sets".into());
         }

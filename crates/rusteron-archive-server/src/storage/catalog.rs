@@ -392,6 +392,11 @@ impl Catalog {
         Ok(())
     }
 
+    /// Forces everything written so far to disk (`fsync`).
+    pub fn sync(&self) -> Result<(), StorageError> {
+        self.file.sync_all().map_err(|source| StorageError::Io { path: self.path.clone(), source })
+    }
+
     fn ensure_capacity(&mut self, needed: usize) -> Result<(), StorageError> {
         if needed <= self.bytes.len() {
             return Ok(());

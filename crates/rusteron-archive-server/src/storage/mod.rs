@@ -1,9 +1,15 @@
 //! On-disk layout of an archive, the same as the Java archive's: segment files, catalog and mark file.
 
 pub mod catalog;
+pub mod error_log;
 pub mod frame;
+pub mod mark_file;
+pub mod mark_keeper;
 pub mod positions;
+pub mod recovery;
 pub mod segment;
+pub mod startup;
+pub mod sync;
 
 use std::path::PathBuf;
 
@@ -60,4 +66,12 @@ pub enum StorageError {
     /// No valid recording has this id.
     #[error("unknown recording id: {0}")]
     UnknownRecording(i64),
+    /// The mark file belongs to an archive that is still running.
+    #[error("active archive mark file detected: {path} (pid {pid})")]
+    ArchiveActive {
+        /// The mark file.
+        path: PathBuf,
+        /// Process id recorded in it.
+        pid: i64,
+    },
 }

@@ -1,0 +1,192 @@
+//! The archive server: [`ArchiveServer`] launches the conductor thread that serves the control protocol,
+//! records and replays.
+
+mod auth;
+mod conductor;
+mod control_session;
+mod counters;
+mod proxy;
+mod recorder;
+mod replayer;
+mod replication;
+mod requests;
+mod segments;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::thread::JoinHandle;
+
+use rusteron_client::{Aeron, AeronContext};
+
+pub use auth::{AcceptAllAuthenticator, AuthDecision, Authenticator, SampleAuthenticator};
+pub use counters::{
+    CONTROL_SESSIONS_TYPE_ID, CONTROL_SESSION_TYPE_ID, RECORDING_POSITION_TYPE_ID,
+};
+pub use proxy::{PROTOCOL_MAJOR_VERSION, PROTOCOL_SEMANTIC_VERSION};
+pub use requests::codes as error_codes;
+
+use crate::config::ArchiveConfig;
+use crate::error::ServerError;
+use conductor::Conductor;
+
+/// A running archive. Dropping it (or [`close`](Self::close)) stops the conductor thread, which stops the
+/// recordings (setting their stop positions), revokes replays, closes the control sessions and syncs the
+/// catalog.
+pub struct ArchiveServer {
+    config: ArchiveConfig,
+    archive_id: i64,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+    /// Refreshes `archive-mark.dat`; stopped (activity timestamp -1) after the conductor.
+    mark_file: Option<crate::storage::mark_keeper::MarkFileKeeper>,
+}
+
+impl std::fmt::Debug for ArchiveServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArchiveServer")
+            .field("archive_id", &self.archive_id)
+            .field("archive_dir", &self.config.archive_dir)
+            .finish()
+    }
+}
+
+impl ArchiveServer {
+    /// Launches an archive with the default authenticator (accepts everyone). Connects its own Aeron client
+    /// to `config.aeron_dir`.
+    pub fn launch(config: ArchiveConfig) -> Result<ArchiveServer, ServerError> {
+        Self::launch_with_authenticator(config, Box::new(AcceptAllAuthenticator))
+    }
+
+    /// Launches an archive that authenticates control sessions with `authenticator`.
+    pub fn launch_with_authenticator(
+        config: ArchiveConfig,
+        authenticator: Box<dyn Authenticator>,
+    ) -> Result<ArchiveServer, ServerError> {
+        config.validate()?;
+        if config.delete_archive_dir_on_start && config.archive_dir.exists() {
+            std::fs::remove_dir_all(&config.archive_dir)?;
+        }
+        std::fs::create_dir_all(&config.archive_dir)?;
+
+        // Mark file first (refuses to start over a live archive), then crash recovery of the catalog.
+        let (mark_file, catalog) = crate::storage::startup::open_storage(&config)?;
+
+        let context = AeronContext::new()?;
+        if let Some(dir) = &config.aeron_dir {
+            context.set_dir_path(dir)?;
+        }
+        context.set_client_name("rusteron-archive-server")?;
+        context.set_idle_sleep_duration_ns(1_000_000)?;
+        let aeron = Aeron::connect(&context)?;
+        let archive_id = config.archive_id.unwrap_or_else(|| aeron.client_id());
+        let timeout = config.connect_timeout.max(std::time::Duration::from_secs(1));
+
+        let (image_sender, image_events) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut conductor = Conductor {
+            config: config.clone(),
+            aeron,
+            archive_id,
+            catalog,
+            authenticator,
+            control: Vec::new(),
+            control_images: HashMap::new(),
+            sessions: HashMap::new(),
+            next_session_id: initial_session_id(),
+            recorder: Default::default(),
+            replayer: Default::default(),
+            replications: Default::default(),
+            image_events,
+            image_sender,
+            events: None,
+            sessions_counter: None,
+            timeout,
+            stop: stop.clone(),
+        };
+        if config.control_channel_enabled {
+            if let Some(channel) = &config.control_channel {
+                let channel = with_sparse(channel, config.control_term_buffer_sparse);
+                conductor.add_control_channel(&channel, config.control_stream_id)?;
+            }
+        }
+        conductor.add_control_channel(&config.local_control_channel, config.local_control_stream_id)?;
+        if config.recording_events_enabled {
+            conductor.events = Some(conductor.aeron.add_exclusive_publication(
+                &config.recording_events_channel,
+                config.recording_events_stream_id,
+                timeout,
+            )?);
+        }
+        let label = format!("Archive Control Sessions - archiveId={archive_id}");
+        conductor.sessions_counter = counters::add_counter(
+            &conductor.aeron,
+            CONTROL_SESSIONS_TYPE_ID,
+            &archive_id.to_le_bytes(),
+            &label,
+            timeout,
+        )
+        .map_err(|e| log::warn!("archive control sessions counter: {e}"))
+        .ok();
+
+        let thread = std::thread::Builder::new()
+            .name("archive-conductor".into())
+            .spawn(move || conductor.run())
+            .map_err(|e| ServerError::Conductor(e.to_string()))?;
+        let mark_file = crate::storage::startup::signal_ready(mark_file, archive_id)?;
+        log::info!("archive {archive_id} started in {}", config.archive_dir.display());
+        Ok(ArchiveServer { config, archive_id, stop, thread: Some(thread), mark_file: Some(mark_file) })
+    }
+
+    /// The configuration the archive runs with.
+    pub fn config(&self) -> &ArchiveConfig {
+        &self.config
+    }
+
+    /// The archive id (configured, or the archive's Aeron client id).
+    pub fn archive_id(&self) -> i64 {
+        self.archive_id
+    }
+
+    /// Stops the archive and waits for its thread.
+    pub fn close(self) {}
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        if let Some(t) = self.thread.take() {
+            if t.join().is_err() {
+                log::error!("archive conductor thread panicked");
+            }
+        }
+        if let Some(mark_file) = self.mark_file.take() {
+            mark_file.stop();
+        }
+    }
+}
+
+impl Drop for ArchiveServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Adds `sparse=` to a channel that does not set it.
+fn with_sparse(channel: &str, sparse: bool) -> String {
+    if channel.contains("sparse=") {
+        channel.to_owned()
+    } else if channel.contains('?') {
+        format!("{channel}|sparse={sparse}")
+    } else {
+        format!("{channel}?sparse={sparse}")
+    }
+}
+
+/// A random non-negative 31-bit seed for control session ids (as Java seeds its session id counter).
+fn initial_session_id() -> i64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64 ^ d.as_secs())
+        .unwrap_or(0);
+    let mixed = nanos.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(std::process::id());
+    ((mixed >> 33) & 0x3FFF_FFFF) as i64
+}

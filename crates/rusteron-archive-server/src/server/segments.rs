@@ -1,0 +1,301 @@
+//! Requests that change which segment files belong to a recording: truncate, purge, detach, delete
+//! detached, purge segments, attach and migrate. File deletions run synchronously on the conductor; the OK
+//! (with the number of files) is followed by the DELETE signal, as Java sends them.
+
+use std::fs::OpenOptions;
+use std::path::PathBuf;
+
+use rusteron_archive_codecs::RecordingSignal;
+
+use super::conductor::Conductor;
+use super::requests::codes;
+use crate::storage::catalog::RecordingDescriptor;
+use crate::storage::frame;
+use crate::storage::positions::{self, segment_file_name};
+use crate::storage::segment::{list_segments, RecordingLayout, SegmentReader};
+
+fn layout(d: &RecordingDescriptor) -> RecordingLayout {
+    RecordingLayout {
+        recording_id: d.recording_id,
+        start_position: d.start_position,
+        term_length: d.term_buffer_length as i64,
+        segment_length: d.segment_file_length as i64,
+    }
+}
+
+impl Conductor {
+    fn segment_path(&self, recording_id: i64, base: i64) -> PathBuf {
+        self.config.archive_dir.join(segment_file_name(recording_id, base))
+    }
+
+    fn delete_files(&self, recording_id: i64, bases: &[i64]) {
+        for base in bases {
+            let path = self.segment_path(recording_id, *base);
+            if let Err(e) = std::fs::remove_file(&path) {
+                log::warn!("deleting {}: {e}", path.display());
+            }
+        }
+    }
+
+    fn ok_then_delete_signal(&mut self, csid: i64, corr: i64, recording_id: i64, count: i64) {
+        self.ok(csid, corr, count);
+        if let Some(s) = self.session(csid) {
+            s.send_signal(corr, recording_id, -1, -1, RecordingSignal::Delete);
+        }
+    }
+
+    fn segments_of(&mut self, csid: i64, corr: i64, recording_id: i64) -> Option<Vec<i64>> {
+        match list_segments(&self.config.archive_dir, recording_id) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.error(csid, corr, codes::GENERIC, &e.to_string());
+                None
+            }
+        }
+    }
+
+    fn refuse_active(&mut self, csid: i64, corr: i64, d: &RecordingDescriptor, what: &str) -> bool {
+        if self.recorder.is_active(d.recording_id) || d.stop_position == -1 {
+            self.error(csid, corr, codes::ACTIVE_RECORDING, &format!("cannot {what} active recording {}", d.recording_id));
+            return true;
+        }
+        false
+    }
+
+    /// TruncateRecording.
+    pub(crate) fn truncate_recording(&mut self, csid: i64, corr: i64, id: i64, position: i64) {
+        let Some(d) = self.catalog.get(id) else { return };
+        if self.recorder.is_active(id) || d.stop_position == -1 {
+            self.error(csid, corr, codes::ACTIVE_RECORDING, "cannot truncate active recording");
+            return;
+        }
+        let (start, stop) = (d.start_position, d.stop_position);
+        if position < start || position > stop || position & (frame::FRAME_ALIGNMENT - 1) != 0 {
+            self.error(
+                csid,
+                corr,
+                codes::INVALID_POSITION,
+                &format!("invalid position {position}: start={start} stop={stop} alignment=32"),
+            );
+            return;
+        }
+        self.replayer.abort_all(id);
+        let Some(files) = self.segments_of(csid, corr, id) else { return };
+        let l = layout(&d);
+        let seg_base = l.segment_base(position);
+        let mut delete: Vec<i64>;
+        if position == start {
+            delete = files;
+        } else {
+            let offset = position - seg_base;
+            delete = files.iter().copied().filter(|b| *b > seg_base).collect();
+            if offset == 0 {
+                delete.extend(files.iter().copied().filter(|b| *b == seg_base));
+            } else if position != stop {
+                let mut reader = SegmentReader::new(&self.config.archive_dir, l);
+                let mut header = [0u8; frame::HEADER_LENGTH];
+                let valid = reader.read_at(position, &mut header).ok() == Some(header.len())
+                    && frame::term_offset(&header) == Some(positions::term_offset(position, l.term_length))
+                    && frame::term_id(&header) == Some(positions::term_id(position, d.initial_term_id, l.term_length))
+                    && frame::stream_id(&header) == Some(d.stream_id);
+                if !valid {
+                    self.error(
+                        csid,
+                        corr,
+                        codes::GENERIC,
+                        &format!("position {position} does not match a frame header of recording {id}"),
+                    );
+                    return;
+                }
+                let path = self.segment_path(id, seg_base);
+                let result = OpenOptions::new().write(true).open(&path).and_then(|f| {
+                    f.set_len(offset as u64)?;
+                    f.set_len(l.segment_length as u64)
+                });
+                if let Err(e) = result {
+                    self.error(csid, corr, codes::GENERIC, &format!("truncating {}: {e}", path.display()));
+                    return;
+                }
+            }
+        }
+        if let Err(e) = self.catalog.update(id, |d| d.stop_position = position) {
+            self.error(csid, corr, codes::GENERIC, &e.to_string());
+            return;
+        }
+        self.delete_files(id, &delete);
+        self.ok_then_delete_signal(csid, corr, id, delete.len() as i64);
+    }
+
+    /// PurgeRecording.
+    pub(crate) fn purge_recording(&mut self, csid: i64, corr: i64, id: i64) {
+        let Some(d) = self.catalog.get(id) else { return };
+        if self.replayer.has_replay_of(id) {
+            self.error(csid, corr, codes::ACTIVE_RECORDING, &format!("cannot purge recording with active replay {id}"));
+            return;
+        }
+        if self.refuse_active(csid, corr, &d, "purge") {
+            return;
+        }
+        let Some(files) = self.segments_of(csid, corr, id) else { return };
+        if let Err(e) = self.catalog.mark_deleted(id) {
+            self.error(csid, corr, codes::GENERIC, &e.to_string());
+            return;
+        }
+        self.delete_files(id, &files);
+        self.ok_then_delete_signal(csid, corr, id, files.len() as i64);
+    }
+
+    /// Validates a new start position for detach/purge segments; sends the error if invalid.
+    fn check_detach(&mut self, csid: i64, corr: i64, d: &RecordingDescriptor, new_start: i64) -> bool {
+        let l = layout(d);
+        let end = self.recorder.active_position(d.recording_id).unwrap_or(d.stop_position);
+        let first_base = l.segment_base(d.start_position);
+        let msg = if l.segment_base(new_start) != new_start {
+            Some(format!("invalid segment start: newStartPosition={new_start}"))
+        } else if new_start < first_base + l.segment_length {
+            Some(format!(
+                "invalid detach: newStartPosition={new_start} is before the end of the first segment {}",
+                first_base + l.segment_length
+            ))
+        } else if new_start > l.segment_base(end) {
+            Some(format!(
+                "invalid detach: newStartPosition={new_start} is beyond the segment of the recorded position {end}"
+            ))
+        } else {
+            None
+        };
+        match msg {
+            Some(m) => {
+                self.error(csid, corr, codes::GENERIC, &m);
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// DetachSegments.
+    pub(crate) fn detach_segments(&mut self, csid: i64, corr: i64, id: i64, new_start: i64) {
+        let Some(d) = self.catalog.get(id) else { return };
+        if !self.check_detach(csid, corr, &d, new_start) {
+            return;
+        }
+        match self.catalog.update(id, |d| d.start_position = new_start) {
+            Ok(_) => self.ok(csid, corr, 0),
+            Err(e) => self.error(csid, corr, codes::GENERIC, &e.to_string()),
+        }
+    }
+
+    /// DeleteDetachedSegments.
+    pub(crate) fn delete_detached_segments(&mut self, csid: i64, corr: i64, id: i64) {
+        let Some(d) = self.catalog.get(id) else { return };
+        let Some(files) = self.segments_of(csid, corr, id) else { return };
+        let start_base = layout(&d).segment_base(d.start_position);
+        let delete: Vec<i64> = files.into_iter().filter(|b| *b < start_base).collect();
+        self.delete_files(id, &delete);
+        self.ok_then_delete_signal(csid, corr, id, delete.len() as i64);
+    }
+
+    /// PurgeSegments.
+    pub(crate) fn purge_segments(&mut self, csid: i64, corr: i64, id: i64, new_start: i64) {
+        let Some(d) = self.catalog.get(id) else { return };
+        if !self.check_detach(csid, corr, &d, new_start) {
+            return;
+        }
+        if let Err(e) = self.catalog.update(id, |d| d.start_position = new_start) {
+            self.error(csid, corr, codes::GENERIC, &e.to_string());
+            return;
+        }
+        let Some(files) = self.segments_of(csid, corr, id) else { return };
+        let delete: Vec<i64> = files.into_iter().filter(|b| *b < new_start).collect();
+        self.delete_files(id, &delete);
+        self.ok_then_delete_signal(csid, corr, id, delete.len() as i64);
+    }
+
+    /// AttachSegments.
+    pub(crate) fn attach_segments(&mut self, csid: i64, corr: i64, id: i64) {
+        let Some(d) = self.catalog.get(id) else { return };
+        let l = layout(&d);
+        let mut base = l.segment_base(d.start_position) - l.segment_length;
+        let mut new_start = d.start_position;
+        let mut attached = 0i64;
+        let mut reader = SegmentReader::new(&self.config.archive_dir, l);
+        while base >= 0 {
+            let path = self.segment_path(id, base);
+            match std::fs::metadata(&path) {
+                Ok(m) if m.len() == l.segment_length as u64 => {}
+                _ => break,
+            }
+            // First frame of the segment: at offset 0, or later in the first term if it started mid-term.
+            let mut found = None;
+            let mut offset = 0i64;
+            let mut header = [0u8; frame::HEADER_LENGTH];
+            while offset < l.term_length.min(l.segment_length) {
+                let pos = base + offset;
+                if reader.read_at(pos, &mut header).ok() != Some(header.len()) {
+                    break;
+                }
+                if frame::frame_length(&header).is_some_and(|len| len > 0) {
+                    if frame::term_id(&header) == Some(positions::term_id(pos, d.initial_term_id, l.term_length))
+                        && frame::stream_id(&header) == Some(d.stream_id)
+                    {
+                        found = Some(pos);
+                    }
+                    break;
+                }
+                offset += frame::FRAME_ALIGNMENT;
+            }
+            let Some(pos) = found else { break };
+            new_start = pos;
+            attached += 1;
+            if pos != base {
+                break;
+            }
+            base -= l.segment_length;
+        }
+        if attached > 0 {
+            if let Err(e) = self.catalog.update(id, |d| d.start_position = new_start) {
+                self.error(csid, corr, codes::GENERIC, &e.to_string());
+                return;
+            }
+        }
+        self.ok(csid, corr, attached);
+    }
+
+    /// MigrateSegments: moves the segments of `src` in front of `dst` when `src` ends where `dst` starts.
+    pub(crate) fn migrate_segments(&mut self, csid: i64, corr: i64, src: i64, dst: i64) {
+        let (Some(s), Some(d)) = (self.catalog.get(src), self.catalog.get(dst)) else { return };
+        if self.refuse_active(csid, corr, &s, "migrate") || self.refuse_active(csid, corr, &d, "migrate to") {
+            return;
+        }
+        let compatible = s.term_buffer_length == d.term_buffer_length
+            && s.segment_file_length == d.segment_file_length
+            && s.initial_term_id == d.initial_term_id
+            && s.stream_id == d.stream_id
+            && s.stop_position == d.start_position
+            && layout(&d).segment_base(d.start_position) == d.start_position;
+        if !compatible {
+            self.error(
+                csid,
+                corr,
+                codes::GENERIC,
+                &format!("invalid migrate: src recording {src} must end at the segment-aligned start of dst recording {dst} with the same stream parameters"),
+            );
+            return;
+        }
+        let Some(files) = self.segments_of(csid, corr, src) else { return };
+        let mut moved = 0i64;
+        for base in files.iter().copied().filter(|b| *b < d.start_position) {
+            let (from, to) = (self.segment_path(src, base), self.segment_path(dst, base));
+            if let Err(e) = std::fs::rename(&from, &to) {
+                self.error(csid, corr, codes::GENERIC, &format!("moving {}: {e}", from.display()));
+                return;
+            }
+            moved += 1;
+        }
+        let leftover: Vec<i64> = files.into_iter().filter(|b| *b >= d.start_position).collect();
+        self.delete_files(src, &leftover);
+        let _ = self.catalog.update(dst, |r| r.start_position = s.start_position);
+        let _ = self.catalog.update(src, |r| r.start_position = s.stop_position);
+        self.ok_then_delete_signal(csid, corr, src, moved);
+    }
+}

@@ -1,0 +1,422 @@
+//! Start-up recovery, like the Java archive's `Catalog` refresh: every valid recording whose stop position
+//! is NULL (-1; it was being recorded when the process died) gets its stop position derived from its
+//! segment files and its stop timestamp set to now, and the catalog is synced.
+//!
+//! The stop position is found as Java does (and as [`super::segment::recover_stop_position`]): in the segment
+//! file with the highest base position, walk the frames from the start (from the start term offset if that
+//! file is the recording's first segment) while the frame length is positive. Then, where Java stops start-up
+//! and asks for `ArchiveTool verify`, this implementation repairs: if the last frame straddles a 4 KiB page
+//! boundary and a page after the boundary holds only zeros (the page never reached the disk, e.g. after a
+//! power cut), the frame is cut off: the file is truncated to the frame start and re-extended to the segment
+//! length, and the stop position is the frame start. Padding frames are exempt (only their header is ever
+//! stored). Missing segment files are fine: only the last one matters; no segment file at all means nothing
+//! was written, stop = start.
+
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+use super::catalog::{Catalog, CATALOG_FILE_NAME, CATALOG_VERSION, HEADER_LENGTH as CATALOG_HEADER_LENGTH};
+use super::catalog::ALIGNMENT;
+use super::frame;
+use super::segment::{list_segments, RecordingLayout};
+use super::{StorageError, SyncLevel};
+
+/// Page size of the straddle check (Java's `Catalog.PAGE_SIZE`).
+pub const PAGE_SIZE: i64 = 4096;
+const SCAN_CHUNK: usize = 1024 * 1024;
+
+/// What recovery did to one recording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveredRecording {
+    /// The recording.
+    pub recording_id: i64,
+    /// The stop position written to the catalog.
+    pub stop_position: i64,
+    /// `true` if a torn last frame was cut off.
+    pub truncated_torn_frame: bool,
+}
+
+/// Result of [`recover`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecoveryReport {
+    /// Recordings whose stop position was recovered, by ascending id.
+    pub recovered: Vec<RecoveredRecording>,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
+    move |source| StorageError::Io { path: path.to_path_buf(), source }
+}
+
+fn corrupt(path: &Path, what: impl Into<String>) -> StorageError {
+    StorageError::Corrupt { path: path.to_path_buf(), what: what.into() }
+}
+
+/// Checks the header of an existing catalog in `archive_dir` (a missing catalog is fine: it will be
+/// created): version major 3, header length 32, entry alignment 64 (Java's `CatalogHeader`).
+pub fn validate_catalog_header(archive_dir: &Path) -> Result<(), StorageError> {
+    let path = archive_dir.join(CATALOG_FILE_NAME);
+    let file = match File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_err(&path)(e)),
+    };
+    let mut header = [0u8; CATALOG_HEADER_LENGTH];
+    let n = file.read_at(&mut header, 0).map_err(io_err(&path))?;
+    if n == 0 {
+        return Ok(()); // an empty file is initialised by the catalog
+    }
+    if n < CATALOG_HEADER_LENGTH {
+        return Err(corrupt(&path, format!("catalog header truncated: {n} bytes")));
+    }
+    let i32_at = |at: usize| i32::from_le_bytes(header[at..at + 4].try_into().unwrap_or([0; 4]));
+    let (version, length, alignment) = (i32_at(0), i32_at(4), i32_at(16));
+    if version >> 16 != CATALOG_VERSION >> 16 {
+        return Err(corrupt(&path, format!("catalog version {version:#x}: major version must be 3")));
+    }
+    if length != CATALOG_HEADER_LENGTH as i32 {
+        return Err(corrupt(&path, format!("catalog header length {length}, expected {CATALOG_HEADER_LENGTH}")));
+    }
+    if alignment != ALIGNMENT as i32 {
+        return Err(corrupt(&path, format!("catalog alignment {alignment}, expected {ALIGNMENT}")));
+    }
+    Ok(())
+}
+
+/// Recovers the stop position of every valid recording whose stop position is -1, then syncs the catalog.
+/// Segment files repaired (torn frame cut off) are synced per `file_sync`.
+pub fn recover(
+    catalog: &mut Catalog,
+    archive_dir: &Path,
+    file_sync: SyncLevel,
+    now_ms: i64,
+) -> Result<RecoveryReport, StorageError> {
+    let mut report = RecoveryReport::default();
+    let active: Vec<_> = catalog
+        .ids_from(0)
+        .filter_map(|id| catalog.get(id))
+        .filter(|d| d.stop_position == -1)
+        .collect();
+    for d in active {
+        let layout = RecordingLayout {
+            recording_id: d.recording_id,
+            start_position: d.start_position,
+            term_length: i64::from(d.term_buffer_length),
+            segment_length: i64::from(d.segment_file_length),
+        };
+        if !valid_layout(&layout) {
+            log::error!("recording {} has an unusable layout {layout:?}; stop = start", d.recording_id);
+        }
+        let (stop_position, truncated) = if valid_layout(&layout) {
+            recover_stop(archive_dir, &layout, file_sync)?
+        } else {
+            (d.start_position, false)
+        };
+        catalog.update(d.recording_id, |r| {
+            r.stop_position = stop_position;
+            r.stop_timestamp = now_ms;
+        })?;
+        log::warn!(
+            "recovered recording {}: stop position {stop_position}{}",
+            d.recording_id,
+            if truncated { " (torn last frame cut off)" } else { "" }
+        );
+        report.recovered.push(RecoveredRecording {
+            recording_id: d.recording_id,
+            stop_position,
+            truncated_torn_frame: truncated,
+        });
+    }
+    if !report.recovered.is_empty() {
+        catalog.sync()?;
+    }
+    Ok(report)
+}
+
+fn valid_layout(l: &RecordingLayout) -> bool {
+    l.term_length > 0
+        && (l.term_length as u64).is_power_of_two()
+        && l.segment_length >= l.term_length
+        && (l.segment_length as u64).is_power_of_two()
+        && l.start_position >= 0
+}
+
+/// The recovered stop position of one recording and whether a torn frame was cut off.
+pub fn recover_stop(dir: &Path, layout: &RecordingLayout, sync: SyncLevel) -> Result<(i64, bool), StorageError> {
+    let Some(&last_base) = list_segments(dir, layout.recording_id)?.last() else {
+        return Ok((layout.start_position, false));
+    };
+    let start_term_base = layout.start_position - (layout.start_position & (layout.term_length - 1));
+    let first_offset = if last_base == start_term_base { layout.start_position - start_term_base } else { 0 };
+    let path = layout.segment_path(dir, last_base);
+    let file = OpenOptions::new().read(true).write(true).open(&path).map_err(io_err(&path))?;
+    let size = file.metadata().map_err(io_err(&path))?.len() as i64;
+    let limit = layout.segment_length.min(size);
+    let scan = scan_frames(&file, &path, first_offset, limit)?;
+    let mut end = scan.end;
+    let mut truncated = false;
+    if let Some(last) = scan.last {
+        if last.frame_type != frame::TYPE_PAD
+            && straddles_page(last.offset, last.aligned_length)
+            && has_empty_page_after_straddle(&file, &path, last.offset, last.aligned_length)?
+        {
+            log::warn!(
+                "{}: last frame at offset {} straddles a page boundary and is incomplete; cutting it off",
+                path.display(),
+                last.offset
+            );
+            file.set_len(last.offset as u64).map_err(io_err(&path))?;
+            file.set_len(layout.segment_length as u64).map_err(io_err(&path))?;
+            super::sync::sync_file(&file, &path, sync.max_data())?;
+            end = last.offset;
+            truncated = true;
+        }
+    }
+    Ok(((last_base + end).max(layout.start_position), truncated))
+}
+
+#[derive(Debug, Clone, Copy)]
+struct LastFrame {
+    offset: i64,
+    aligned_length: i64,
+    frame_type: u16,
+}
+
+struct Scan {
+    end: i64,
+    last: Option<LastFrame>,
+}
+
+/// Walks frames from `offset` while their length is positive, reading in 1 MiB chunks.
+fn scan_frames(file: &File, path: &Path, offset: i64, limit: i64) -> Result<Scan, StorageError> {
+    let mut buf = vec![0u8; SCAN_CHUNK];
+    let mut last = None;
+    let mut position = offset; // start of the next frame
+    while position + frame::HEADER_LENGTH as i64 <= limit {
+        let chunk_start = position;
+        let want = ((limit - chunk_start) as usize).min(SCAN_CHUNK);
+        let n = read_full(file, path, &mut buf[..want], chunk_start)?;
+        let mut at = 0usize;
+        while at + frame::HEADER_LENGTH <= n {
+            let length = frame::frame_length(&buf[at..]).unwrap_or(0);
+            if length <= 0 {
+                return Ok(Scan { end: position, last });
+            }
+            let aligned = frame::align(i64::from(length));
+            let frame_type = frame::frame_type(&buf[at..]).unwrap_or(frame::TYPE_DATA);
+            last = Some(LastFrame { offset: position, aligned_length: aligned, frame_type });
+            if position + aligned > limit {
+                // A frame claiming to run past the file: count it up to the file end only.
+                return Ok(Scan { end: limit, last });
+            }
+            position += aligned;
+            at += aligned as usize;
+        }
+        if position == chunk_start {
+            break; // fewer than a header's bytes could be read
+        }
+    }
+    Ok(Scan { end: position, last })
+}
+
+fn read_full(file: &File, path: &Path, buf: &mut [u8], offset: i64) -> Result<usize, StorageError> {
+    let mut done = 0;
+    while done < buf.len() {
+        let n = file.read_at(&mut buf[done..], offset as u64 + done as u64).map_err(io_err(path))?;
+        if n == 0 {
+            break;
+        }
+        done += n;
+    }
+    Ok(done)
+}
+
+fn straddles_page(offset: i64, length: i64) -> bool {
+    length > 0 && offset / PAGE_SIZE != (offset + length - 1) / PAGE_SIZE
+}
+
+/// `true` if some page after the first page boundary inside the frame holds only zeros in the frame's range.
+fn has_empty_page_after_straddle(file: &File, path: &Path, offset: i64, length: i64) -> Result<bool, StorageError> {
+    let end = offset + length;
+    let mut page = (offset / PAGE_SIZE + 1) * PAGE_SIZE;
+    let mut buf = vec![0u8; PAGE_SIZE as usize];
+    while page < end {
+        let len = (end - page).min(PAGE_SIZE) as usize;
+        let n = read_full(file, path, &mut buf[..len], page)?;
+        if buf[..n].iter().all(|&b| b == 0) {
+            return Ok(true);
+        }
+        page += PAGE_SIZE;
+    }
+    Ok(false)
+}
+
+trait AtLeastData {
+    fn max_data(self) -> SyncLevel;
+}
+
+impl AtLeastData for SyncLevel {
+    /// A repair is always made durable (at least `fdatasync`), whatever the configured level.
+    fn max_data(self) -> SyncLevel {
+        if self == SyncLevel::None {
+            SyncLevel::Data
+        } else {
+            self
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::catalog::RecordingDescriptor;
+    use super::super::segment::{recover_stop_position, SegmentWriter};
+    use super::*;
+
+    const TERM: i64 = 64 * 1024;
+    const SEG: i64 = 128 * 1024;
+
+    fn data_frame(payload_len: usize, fill: u8) -> Vec<u8> {
+        let len = frame::HEADER_LENGTH + payload_len;
+        let mut f = vec![0u8; frame::align(len as i64) as usize];
+        f[0..4].copy_from_slice(&(len as i32).to_le_bytes());
+        f[6..8].copy_from_slice(&frame::TYPE_DATA.to_le_bytes());
+        f[frame::HEADER_LENGTH..len].fill(fill);
+        f
+    }
+
+    fn layout(id: i64, start: i64) -> RecordingLayout {
+        RecordingLayout { recording_id: id, start_position: start, term_length: TERM, segment_length: SEG }
+    }
+
+    fn descriptor(start: i64) -> RecordingDescriptor {
+        RecordingDescriptor {
+            start_position: start,
+            stop_position: -1,
+            stop_timestamp: -1,
+            term_buffer_length: TERM as i32,
+            segment_file_length: SEG as i32,
+            mtu_length: 1408,
+            stream_id: 1001,
+            stripped_channel: "aeron:ipc".into(),
+            original_channel: "aeron:ipc".into(),
+            source_identity: "aeron:ipc".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn active_recordings_get_their_stop_position_and_stopped_ones_are_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(dir.path(), 64 * 1024, SyncLevel::None).unwrap();
+        let a = catalog.add(descriptor(0)).unwrap();
+        let b = catalog.add(RecordingDescriptor { stop_position: 4096, ..descriptor(0) }).unwrap();
+        let c = catalog.add(descriptor(TERM + 256)).unwrap(); // no segment file at all
+        let mut w = SegmentWriter::new(dir.path(), layout(a, 0), 0, SyncLevel::None);
+        while w.position() < SEG + 3 * 1024 {
+            w.write_block(&data_frame(1024 - 32, 7)).unwrap();
+        }
+        drop(catalog);
+
+        validate_catalog_header(dir.path()).unwrap();
+        let mut catalog = Catalog::open(dir.path(), 64 * 1024, SyncLevel::None).unwrap();
+        let report = recover(&mut catalog, dir.path(), SyncLevel::None, 99).unwrap();
+        assert_eq!(report.recovered.len(), 2);
+        let a_d = catalog.get(a).unwrap();
+        assert_eq!((a_d.stop_position, a_d.stop_timestamp), (SEG + 3 * 1024, 99));
+        assert_eq!(a_d.stop_position, recover_stop_position(dir.path(), &layout(a, 0)).unwrap());
+        assert_eq!(catalog.get(b).unwrap().stop_position, 4096);
+        assert_eq!(catalog.get(c).unwrap().stop_position, TERM + 256);
+        // Idempotent: a second run finds nothing to do.
+        assert!(recover(&mut catalog, dir.path(), SyncLevel::None, 100).unwrap().recovered.is_empty());
+    }
+
+    #[test]
+    fn an_empty_last_segment_ends_at_its_base() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SegmentWriter::new(dir.path(), layout(3, 0), 0, SyncLevel::None);
+        while w.position() < SEG {
+            w.write_block(&data_frame(1024 - 32, 1)).unwrap();
+        }
+        std::fs::File::create(dir.path().join(format!("3-{SEG}.rec"))).unwrap().set_len(SEG as u64).unwrap();
+        assert_eq!(recover_stop(dir.path(), &layout(3, 0), SyncLevel::None).unwrap(), (SEG, false));
+    }
+
+    #[test]
+    fn a_missing_middle_segment_only_the_last_one_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SegmentWriter::new(dir.path(), layout(4, 0), 0, SyncLevel::None);
+        while w.position() < 2 * SEG + 2048 {
+            w.write_block(&data_frame(1024 - 32, 2)).unwrap();
+        }
+        std::fs::remove_file(dir.path().join(format!("4-{SEG}.rec"))).unwrap();
+        assert_eq!(recover_stop(dir.path(), &layout(4, 0), SyncLevel::None).unwrap(), (2 * SEG + 2048, false));
+    }
+
+    #[test]
+    fn a_torn_frame_across_a_page_is_cut_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SegmentWriter::new(dir.path(), layout(5, 0), 0, SyncLevel::None);
+        w.write_block(&data_frame(4000 - 32, 1)).unwrap(); // [0, 4000)
+        w.write_block(&data_frame(6000 - 32, 2)).unwrap(); // [4000, 10016) straddles 4096 and 8192
+        drop(w);
+        let path = dir.path().join("5-0.rec");
+        // The page [8192, 12288) never reached the disk.
+        let file = OpenOptions::new().write(true).open(&path).unwrap();
+        file.write_all_at(&vec![0u8; 4096], 8192).unwrap();
+        assert_eq!(recover_stop(dir.path(), &layout(5, 0), SyncLevel::None).unwrap(), (4000, true));
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), SEG as u64, "re-extended to the segment length");
+        let mut header = [0u8; 4];
+        std::fs::File::open(&path).unwrap().read_exact_at(&mut header, 4000).unwrap();
+        assert_eq!(header, [0; 4], "torn frame erased");
+    }
+
+    #[test]
+    fn a_complete_straddling_frame_and_a_padding_frame_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SegmentWriter::new(dir.path(), layout(6, 0), 0, SyncLevel::None);
+        w.write_block(&data_frame(4000 - 32, 1)).unwrap();
+        w.write_block(&data_frame(6000 - 32, 2)).unwrap();
+        assert_eq!(recover_stop(dir.path(), &layout(6, 0), SyncLevel::None).unwrap(), (10016, false));
+        // A padding frame to the end of the term stores only its header: not torn.
+        let mut pad = vec![0u8; (TERM - 10016) as usize];
+        let pad_len = pad.len() as i32;
+        pad[0..4].copy_from_slice(&pad_len.to_le_bytes());
+        pad[6..8].copy_from_slice(&frame::TYPE_PAD.to_le_bytes());
+        w.write_block(&pad).unwrap();
+        assert_eq!(recover_stop(dir.path(), &layout(6, 0), SyncLevel::None).unwrap(), (TERM, false));
+    }
+
+    #[test]
+    fn a_short_segment_file_and_a_partial_header_do_not_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = data_frame(64, 9);
+        bytes.extend_from_slice(&[5, 0]); // 2 bytes of a next header
+        std::fs::write(dir.path().join("7-0.rec"), &bytes).unwrap();
+        assert_eq!(recover_stop(dir.path(), &layout(7, 0), SyncLevel::None).unwrap().0, 96);
+        // A frame whose length runs past the file end.
+        let mut big = data_frame(64, 9);
+        big[0..4].copy_from_slice(&100_000i32.to_le_bytes());
+        std::fs::write(dir.path().join("8-0.rec"), &big).unwrap();
+        assert!(recover_stop(dir.path(), &layout(8, 0), SyncLevel::None).unwrap().0 <= 96);
+    }
+
+    #[test]
+    fn catalog_header_validation() {
+        let dir = tempfile::tempdir().unwrap();
+        validate_catalog_header(dir.path()).unwrap();
+        let mut header = vec![0u8; 64];
+        header[0..4].copy_from_slice(&CATALOG_VERSION.to_le_bytes());
+        header[4..8].copy_from_slice(&32i32.to_le_bytes());
+        header[16..20].copy_from_slice(&64i32.to_le_bytes());
+        std::fs::write(dir.path().join(CATALOG_FILE_NAME), &header).unwrap();
+        validate_catalog_header(dir.path()).unwrap();
+        header[16..20].copy_from_slice(&128i32.to_le_bytes());
+        std::fs::write(dir.path().join(CATALOG_FILE_NAME), &header).unwrap();
+        assert!(validate_catalog_header(dir.path()).is_err());
+        header[0..4].copy_from_slice(&(2i32 << 16).to_le_bytes());
+        std::fs::write(dir.path().join(CATALOG_FILE_NAME), &header).unwrap();
+        assert!(validate_catalog_header(dir.path()).is_err());
+        std::fs::write(dir.path().join(CATALOG_FILE_NAME), &header[..10]).unwrap();
+        assert!(validate_catalog_header(dir.path()).is_err());
+    }
+}

@@ -1,0 +1,190 @@
+//! Listing variants, find-last-matching, extend, truncate, purge, segment detach/attach/delete/purge,
+//! update channel and recording signals in order, through the official C client.
+
+mod support;
+
+use std::time::Duration;
+
+use rusteron_archive_server::test_util::TestArchive;
+use rusteron_client::{AeronExclusivePublication, Handlers};
+use support::*;
+
+const T: Duration = Duration::from_secs(5);
+
+fn offer(p: &AeronExclusivePublication, msg: &[u8]) {
+    wait_until(|| p.offer(msg, Handlers::no_reserved_value_supplier_handler()) > 0, "offer");
+}
+
+/// Records `n` messages of `size` bytes on `channel`/`stream` and stops; returns (recording id, stop position).
+fn record(client: &ArchiveClient, channel: &str, stream: i32, n: usize, size: usize) -> (i64, i64, i32) {
+    let sub_id = client.start_recording(channel, stream, true, false).unwrap();
+    let p = client.aeron.add_exclusive_publication(channel, stream, T).unwrap();
+    let session_id = p.constants().unwrap().session_id;
+    let counter = client.recording_counter_id(session_id);
+    for i in 0..n {
+        let mut m = vec![(i % 251) as u8; size];
+        m[..8].copy_from_slice(&(i as u64).to_le_bytes());
+        offer(&p, &m);
+    }
+    let end = p.position();
+    client.wait_recorded(counter, end);
+    let reader = client.aeron.counters_reader();
+    let id = i64::from_le_bytes(reader.metadata_key(counter).unwrap()[0..8].try_into().unwrap());
+    client.stop_recording_subscription(sub_id).unwrap();
+    client.wait_for_signal(id, signal::STOP);
+    (id, end, session_id)
+}
+
+#[test]
+fn list_variants_and_find_last_matching() {
+    let archive = TestArchive::start().unwrap();
+    let client = ArchiveClient::connect(&archive).unwrap();
+    let (a, _, sa) = record(&client, "aeron:ipc?alias=first", 1, 3, 16);
+    let (b, _, _) = record(&client, "aeron:ipc?alias=second", 2, 3, 16);
+    let (c, _, sc) = record(&client, "aeron:ipc?alias=third", 1, 3, 16);
+    assert_eq!((a, b, c), (0, 1, 2));
+
+    let all = client.list_recordings(i64::MIN, 100).unwrap();
+    assert_eq!(all.iter().map(|d| d.recording_id).collect::<Vec<_>>(), vec![0, 1, 2]);
+    assert!(all.iter().all(|d| d.control_session_id == client.control_session_id()));
+    assert_eq!(client.list_recordings(1, 1).unwrap()[0].recording_id, 1);
+    assert_eq!(client.list_recordings(5, 10).unwrap().len(), 0);
+    let for_uri = client.list_recordings_for_uri(0, 10, "alias=", 1).unwrap();
+    assert_eq!(for_uri.iter().map(|d| d.recording_id).collect::<Vec<_>>(), vec![0, 2]);
+    assert_eq!(client.list_recordings_for_uri(0, 10, "second", 2).unwrap().len(), 1);
+    assert_eq!(client.list_recordings_for_uri(0, 10, "second", 1).unwrap().len(), 0);
+    assert_eq!(client.list_recording(1).unwrap()[0].original_channel, "aeron:ipc?alias=second");
+    assert_eq!(client.list_recording(99).unwrap().len(), 0);
+
+    assert_eq!(client.find_last_matching_recording(0, "aeron:ipc", 1, sc).unwrap(), 2);
+    assert_eq!(client.find_last_matching_recording(0, "first", 1, sa).unwrap(), 0);
+    assert_eq!(client.find_last_matching_recording(1, "first", 1, sa).unwrap(), -1);
+    let e = client.find_last_matching_recording(-1, "", 1, sa).unwrap_err();
+    assert!(e.message.contains("minRecordingId=-1 < 0"), "{e}");
+
+    let e = client.start_position(12345).unwrap_err();
+    assert!(e.message.contains("unknown recording id: 12345"), "{e}");
+    assert!(!client.try_stop_recording_by_identity(0).unwrap());
+    assert!(client.list_recording_subscriptions(0, 10, "", 0, false).unwrap().is_empty());
+}
+
+#[test]
+fn recording_subscriptions_are_listed_filtered_and_deduplicated() {
+    let archive = TestArchive::start().unwrap();
+    let client = ArchiveClient::connect(&archive).unwrap();
+    let ch = format!("aeron:udp?endpoint=127.0.0.1:{}", free_port());
+    let s1 = client.start_recording(&ch, 5, false, false).unwrap();
+    let s2 = client.start_recording("aeron:ipc", 6, true, false).unwrap();
+    let e = client.start_recording(&format!("{ch}|term-length=128k"), 5, false, false).unwrap_err();
+    assert!(e.message.contains("recording exists for streamId=5"), "{e}");
+    assert_eq!(e.code, -203);
+    let all = client.list_recording_subscriptions(0, 10, "", 0, false).unwrap();
+    assert_eq!(all.iter().map(|s| s.subscription_id).collect::<Vec<_>>(), vec![s1, s2]);
+    let ipc = client.list_recording_subscriptions(0, 10, "ipc", 0, false).unwrap();
+    assert_eq!(ipc.len(), 1);
+    assert_eq!(ipc[0].stripped_channel, "aeron:ipc");
+    assert_eq!(client.list_recording_subscriptions(0, 10, "", 5, true).unwrap()[0].subscription_id, s1);
+    assert_eq!(client.list_recording_subscriptions(1, 10, "", 0, false).unwrap().len(), 1);
+    assert_eq!(client.list_recording_subscriptions(2, 10, "", 0, false).unwrap().len(), 0);
+    client.stop_recording_subscription(s2).unwrap();
+    let e = client.stop_recording_subscription(s2).unwrap_err();
+    assert_eq!(e.code, -204, "{e}");
+}
+
+#[test]
+fn extend_truncate_and_purge_with_signals_in_order() {
+    let archive = TestArchive::start().unwrap();
+    let client = ArchiveClient::connect(&archive).unwrap();
+    let (id, stop, old_session) = record(&client, "aeron:ipc?term-length=64k", 40, 100, 100);
+    let d = client.list_recording(id).unwrap().remove(0);
+
+    // Extend: a publication positioned exactly at the stop position.
+    let term_length = d.term_buffer_length as i64;
+    let term_id = d.initial_term_id + (stop / term_length) as i32;
+    let extend_channel = format!(
+        "aeron:ipc?term-length=64k|session-id={}|init-term-id={}|term-id={term_id}|term-offset={}",
+        // A session id of its own, so the lingering image of the first publication is not recorded.
+        old_session.wrapping_add(1000),
+        d.initial_term_id,
+        stop % term_length
+    );
+    let sub_id = client.extend_recording(id, &extend_channel, 40, true).unwrap();
+    let p = client.aeron.add_exclusive_publication(&extend_channel, 40, T).unwrap();
+    let ext = client.wait_for_signal(id, signal::EXTEND);
+    assert_eq!((ext.position, ext.subscription_id), (stop, sub_id));
+    assert_eq!(client.stop_position(id).unwrap(), -1);
+    let e = client.extend_recording(id, "aeron:ipc?alias=x", 40, true).unwrap_err();
+    assert!(e.message.contains("cannot extend active recording"), "{e}");
+    for i in 0..50u64 {
+        offer(&p, &i.to_le_bytes());
+    }
+    let end = p.position();
+    let counter = client.recording_counter_id(p.constants().unwrap().session_id);
+    client.wait_recorded(counter, end);
+    client.stop_recording_subscription(sub_id).unwrap();
+    client.wait_for_signal(id, signal::STOP);
+    assert_eq!(client.stop_position(id).unwrap(), end);
+    let replay = client.replay(id, "aeron:ipc", 41, -1, -1).unwrap();
+    assert_eq!(receive(&replay, 150).len(), 150);
+
+    let e = client.extend_recording(id, "aeron:ipc", 99, true).unwrap_err();
+    assert!(e.message.contains("cannot extend recording 0 with streamId=99"), "{e}");
+
+    // Truncate to the end of the first recording stage.
+    let e = client.truncate_recording(id, stop + 1).unwrap_err();
+    assert_eq!(e.code, -216, "{e}");
+    assert_eq!(client.truncate_recording(id, stop).unwrap(), 0);
+    client.wait_for_signal(id, signal::DELETE);
+    assert_eq!(client.stop_position(id).unwrap(), stop);
+    let replay = client.replay(id, "aeron:ipc", 42, -1, -1).unwrap();
+    assert_eq!(receive(&replay, 100).len(), 100);
+    drop(replay);
+
+    let codes: Vec<i32> = client.poll_signals().iter().filter(|s| s.recording_id == id).map(|s| s.code).collect();
+    assert_eq!(codes, vec![signal::START, signal::STOP, signal::EXTEND, signal::STOP, signal::DELETE]);
+
+    // Purge.
+    wait_until(|| client.purge_recording(id).is_ok_and(|n| n == 1), "purge once replays are done");
+    assert_eq!(client.list_recording(id).unwrap().len(), 0);
+    assert!(!archive.archive_dir().join(format!("{id}-0.rec")).exists());
+    let e = client.purge_recording(id).unwrap_err();
+    assert_eq!(e.code, -205);
+}
+
+#[test]
+fn segment_detach_attach_delete_and_purge() {
+    let archive = TestArchive::start().unwrap();
+    let client = ArchiveClient::connect(&archive).unwrap();
+    // 64 KiB terms, 128 KiB segments: ~400 KiB of data spans four segment files.
+    let (id, stop, _) = record(&client, "aeron:ipc?term-length=64k", 50, 400, 1000);
+    assert!(stop > 3 * 128 * 1024);
+    let seg = 128 * 1024i64;
+    let e = client.detach_segments(id, 1000).unwrap_err();
+    assert!(e.message.contains("invalid segment start"), "{e}");
+    client.detach_segments(id, seg).unwrap();
+    assert_eq!(client.start_position(id).unwrap(), seg);
+    assert_eq!(client.attach_segments(id).unwrap(), 1);
+    assert_eq!(client.start_position(id).unwrap(), 0);
+    client.detach_segments(id, seg).unwrap();
+    assert_eq!(client.delete_detached_segments(id).unwrap(), 1);
+    client.wait_for_signal(id, signal::DELETE);
+    assert!(!archive.archive_dir().join(format!("{id}-0.rec")).exists());
+    assert_eq!(client.purge_segments(id, 2 * seg).unwrap(), 1);
+    assert_eq!(client.start_position(id).unwrap(), 2 * seg);
+    let replay = client.replay(id, "aeron:ipc", 51, -1, -1).unwrap();
+    let got = receive(&replay, 1);
+    assert_eq!(got[0].len(), 1000);
+}
+
+#[test]
+fn update_channel_rewrites_the_catalog_entry() {
+    let archive = TestArchive::start().unwrap();
+    let client = ArchiveClient::connect(&archive).unwrap();
+    let (id, _, _) = record(&client, "aeron:ipc", 60, 1, 16);
+    let new = "aeron:ipc?alias=test42|rejoin=false|mtu=8k|term-length=1m|pub-wnd=512k|ttl=6";
+    client.update_channel(id, new).unwrap();
+    let d = client.list_recording(id).unwrap().remove(0);
+    assert_eq!(d.original_channel, new);
+    assert_eq!(d.stripped_channel, "aeron:ipc?ttl=6|alias=test42|rejoin=false");
+    assert!(client.update_channel(777, new).is_err());
+}
