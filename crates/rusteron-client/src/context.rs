@@ -65,7 +65,15 @@ impl AeronContext {
         // SAFETY: valid out-pointer.
         AeronCError::check(unsafe { aeron_context_init(&mut ptr) })?;
         // SAFETY: ptr is a freshly initialised context; the getters only read it.
-        let defaults = unsafe { HandlerDefaults::capture(ptr) };
+        let mut defaults = unsafe { HandlerDefaults::capture(ptr) };
+        // The C default error handler calls exit(): replace it (and what `set_error_handler(None)`
+        // restores) with one that reports the error and lets the process decide.
+        defaults.error_handler = Some(report_client_error);
+        defaults.error_handler_clientd = std::ptr::null_mut();
+        // SAFETY: fresh context, not shared yet; the handler is a plain function that needs no clientd.
+        AeronCError::check(unsafe {
+            aeron_context_set_error_handler(ptr, Some(report_client_error), std::ptr::null_mut())
+        })?;
         Ok(AeronContext {
             inner: Arc::new(ContextInner {
                 ptr,
@@ -227,4 +235,26 @@ pub(crate) unsafe fn bytes_mut<'a>(p: *mut u8, len: usize) -> &'a mut [u8] {
         // SAFETY: guaranteed by the caller.
         unsafe { std::slice::from_raw_parts_mut(p, len) }
     }
+}
+
+/// The default error handler of every [`AeronContext`]: reports the client error through `log::error!`
+/// (or on stderr when no logger is installed) instead of the C default, which ends the process.
+unsafe extern "C" fn report_client_error(
+    _clientd: *mut std::ffi::c_void,
+    errcode: i32,
+    message: *const std::ffi::c_char,
+) {
+    crate::panic::catch((), || {
+        let text = if message.is_null() {
+            std::borrow::Cow::Borrowed("")
+        } else {
+            // SAFETY: C passes a NUL-terminated message valid for the duration of this call.
+            unsafe { std::ffi::CStr::from_ptr(message) }.to_string_lossy()
+        };
+        if log::log_enabled!(log::Level::Error) {
+            log::error!("aeron client error {errcode}: {text}");
+        } else {
+            eprintln!("aeron client error {errcode}: {text}");
+        }
+    })
 }
