@@ -3,12 +3,14 @@
 //! - `cargo xtask codegen [--check]`: regenerate (or verify) every committed generated file.
 //! - `cargo xtask test`: install missing build tools into `target/tools/`, check codegen drift, run the tests.
 //! - `cargo xtask demo`: install missing build tools, then run the main demo.
+//! - `cargo xtask test-driver [-- <command>]`: media driver + Rust archive server on a temp dir.
 
 mod codegen;
 mod demo;
 mod paths;
 mod sbe;
 mod test;
+mod test_driver;
 mod tools;
 
 #[path = "../../aeron-sys/build/locate.rs"]
@@ -40,6 +42,8 @@ enum Command {
     },
     /// Set up a fresh machine (tools into target/tools/) and run the main demo.
     Demo,
+    /// Media driver + Rust archive server on a temp dir; prints the channels, waits for Ctrl-C or runs `-- <command>`.
+    TestDriver(test_driver::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -50,5 +54,6 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Test { cargo_args } => test::run(&cargo_args),
         Command::Demo => demo::run(),
+        Command::TestDriver(opts) => test_driver::run(&opts),
     }
 }

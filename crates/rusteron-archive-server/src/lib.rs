@@ -8,6 +8,8 @@
 #![deny(missing_docs)]
 
 pub mod channel;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod server;

@@ -188,3 +188,96 @@ fn update_channel_rewrites_the_catalog_entry() {
     assert_eq!(d.stripped_channel, "aeron:ipc?ttl=6|alias=test42|rejoin=false");
     assert!(client.update_channel(777, new).is_err());
 }
+
+/// Two contiguous recordings on stream 70: A = [0, 128 KiB) (exactly one segment of 1 KiB frames) and
+/// B = [128 KiB, 128 KiB + 50 frames), B published at A's stop position. Returns (A, B, B's stop).
+fn contiguous_recordings(client: &ArchiveClient) -> (i64, i64, i64) {
+    let (a, a_stop, a_session) = record(client, "aeron:ipc?term-length=64k", 70, 128, 992);
+    assert_eq!(a_stop, 128 * 1024);
+    let d = client.list_recording(a).unwrap().remove(0);
+    let channel = format!(
+        "aeron:ipc?term-length=64k|session-id={}|init-term-id={}|term-id={}|term-offset=0",
+        a_session.wrapping_add(1000),
+        d.initial_term_id,
+        d.initial_term_id + 2
+    );
+    let (b, b_stop, _) = record(client, &channel, 70, 50, 992);
+    assert_eq!(client.start_position(b).unwrap(), 128 * 1024);
+    (a, b, b_stop)
+}
+
+#[test]
+fn migrate_segments_appends_a_source_that_starts_where_the_destination_stops() {
+    let archive = TestArchive::start().unwrap();
+    let client = ArchiveClient::connect(&archive).unwrap();
+    let (a, b, b_stop) = contiguous_recordings(&client);
+    // src = B starts at A's stop: appended to A.
+    assert_eq!(client.migrate_segments(b, a).unwrap(), 1);
+    client.wait_for_signal(b, signal::DELETE);
+    assert_eq!((client.start_position(a).unwrap(), client.stop_position(a).unwrap()), (0, b_stop));
+    // Java: the source's stop position becomes its start position (empty recording).
+    assert_eq!((client.start_position(b).unwrap(), client.stop_position(b).unwrap()), (128 * 1024, 128 * 1024));
+    assert!(archive.archive_dir().join(format!("{a}-131072.rec")).is_file());
+    let replay = client.replay(a, "aeron:ipc", 71, -1, -1).unwrap();
+    let got = receive(&replay, 178);
+    assert_eq!(u64::from_le_bytes(got[177][..8].try_into().unwrap()), 49);
+}
+
+#[test]
+fn migrate_segments_prepends_a_source_that_ends_where_the_destination_starts() {
+    let archive = TestArchive::start().unwrap();
+    let client = ArchiveClient::connect(&archive).unwrap();
+    let (a, b, b_stop) = contiguous_recordings(&client);
+    assert_eq!(client.migrate_segments(a, b).unwrap(), 1);
+    client.wait_for_signal(a, signal::DELETE);
+    assert_eq!((client.start_position(b).unwrap(), client.stop_position(b).unwrap()), (0, b_stop));
+    assert_eq!((client.start_position(a).unwrap(), client.stop_position(a).unwrap()), (0, 0));
+    let replay = client.replay(b, "aeron:ipc", 72, -1, -1).unwrap();
+    assert_eq!(receive(&replay, 178).len(), 178);
+
+    // The now empty A still ends where B starts: Java accepts it and moves nothing.
+    assert_eq!(client.migrate_segments(a, b).unwrap(), 0);
+    // A recording contiguous with neither end of B is refused.
+    let (c, _, _) = record(&client, "aeron:ipc?term-length=64k", 70, 1, 992);
+    let e = client.migrate_segments(c, b).unwrap_err();
+    assert!(e.message.contains("invalid migrate: src"), "{e}");
+}
+
+#[test]
+fn migrate_segments_refuses_only_an_active_source() {
+    let archive = TestArchive::start().unwrap();
+    let client = ArchiveClient::connect(&archive).unwrap();
+    let (a, _, _) = record(&client, "aeron:ipc?term-length=64k", 73, 10, 992);
+    let channel = "aeron:ipc?term-length=64k|alias=active";
+    let sub = client.start_recording(channel, 73, true, false).unwrap();
+    let p = client.aeron.add_exclusive_publication(channel, 73, T).unwrap();
+    offer(&p, b"live");
+    let counter = client.recording_counter_id(p.constants().unwrap().session_id);
+    let active = i64::from_le_bytes(client.aeron.counters_reader().metadata_key(counter).unwrap()[0..8].try_into().unwrap());
+    let e = client.migrate_segments(active, a).unwrap_err();
+    assert!(e.message.contains(&format!("recording {active} is still active")), "{e}");
+    // An active destination is not refused for being active (here it fails on its stream parameters).
+    let e = client.migrate_segments(a, active).unwrap_err();
+    assert!(e.message.contains("invalid migrate: src") && !e.message.contains("active"), "{e}");
+    client.stop_recording_subscription(sub).unwrap();
+}
+
+#[test]
+fn detach_segments_is_refused_while_a_replay_reads_below_the_new_start() {
+    let archive = TestArchive::start().unwrap();
+    let client = ArchiveClient::connect(&archive).unwrap();
+    let (id, _, _) = record(&client, "aeron:ipc?term-length=64k", 74, 400, 1000);
+    let seg = 128 * 1024i64;
+    // A replay from the start that nobody consumes stays in the first segment.
+    let replay_id = client.start_replay(id, "aeron:ipc", 75, 0, -1, -1).unwrap();
+    let e = client.detach_segments(id, seg).unwrap_err();
+    assert!(e.message.contains("invalid detach: replay in progress -  state="), "{e}");
+    assert!(e.message.contains(&format!("newStartPosition={seg} upperBound=0")), "{e}");
+    assert_eq!(client.start_position(id).unwrap(), 0);
+    // A replay at or above the new start does not block it.
+    let above = client.start_replay(id, "aeron:ipc", 76, 2 * seg, -1, -1).unwrap();
+    client.stop_replay(replay_id).unwrap();
+    wait_until(|| client.detach_segments(id, seg).is_ok(), "detach once the replay is gone");
+    assert_eq!(client.start_position(id).unwrap(), seg);
+    client.stop_replay(above).unwrap();
+}

@@ -98,7 +98,6 @@ pub(crate) struct Conductor {
     pub next_session_id: i64,
     pub recorder: Recorder,
     pub replayer: Replayer,
-    #[allow(dead_code)]
     pub replications: Replications,
     pub image_events: Receiver<ImageEvent>,
     pub image_sender: Sender<ImageEvent>,

@@ -13,11 +13,11 @@ mod requests;
 mod segments;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 
-use rusteron_client::{Aeron, AeronContext};
+use rusteron_client::{Aeron, AeronContext, AeronErrorHandlerClosure};
 
 pub use auth::{AcceptAllAuthenticator, AuthDecision, Authenticator, SampleAuthenticator};
 pub use counters::{
@@ -38,6 +38,8 @@ pub struct ArchiveServer {
     archive_id: i64,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    /// Errors reported by the archive's Aeron client (logged and counted, never fatal).
+    error_count: Arc<AtomicU64>,
     /// Refreshes `archive-mark.dat`; stopped (activity timestamp -1) after the conductor.
     mark_file: Option<crate::storage::mark_keeper::MarkFileKeeper>,
 }
@@ -77,6 +79,15 @@ impl ArchiveServer {
             context.set_dir_path(dir)?;
         }
         context.set_client_name("rusteron-archive-server")?;
+        // Never the C default handler, which exits the process on any client error (e.g. "Unable to map
+        // raw log" when two recordings of one IPC stream follow each other): log and count like Java's
+        // CountedErrorHandler.
+        let error_count = Arc::new(AtomicU64::new(0));
+        let errors = error_count.clone();
+        context.set_error_handler(Some(AeronErrorHandlerClosure::new(move |code: i32, message: &str| {
+            errors.fetch_add(1, Ordering::Relaxed);
+            log::error!("archive aeron client error {code}: {message}");
+        })))?;
         context.set_idle_sleep_duration_ns(1_000_000)?;
         let aeron = Aeron::connect(&context)?;
         let archive_id = config.archive_id.unwrap_or_else(|| aeron.client_id());
@@ -135,7 +146,7 @@ impl ArchiveServer {
             .map_err(|e| ServerError::Conductor(e.to_string()))?;
         let mark_file = crate::storage::startup::signal_ready(mark_file, archive_id)?;
         log::info!("archive {archive_id} started in {}", config.archive_dir.display());
-        Ok(ArchiveServer { config, archive_id, stop, thread: Some(thread), mark_file: Some(mark_file) })
+        Ok(ArchiveServer { config, archive_id, stop, thread: Some(thread), error_count, mark_file: Some(mark_file) })
     }
 
     /// The configuration the archive runs with.
@@ -146,6 +157,11 @@ impl ArchiveServer {
     /// The archive id (configured, or the archive's Aeron client id).
     pub fn archive_id(&self) -> i64 {
         self.archive_id
+    }
+
+    /// Number of errors the archive's own Aeron client reported (each is also logged).
+    pub fn client_error_count(&self) -> u64 {
+        self.error_count.load(Ordering::Relaxed)
     }
 
     /// Stops the archive and waits for its thread.

@@ -490,7 +490,7 @@ impl Conductor {
     }
 
     /// Removes a recording subscription and stops its recordings.
-    fn stop_subscription(&mut self, sub_id: i64) {
+    pub(crate) fn stop_subscription(&mut self, sub_id: i64) {
         let ids: Vec<i64> = self
             .recorder
             .sessions

@@ -119,6 +119,29 @@ impl Replayer {
         }
     }
 
+    /// The running replay of `recording_id` reading the lowest segment below `new_start` (Java's detach
+    /// check): `(segment base, description for the error message)`.
+    pub fn min_replay_below(&self, recording_id: i64, new_start: i64, layout: &RecordingLayout) -> Option<(i64, String)> {
+        self.sessions
+            .values()
+            .filter(|s| s.recording_id == recording_id && !s.aborted)
+            .map(|s| (layout.segment_base(s.position.max(layout.start_position)), s))
+            .filter(|(base, _)| new_start > *base)
+            .min_by_key(|(base, _)| *base)
+            .map(|(base, s)| {
+                let state = match s.state {
+                    ReplayState::Init => "INIT",
+                    ReplayState::Connecting => "CONNECTING",
+                    ReplayState::Replaying => "REPLAY",
+                };
+                let detail = format!(
+                    " state={state} newStartPosition={new_start} upperBound={base} sessionId={} streamId={} channel={}",
+                    s.id as i32, s.replay_stream_id, s.channel
+                );
+                (base, detail)
+            })
+    }
+
     /// `true` if a replay of `recording_id` is running.
     pub fn has_replay_of(&self, recording_id: i64) -> bool {
         self.sessions.values().any(|s| s.recording_id == recording_id && !s.aborted)

@@ -161,6 +161,9 @@ impl Conductor {
             Some(format!(
                 "invalid detach: newStartPosition={new_start} is beyond the segment of the recorded position {end}"
             ))
+        } else if let Some((_, detail)) = self.replayer.min_replay_below(d.recording_id, new_start, &l) {
+            // Java's message has two spaces after the dash.
+            Some(format!("invalid detach: replay in progress - {detail}"))
         } else {
             None
         };
@@ -264,38 +267,109 @@ impl Conductor {
     /// MigrateSegments: moves the segments of `src` in front of `dst` when `src` ends where `dst` starts.
     pub(crate) fn migrate_segments(&mut self, csid: i64, corr: i64, src: i64, dst: i64) {
         let (Some(s), Some(d)) = (self.catalog.get(src), self.catalog.get(dst)) else { return };
-        if self.refuse_active(csid, corr, &s, "migrate") || self.refuse_active(csid, corr, &d, "migrate to") {
+        // As Java: only an active *source* is refused.
+        if s.stop_position == -1 || self.recorder.is_active(src) {
+            self.error(csid, corr, codes::GENERIC, &format!("recording {src} is still active"));
             return;
         }
-        let compatible = s.term_buffer_length == d.term_buffer_length
-            && s.segment_file_length == d.segment_file_length
-            && s.initial_term_id == d.initial_term_id
-            && s.stream_id == d.stream_id
-            && s.stop_position == d.start_position
-            && layout(&d).segment_base(d.start_position) == d.start_position;
-        if !compatible {
+        let mismatch = [
+            ("SegmentFileLength", s.segment_file_length, d.segment_file_length),
+            ("TermBufferLength", s.term_buffer_length, d.term_buffer_length),
+            ("InitialTermId", s.initial_term_id, d.initial_term_id),
+            ("StreamId", s.stream_id, d.stream_id),
+        ]
+        .into_iter()
+        .find(|(_, a, b)| a != b);
+        if let Some((name, a, b)) = mismatch {
+            self.error(csid, corr, codes::GENERIC, &format!("invalid migrate: src{name}={a} dst{name}={b}"));
+            return;
+        }
+        // Source before the destination (prepend) or after it (append).
+        let prepend = s.stop_position == d.start_position;
+        let join = if prepend {
+            s.stop_position
+        } else if s.start_position == d.stop_position {
+            s.start_position
+        } else {
             self.error(
                 csid,
                 corr,
                 codes::GENERIC,
-                &format!("invalid migrate: src recording {src} must end at the segment-aligned start of dst recording {dst} with the same stream parameters"),
+                &format!(
+                    "invalid migrate: src and dst are not contiguous srcStartPosition={} srcStopPosition={} \
+                     dstStartPosition={} dstStopPosition={}",
+                    s.start_position, s.stop_position, d.start_position, d.stop_position
+                ),
             );
             return;
+        };
+        for (label, r) in [("src", &s), ("dst", &d)] {
+            if layout(r).segment_base(join) != join {
+                self.error(
+                    csid,
+                    corr,
+                    codes::GENERIC,
+                    &format!(
+                        "invalid migrate: join position is not on segment boundary of {label} recording \
+                         seamPosition={join} startPosition={} stopPosition={} termBufferLength={} segmentFileLength={}",
+                        r.start_position, r.stop_position, r.term_buffer_length, r.segment_file_length
+                    ),
+                );
+                return;
+            }
         }
-        let Some(files) = self.segments_of(csid, corr, src) else { return };
+        // Every src segment from its first to the one holding its stop position; a segment starting exactly
+        // at the stop position is empty and deleted instead of moved.
+        let l = layout(&s);
+        let (first, last, seg) = (l.segment_base(s.start_position), l.segment_base(s.stop_position), l.segment_length);
+        let bases: Vec<i64> = (0..).map(|k| first + k * seg).take_while(|b| *b <= last).collect();
+        for &base in &bases {
+            if base == s.stop_position {
+                continue;
+            }
+            let (from, to) = (self.segment_path(src, base), self.segment_path(dst, base));
+            if !from.is_file() {
+                self.error(csid, corr, codes::GENERIC, &format!("missing src segment file {}", from.display()));
+                return;
+            }
+            if to.exists() {
+                self.error(csid, corr, codes::GENERIC, &format!("preexisting dst segment file {}", to.display()));
+                return;
+            }
+        }
         let mut moved = 0i64;
-        for base in files.iter().copied().filter(|b| *b < d.start_position) {
+        let mut empty = Vec::new();
+        for base in bases {
+            if base == s.stop_position {
+                empty.push(base);
+                continue;
+            }
             let (from, to) = (self.segment_path(src, base), self.segment_path(dst, base));
             if let Err(e) = std::fs::rename(&from, &to) {
-                self.error(csid, corr, codes::GENERIC, &format!("moving {}: {e}", from.display()));
+                self.error(csid, corr, codes::GENERIC, &format!("failed to rename {} to {}: {e}", from.display(), to.display()));
                 return;
             }
             moved += 1;
         }
-        let leftover: Vec<i64> = files.into_iter().filter(|b| *b >= d.start_position).collect();
-        self.delete_files(src, &leftover);
-        let _ = self.catalog.update(dst, |r| r.start_position = s.start_position);
-        let _ = self.catalog.update(src, |r| r.start_position = s.stop_position);
-        self.ok_then_delete_signal(csid, corr, src, moved);
+        let empty: Vec<i64> = empty.into_iter().filter(|b| self.segment_path(src, *b).is_file()).collect();
+        self.delete_files(src, &empty);
+        let updated = if prepend {
+            self.catalog.update(dst, |r| r.start_position = s.start_position)
+        } else {
+            self.catalog.update(dst, |r| r.stop_position = s.stop_position)
+        }
+        .and_then(|_| self.catalog.update(src, |r| r.stop_position = s.start_position));
+        if let Err(e) = updated {
+            self.error(csid, corr, codes::GENERIC, &e.to_string());
+            return;
+        }
+        self.ok(csid, corr, moved);
+        // Java signals DELETE here only when segments moved and none is left to delete; a deletion signals
+        // when it finishes (immediately here, deletion is synchronous).
+        if moved > 0 || !empty.is_empty() {
+            if let Some(session) = self.session(csid) {
+                session.send_signal(corr, src, -1, -1, RecordingSignal::Delete);
+            }
+        }
     }
 }

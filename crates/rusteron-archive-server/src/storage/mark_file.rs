@@ -410,7 +410,7 @@ mod tests {
     fn offsets_match_the_schema_and_the_java_layout() {
         let meta = MarkFileHeaderDecoder::META;
         assert_eq!(meta.block_length, 128);
-        let offset = |name: &str| meta.fields.iter().find(|f| f.name == name).unwrap().offset as usize;
+        let offset = |name: &str| meta.fields.iter().find(|f| f.name == name).unwrap().offset;
         assert_eq!(VERSION_OFFSET, 8 + offset("version"));
         assert_eq!(ACTIVITY_TIMESTAMP_OFFSET, 8 + offset("activityTimestamp"));
         assert_eq!(ARCHIVE_ID_OFFSET, 8 + offset("archiveId"));

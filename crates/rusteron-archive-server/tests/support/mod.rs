@@ -191,6 +191,7 @@ pub struct ConnectOptions {
 /// A connected official C archive client with its own Aeron client.
 pub struct ArchiveClient {
     pub archive: *mut aeron_archive_t,
+    context: *mut aeron_archive_context_t,
     pub aeron: Aeron,
     signals: Arc<Mutex<Vec<Signal>>>,
     _credentials: Option<Box<Credentials>>,
@@ -258,13 +259,16 @@ impl ArchiveClient {
                 ))?;
             }
             let rc = aeron_archive_connect(&mut client, ctx);
-            let err = (rc < 0).then(last_error);
-            aeron_archive_context_close(ctx);
-            if let Some(e) = err {
+            if rc < 0 {
+                let e = last_error();
+                aeron_archive_context_close(ctx);
                 return Err(e);
             }
         }
-        Ok(ArchiveClient { archive: client, aeron, signals, _credentials: credentials })
+        // The context stays open as long as the client: the client's copy of it shares the idle strategy
+        // state the original owns (closing it early frees that state and the client later sleeps for a
+        // garbage park period, i.e. hangs while waiting for a response).
+        Ok(ArchiveClient { archive: client, context: ctx, aeron, signals, _credentials: credentials })
     }
 
     pub fn archive_id(&self) -> i64 {
@@ -504,6 +508,62 @@ impl ArchiveClient {
         check(unsafe { aeron_archive_stop_all_replays(self.archive, recording_id) })
     }
 
+    /// Replicates `src_recording_id` from the archive at `src_channel`/`src_stream_id` (ReplicateRequest2).
+    pub fn replicate(
+        &self,
+        src_recording_id: i64,
+        src_channel: &str,
+        src_stream_id: i32,
+        dst_recording_id: i64,
+        stop_position: i64,
+        replication_session_id: i32,
+    ) -> Result<i64, CError> {
+        let channel = CString::new(src_channel).unwrap();
+        // SAFETY: a zeroed params struct is initialised by the C client before use.
+        let mut params: aeron_archive_replication_params_t = unsafe { std::mem::zeroed() };
+        let mut id = 0;
+        // SAFETY: live client; params and strings outlive the call.
+        unsafe {
+            check(aeron_archive_replication_params_init(&mut params))?;
+            params.dst_recording_id = dst_recording_id;
+            params.stop_position = stop_position;
+            params.replication_session_id = replication_session_id;
+            check(aeron_archive_replicate(&mut id, self.archive, src_recording_id, channel.as_ptr(), src_stream_id, &mut params))?;
+        }
+        Ok(id)
+    }
+
+    pub fn stop_replication(&self, replication_id: i64) -> Result<(), CError> {
+        // SAFETY: live client.
+        check(unsafe { aeron_archive_stop_replication(self.archive, replication_id) })
+    }
+
+    pub fn try_stop_replication(&self, replication_id: i64) -> Result<bool, CError> {
+        let mut stopped = false;
+        // SAFETY: live client.
+        check(unsafe { aeron_archive_try_stop_replication(&mut stopped, self.archive, replication_id) })?;
+        Ok(stopped)
+    }
+
+    /// The last error the C client's error handler saw on this client (async errors such as replication
+    /// failures), polled by waiting for signals: returns the signals and errors seen so far.
+    pub fn poll_for_error(&self) -> Option<String> {
+        let mut buf = vec![0 as c_char; 1024];
+        // SAFETY: live client; buffer of the given length.
+        let rc = unsafe { aeron_archive_poll_for_error_response(self.archive, buf.as_mut_ptr(), buf.len()) };
+        if rc < 0 || buf[0] == 0 {
+            return None;
+        }
+        // SAFETY: the C client NUL-terminates the message within the buffer.
+        Some(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned())
+    }
+
+    /// Forgets the signals received so far.
+    pub fn signals_clear(&self) {
+        self.poll_signals();
+        self.signals.lock().unwrap().clear();
+    }
+
     /// Polls for signals; returns all signals received so far.
     pub fn poll_signals(&self) -> Vec<Signal> {
         let mut n = 0;
@@ -550,8 +610,11 @@ impl ArchiveClient {
 
 impl Drop for ArchiveClient {
     fn drop(&mut self) {
-        // SAFETY: the client is closed exactly once.
-        unsafe { aeron_archive_close(self.archive) };
+        // SAFETY: the client is closed exactly once, then the context it was connected with.
+        unsafe {
+            aeron_archive_close(self.archive);
+            aeron_archive_context_close(self.context);
+        }
     }
 }
 

@@ -201,18 +201,31 @@ pub fn record(env: &Env, channel: &str, stream_id: i32, count: usize) -> (i64, i
         .unwrap();
     let publication = exclusive_publication(&env.aeron, channel, stream_id);
     let session_id = publication.constants().unwrap().session_id;
-    wait_signals(env, |s| {
-        s.iter()
-            .any(|s| s.subscription_id == sub_id && s.signal() == Some(RecordingSignal::Start))
+    // The subscription may also see (and the archive record) an image of an earlier, lingering publication
+    // of the same stream: pick the recording of this publication's session.
+    let mut recording_id = -1;
+    wait_until("recording of the publication starts", || {
+        let candidates: Vec<i64> = env
+            .signals
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.subscription_id == sub_id && s.signal() == Some(RecordingSignal::Start))
+            .map(|s| s.recording_id)
+            .collect();
+        if let Some(id) = candidates.into_iter().find(|id| {
+            env.archive
+                .recording_descriptor(*id)
+                .ok()
+                .flatten()
+                .is_some_and(|d| d.session_id == session_id)
+        }) {
+            recording_id = id;
+            return true;
+        }
+        let _ = env.archive.poll_for_recording_signals();
+        false
     });
-    let recording_id = env
-        .signals
-        .lock()
-        .unwrap()
-        .iter()
-        .find(|s| s.subscription_id == sub_id)
-        .unwrap()
-        .recording_id;
     let position = publish(&publication, 0..count);
     wait_until("recording catches up", || {
         env.archive.get_recording_position(recording_id).unwrap() >= position
@@ -220,7 +233,6 @@ pub fn record(env: &Env, channel: &str, stream_id: i32, count: usize) -> (i64, i
     env.archive.stop_recording_subscription(sub_id).unwrap();
     wait_signals(env, |s| has_signal(s, recording_id, RecordingSignal::Stop));
     drop(publication);
-    let _ = session_id;
     (recording_id, position)
 }
 

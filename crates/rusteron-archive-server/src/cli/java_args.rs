@@ -1,0 +1,146 @@
+//! Java `ArchivingMediaDriver` command lines: `java [JVM flags] -Dname=value ... [-cp x]
+//! io.aeron.archive.ArchivingMediaDriver [file.properties ...]`, with or without the leading `java`.
+//!
+//! `-Dname=value` sets a property; properties files given after the main class are applied after the `-D`
+//! properties (Java's `main` loads them into the system properties, overriding). JVM flags are ignored: any
+//! other argument starting with `-` (`-Xmx1g`, `-XX:+UseZGC`, `-ea`, `-server`, `-javaagent:...`), plus the
+//! value of those that take one (`-cp`, `-classpath`, `--class-path`, `-p`, `--module-path`,
+//! `--add-opens`, `--add-exports`, `--add-modules`, `--add-reads`, `-jar`); non-option arguments that are
+//! neither an existing file nor end in `.properties` (`java`, the main class) are ignored too.
+
+use std::path::{Path, PathBuf};
+
+use super::{apply_property, parse_properties_text, CliError, Launch, Mode};
+use crate::config::ArchiveConfig;
+
+/// JVM options followed by a separate value argument.
+const FLAGS_WITH_VALUE: &[&str] = &[
+    "-cp",
+    "-classpath",
+    "--class-path",
+    "-p",
+    "--module-path",
+    "--add-opens",
+    "--add-exports",
+    "--add-modules",
+    "--add-reads",
+    "-jar",
+];
+
+/// Parses a Java-style argument list (program name excluded) into a drop-in [`Launch`] (embedded driver on).
+pub fn parse(args: &[String]) -> Result<Launch, CliError> {
+    let mut properties = Vec::new();
+    let mut files = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--archiving-media-driver" {
+            continue;
+        }
+        if let Some(prop) = arg.strip_prefix("-D") {
+            let (k, v) = prop.split_once('=').unwrap_or((prop, ""));
+            if !k.is_empty() {
+                properties.push((k.to_owned(), v.to_owned()));
+            }
+        } else if FLAGS_WITH_VALUE.contains(&arg.as_str()) {
+            let value = iter.next();
+            log::debug!("ignoring JVM option {arg} {}", value.map(String::as_str).unwrap_or(""));
+        } else if arg.starts_with('-') {
+            log::debug!("ignoring JVM option {arg}");
+        } else if is_properties_file(Path::new(arg)) {
+            files.push(PathBuf::from(arg));
+        } else {
+            log::debug!("ignoring argument {arg} (java / main class)");
+        }
+    }
+    for file in &files {
+        let text = std::fs::read_to_string(file)
+            .map_err(|source| CliError::PropertiesFile { path: file.clone(), source })?;
+        properties.extend(parse_properties_text(&text)?);
+    }
+    let mut launch = Launch {
+        mode: Mode::ArchivingMediaDriver,
+        config: ArchiveConfig::default(),
+        embedded_driver: true,
+        driver_properties: Vec::new(),
+    };
+    for (k, v) in &properties {
+        apply_property(&mut launch, k, v)?;
+    }
+    Ok(launch)
+}
+
+fn is_properties_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "properties") || path.is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn java_command_lines_keep_properties_and_ignore_jvm_flags() {
+        let l = parse(&strings(&[
+            "java",
+            "-Xmx1g",
+            "-XX:+UnlockDiagnosticVMOptions",
+            "-XX:GuaranteedSafepointInterval=300000",
+            "-ea",
+            "-cp",
+            "aeron-all-1.54.0.jar",
+            "--add-opens",
+            "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-Daeron.dir=/dev/shm/aeron-x",
+            "-Daeron.threading.mode=SHARED",
+            "-Daeron.spies.simulate.connection=true",
+            "-Daeron.term.buffer.length=64k",
+            "-Daeron.archive.dir=/tmp/archive",
+            "-Daeron.archive.control.channel=aeron:udp?endpoint=localhost:8010",
+            "-Daeron.archive.replication.channel=aeron:udp?endpoint=localhost:0",
+            "-Daeron.archive.id=42",
+            "-Dagrona.disable.bounds.checks=true",
+            "io.aeron.archive.ArchivingMediaDriver",
+        ]))
+        .unwrap();
+        assert_eq!(l.mode, Mode::ArchivingMediaDriver);
+        assert!(l.embedded_driver);
+        assert_eq!(l.config.archive_dir, PathBuf::from("/tmp/archive"));
+        assert_eq!(l.config.archive_id, Some(42));
+        assert_eq!(l.config.control_channel.as_deref(), Some("aeron:udp?endpoint=localhost:8010"));
+        assert_eq!(l.config.aeron_dir, Some(PathBuf::from("/dev/shm/aeron-x")));
+        let names: Vec<_> = l.driver_properties.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            ["aeron.dir", "aeron.threading.mode", "aeron.spies.simulate.connection", "aeron.term.buffer.length"]
+        );
+    }
+
+    #[test]
+    fn properties_files_after_the_main_class_override_d_properties() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("archive.properties");
+        std::fs::write(&file, "aeron.archive.control.stream.id=77\n").unwrap();
+        let l = parse(&strings(&[
+            "-Daeron.archive.control.stream.id=5",
+            "io.aeron.archive.ArchivingMediaDriver",
+            file.to_str().unwrap(),
+        ]))
+        .unwrap();
+        assert_eq!(l.config.control_stream_id, 77);
+        assert!(matches!(
+            parse(&strings(&["-Dx=1", "missing.properties"])),
+            Err(CliError::PropertiesFile { .. })
+        ));
+    }
+
+    #[test]
+    fn bad_values_are_errors_and_bare_d_flags_do_not_panic() {
+        assert!(matches!(parse(&strings(&["-Daeron.archive.file.sync.level=9"])), Err(CliError::Config(_))));
+        let l = parse(&strings(&["-D", "-Dflag", "--archiving-media-driver", "-Daeron.archive.control.channel="]))
+            .unwrap();
+        assert_eq!(l.config.control_channel, None);
+    }
+}
