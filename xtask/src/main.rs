@@ -4,7 +4,9 @@
 //! - `cargo xtask test`: install missing build tools into `target/tools/`, check codegen drift, run the tests.
 //! - `cargo xtask demo`: install missing build tools, then run the main demo.
 //! - `cargo xtask test-driver [-- <command>]`: media driver + Rust archive server on a temp dir.
+//! - `cargo xtask bench`: latency and throughput against the Aeron C client (docs/benchmarks.md).
 
+mod bench;
 mod codegen;
 mod demo;
 mod paths;
@@ -44,6 +46,8 @@ enum Command {
     Demo,
     /// Media driver + Rust archive server on a temp dir; prints the channels, waits for Ctrl-C or runs `-- <command>`.
     TestDriver(test_driver::Options),
+    /// Latency and throughput of our client vs the Aeron C samples and rusteron-client 0.2.16.
+    Bench(bench::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -55,5 +59,6 @@ fn main() -> anyhow::Result<()> {
         Command::Test { cargo_args } => test::run(&cargo_args),
         Command::Demo => demo::run(),
         Command::TestDriver(opts) => test_driver::run(&opts),
+        Command::Bench(opts) => bench::run(&opts),
     }
 }

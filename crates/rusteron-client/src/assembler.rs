@@ -14,7 +14,7 @@ use crate::generated::{
 };
 use crate::{
     AeronCError, AeronControlledFragmentHandlerAction, AeronControlledFragmentHandlerCallback,
-    AeronFragmentHandlerCallback, AeronHeader,
+    AeronFragmentHandlerCallback, AeronHeader, AeronImage, AeronSubscription,
 };
 
 macro_rules! assembler {
@@ -99,6 +99,57 @@ assembler!(
     aeron_image_controlled_fragment_assembler_create, aeron_image_controlled_fragment_assembler_delete,
     aeron_image_controlled_fragment_assembler_handler, ret AeronControlledFragmentHandlerAction
 );
+
+impl<H: AeronFragmentHandlerCallback> AeronFragmentAssembler<H> {
+    /// Polls `subscription` with the C assembler as the fragment handler, as C code does
+    /// (`aeron_subscription_poll(sub, aeron_fragment_assembler_handler, assembler, limit)`): one call less
+    /// per fragment than `subscription.poll(&mut assembler, limit)`, which goes through a Rust trampoline
+    /// first. Same result and panic behaviour. Does not allocate for unfragmented messages.
+    #[inline]
+    pub fn poll_subscription(
+        &mut self,
+        subscription: &AeronSubscription,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
+        let (ptr, sub) = (self.ptr as *mut c_void, subscription.as_raw());
+        // SAFETY: live subscription polled by its owning thread (it is not Sync); the assembler and its
+        // delegate are exclusively borrowed for the call, and the C handler matches the assembler type.
+        let rc = crate::panic::call(|| unsafe {
+            aeron_subscription_poll(
+                sub,
+                Some(aeron_fragment_assembler_handler),
+                ptr,
+                fragment_limit,
+            )
+        });
+        AeronCError::check(rc)
+    }
+}
+
+impl<H: AeronFragmentHandlerCallback> AeronImageFragmentAssembler<H> {
+    /// Polls `image` with the C image assembler as the fragment handler, as C code does
+    /// (`aeron_image_poll(image, aeron_image_fragment_assembler_handler, assembler, limit)`): one call less
+    /// per fragment than `image.poll(&mut assembler, limit)`. Same result and panic behaviour.
+    #[inline]
+    pub fn poll_image(
+        &mut self,
+        image: &AeronImage<'_>,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
+        let (ptr, img) = (self.ptr as *mut c_void, image.as_raw());
+        // SAFETY: live image on its subscription's thread (AeronImage is neither Send nor Sync); the
+        // assembler and its delegate are exclusively borrowed for the call; the handler matches its type.
+        let rc = crate::panic::call(|| unsafe {
+            aeron_image_poll(
+                img,
+                Some(aeron_image_fragment_assembler_handler),
+                ptr,
+                fragment_limit,
+            )
+        });
+        AeronCError::check(rc)
+    }
+}
 
 impl<H: AeronFragmentHandlerCallback> AeronFragmentHandlerCallback for AeronFragmentAssembler<H> {
     #[inline]
@@ -187,5 +238,58 @@ impl<H: AeronControlledFragmentHandlerCallback> AeronControlledFragmentAssembler
     pub fn delete_session_buffer(&mut self, session_id: i32) -> bool {
         // SAFETY: live assembler, exclusively borrowed.
         unsafe { aeron_controlled_fragment_assembler_delete_session_buffer(self.ptr, session_id) }
+    }
+}
+
+#[cfg(test)]
+mod direct_poll_tests {
+    use crate::*;
+    use rusteron_media_driver::TestMediaDriver;
+    use std::time::{Duration, Instant};
+
+    struct Count(u32);
+
+    impl AeronFragmentHandlerCallback for Count {
+        fn handle_aeron_fragment_handler(&mut self, msg: &[u8], _header: AeronHeader<'_>) {
+            assert_eq!(msg, b"hello");
+            self.0 += 1;
+        }
+    }
+
+    #[test]
+    fn assemblers_poll_subscriptions_and_images_directly() {
+        let driver = TestMediaDriver::launch().unwrap();
+        let ctx = AeronContext::new().unwrap();
+        ctx.set_dir(driver.dir()).unwrap();
+        let aeron = Aeron::new(&ctx).unwrap();
+        aeron.start().unwrap();
+        let t = Duration::from_secs(10);
+        let sub = aeron.add_subscription("aeron:ipc", 77, t).unwrap();
+        let publication = aeron.add_exclusive_publication("aeron:ipc", 77, t).unwrap();
+        let deadline = Instant::now() + t;
+        while !sub.is_connected() {
+            assert!(Instant::now() < deadline, "not connected");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let offer = |n: u32| {
+            for _ in 0..n {
+                while publication.offer(b"hello", Handlers::no_reserved_value_supplier_handler())
+                    < 0
+                {}
+            }
+        };
+        offer(3);
+        let mut asm = AeronFragmentAssembler::new(Count(0)).unwrap();
+        while asm.delegate().0 < 3 {
+            asm.poll_subscription(&sub, 10).unwrap();
+            assert!(Instant::now() < deadline, "subscription poll");
+        }
+        offer(2);
+        let image = sub.image_at_index(0).unwrap();
+        let mut image_asm = AeronImageFragmentAssembler::new(Count(0)).unwrap();
+        while image_asm.delegate().0 < 2 {
+            image_asm.poll_image(&image, 10).unwrap();
+            assert!(Instant::now() < deadline, "image poll");
+        }
     }
 }

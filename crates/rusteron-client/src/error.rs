@@ -40,6 +40,7 @@ impl AeronCError {
     }
 
     /// The last error of the C library on this thread (`aeron_errcode()` / `aeron_errmsg()`).
+    #[cold]
     pub fn last() -> Self {
         // SAFETY: both functions read thread-local state; aeron_errmsg returns a NUL-terminated string that
         // stays valid until the next Aeron call on this thread, and we copy it at once.
@@ -65,6 +66,7 @@ impl AeronCError {
     /// The error for a negative publication result (`offer`, `try_claim`, ...).
     ///
     /// `AERON_PUBLICATION_NOT_CONNECTED` (-1) is classified as [`AeronErrorType::PublicationNotConnected`].
+    #[cold]
     pub fn from_publication_result(result: i64) -> Self {
         let kind = match result {
             aeron_sys::AERON_PUBLICATION_NOT_CONNECTED => AeronErrorType::PublicationNotConnected,
@@ -100,7 +102,8 @@ impl AeronCError {
         self.kind
     }
 
-    /// `Ok(rc)` when `rc >= 0`, otherwise the last C error.
+    /// `Ok(rc)` when `rc >= 0`, otherwise the last C error. Inlined: on every hot-path call (poll, commit).
+    #[inline]
     pub(crate) fn check(rc: i32) -> Result<i32, AeronCError> {
         if rc < 0 {
             Err(AeronCError::last())
@@ -110,6 +113,7 @@ impl AeronCError {
     }
 
     /// Turns a publication result (`offer`, `try_claim`, ...) into a `Result`; does not allocate.
+    #[inline]
     pub fn publication_result(result: i64) -> Result<i64, AeronCError> {
         if result < 0 {
             Err(AeronCError::from_publication_result(result))

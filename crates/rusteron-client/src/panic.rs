@@ -9,9 +9,13 @@
 use std::any::Any;
 use std::cell::Cell;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::ptr::NonNull;
 
 thread_local! {
-    static PENDING: Cell<Option<Box<dyn Any + Send>>> = const { Cell::new(None) };
+    // A raw pointer (from `Box::into_raw`) rather than a `Box`: a thread-local without drop glue needs no
+    // lazily registered destructor, so `call` (on every poll and offer) reads it with one load and no
+    // registration check. It is only non-null between a caught panic and the end of the C call.
+    static PENDING: Cell<Option<NonNull<dyn Any + Send>>> = const { Cell::new(None) };
     static DEPTH: Cell<u32> = const { Cell::new(0) };
     static IN_CALLBACK: Cell<u32> = const { Cell::new(0) };
 }
@@ -33,8 +37,9 @@ pub(crate) fn catch<R>(default: R, f: impl FnOnce() -> R) -> R {
             if DEPTH.with(|d| d.get()) > 0 {
                 // Keep the first panic; later ones of the same C call are dropped.
                 PENDING.with(|p| {
-                    let old = p.take();
-                    p.set(Some(old.unwrap_or(payload)));
+                    if p.get().is_none() {
+                        p.set(NonNull::new(Box::into_raw(payload)));
+                    }
                 });
             } else {
                 let msg = payload_message(&*payload);
@@ -52,10 +57,19 @@ pub(crate) fn call<R>(f: impl FnOnce() -> R) -> R {
     DEPTH.with(|d| d.set(d.get() + 1));
     let r = f();
     DEPTH.with(|d| d.set(d.get() - 1));
-    if let Some(payload) = PENDING.with(|p| p.take()) {
-        resume_unwind(payload);
+    if PENDING.with(|p| p.get()).is_some() {
+        resume_pending();
     }
     r
+}
+
+/// Re-raises the panic parked by [`catch`].
+#[cold]
+#[inline(never)]
+fn resume_pending() -> ! {
+    let payload = PENDING.with(|p| p.take()).expect("a pending panic");
+    // SAFETY: PENDING only ever holds a pointer from `Box::into_raw`, taken out exactly once here.
+    resume_unwind(unsafe { Box::from_raw(payload.as_ptr()) })
 }
 
 fn payload_message(payload: &(dyn Any + Send)) -> &str {

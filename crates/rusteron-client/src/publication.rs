@@ -4,6 +4,7 @@
 use std::cell::Cell;
 use std::ffi::{c_char, c_void};
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,6 +27,23 @@ fn supplier_parts<T: AeronReservedValueSupplierCallback>(
             s as *mut T as *mut c_void,
         ),
         None => (None, std::ptr::null_mut()),
+    }
+}
+
+/// Copies the claim that C just wrote, one 8-byte field at a time.
+///
+/// C fills the out-struct with three 8-byte stores; a plain struct copy lets LLVM reload it with 16-byte
+/// vector loads, which cannot be forwarded from those stores and stall the pipeline on every `try_claim`
+/// (half of the publisher's time in a streaming loop; see docs/benchmarks.md). Volatile reads stay scalar.
+#[inline(always)]
+fn read_claim(claim: &aeron_buffer_claim_t) -> aeron_buffer_claim_t {
+    // SAFETY: reads of initialised fields of a live local.
+    unsafe {
+        aeron_buffer_claim_t {
+            frame_header: std::ptr::read_volatile(&claim.frame_header),
+            data: std::ptr::read_volatile(&claim.data),
+            length: std::ptr::read_volatile(&claim.length),
+        }
     }
 }
 
@@ -173,11 +191,18 @@ impl AeronPublication {
         reserved_value_supplier: Option<T>,
     ) -> i64 {
         let mut supplier = reserved_value_supplier;
+        let has_supplier = supplier.is_some();
         let (f, clientd) = supplier_parts(supplier.as_mut());
         // SAFETY: live publication; buffer is valid for the call; clientd points to `supplier`, alive for it.
-        crate::panic::call(|| unsafe {
+        let offer = || unsafe {
             aeron_publication_offer(self.inner.ptr, buffer.as_ptr(), buffer.len(), f, clientd)
-        })
+        };
+        // Without a supplier no Rust code runs inside the call: skip the panic bookkeeping (docs/benchmarks.md).
+        if has_supplier {
+            crate::panic::call(offer)
+        } else {
+            offer()
+        }
     }
 
     /// Offers the concatenation of `buffers` as one message (`aeron_publication_offerv`). Does not allocate
@@ -210,8 +235,7 @@ impl AeronPublication {
         let rc = unsafe { aeron_publication_try_claim(self.inner.ptr, length, &mut claim) };
         AeronCError::publication_result(rc)?;
         Ok(AeronBufferClaim {
-            claim,
-            done: false,
+            claim: read_claim(&claim),
             _publication: PhantomData,
         })
     }
@@ -361,11 +385,18 @@ impl AeronExclusivePublication {
         reserved_value_supplier: Option<T>,
     ) -> i64 {
         let mut supplier = reserved_value_supplier;
+        let has_supplier = supplier.is_some();
         let (f, clientd) = supplier_parts(supplier.as_mut());
         // SAFETY: live publication used from its one owning thread; buffer and supplier valid for the call.
-        crate::panic::call(|| unsafe {
+        let offer = || unsafe {
             aeron_exclusive_publication_offer(self.ptr, buffer.as_ptr(), buffer.len(), f, clientd)
-        })
+        };
+        // Without a supplier no Rust code runs inside the call: skip the panic bookkeeping.
+        if has_supplier {
+            crate::panic::call(offer)
+        } else {
+            offer()
+        }
     }
 
     /// Offers the concatenation of `buffers` as one message; see [`AeronPublication::offer_vectored`].
@@ -396,8 +427,7 @@ impl AeronExclusivePublication {
         let rc = unsafe { aeron_exclusive_publication_try_claim(self.ptr, length, &mut claim) };
         AeronCError::publication_result(rc)?;
         Ok(AeronBufferClaim {
-            claim,
-            done: false,
+            claim: read_claim(&claim),
             _publication: PhantomData,
         })
     }
@@ -522,7 +552,6 @@ impl AeronExclusivePublication {
 /// claim borrows its publication, so the log stays mapped while it exists.
 pub struct AeronBufferClaim<'a> {
     claim: aeron_buffer_claim_t,
-    done: bool,
     _publication: PhantomData<&'a *mut ()>,
 }
 
@@ -555,26 +584,26 @@ impl AeronBufferClaim<'_> {
 
     /// Publishes the claimed message. Does not allocate.
     #[inline]
-    pub fn commit(mut self) -> Result<(), AeronCError> {
-        self.done = true;
-        // SAFETY: a live, not yet committed or aborted claim.
-        AeronCError::check(unsafe { aeron_buffer_claim_commit(&mut self.claim) }).map(|_| ())
+    pub fn commit(self) -> Result<(), AeronCError> {
+        // Consumed without running Drop (which aborts): no "done" flag to set and test on the hot path.
+        let mut this = ManuallyDrop::new(self);
+        // SAFETY: a live, not yet committed or aborted claim; Drop will not run for it.
+        AeronCError::check(unsafe { aeron_buffer_claim_commit(&mut this.claim) }).map(|_| ())
     }
 
     /// Aborts the claim explicitly (also done on drop).
-    pub fn abort(mut self) -> Result<(), AeronCError> {
-        self.done = true;
-        // SAFETY: a live, not yet committed or aborted claim.
-        AeronCError::check(unsafe { aeron_buffer_claim_abort(&mut self.claim) }).map(|_| ())
+    pub fn abort(self) -> Result<(), AeronCError> {
+        let mut this = ManuallyDrop::new(self);
+        // SAFETY: a live, not yet committed or aborted claim; Drop will not run for it.
+        AeronCError::check(unsafe { aeron_buffer_claim_abort(&mut this.claim) }).map(|_| ())
     }
 }
 
 impl Drop for AeronBufferClaim<'_> {
+    #[inline]
     fn drop(&mut self) {
-        if !self.done {
-            // SAFETY: a live claim that was neither committed nor aborted.
-            unsafe { aeron_buffer_claim_abort(&mut self.claim) };
-        }
+        // SAFETY: a live claim that was neither committed nor aborted (those consume it without Drop).
+        unsafe { aeron_buffer_claim_abort(&mut self.claim) };
     }
 }
 
