@@ -157,6 +157,11 @@ fn op_claim_rusteron(p: &AeronExclusivePublication) {
 }
 
 #[inline(never)]
+fn op_claim_with_rusteron(p: &AeronExclusivePublication) {
+    while p.try_claim_with(MESSAGE.len(), |buf| buf[0] = 1) < 0 {}
+}
+
+#[inline(never)]
 fn op_claim_c(raw: *mut sys::aeron_exclusive_publication_t) {
     let mut claim = sys::aeron_buffer_claim_t {
         frame_header: std::ptr::null_mut(),
@@ -262,6 +267,9 @@ fn try_claim(c: &mut Criterion, f: &Fixture) {
     g.bench_function("rusteron", |b| {
         b.iter_custom(|iters| publish_batches(f, iters, || op_claim_rusteron(&f.exclusive)))
     });
+    g.bench_function("rusteron_with", |b| {
+        b.iter_custom(|iters| publish_batches(f, iters, || op_claim_with_rusteron(&f.exclusive)))
+    });
     g.bench_function("c", |b| {
         b.iter_custom(|iters| publish_batches(f, iters, || op_claim_c(raw)))
     });
@@ -316,6 +324,7 @@ fn callgrind_mode(n: u64) {
     publish_batches(&f, n, || op_offer_concurrent_rusteron(&f.concurrent));
     publish_batches(&f, n, || op_offer_concurrent_c(co));
     publish_batches(&f, n, || op_claim_rusteron(&f.exclusive));
+    publish_batches(&f, n, || op_claim_with_rusteron(&f.exclusive));
     publish_batches(&f, n, || op_claim_c(ex));
     for k in [1u64, 10] {
         let mut count = Count(0);

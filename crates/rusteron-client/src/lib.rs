@@ -78,6 +78,7 @@
 
 mod aeron;
 mod assembler;
+mod claim_with;
 mod client_handlers;
 mod cnc;
 mod context;

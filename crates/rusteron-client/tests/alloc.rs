@@ -1,4 +1,4 @@
-//! Hot paths allocate nothing: offer, try_claim + commit, poll with a trait handler, and fragment assembly
+//! Hot paths allocate nothing: offer, try_claim + commit, try_claim_with, poll with a trait handler, and fragment assembly
 //! of unfragmented messages. A counting global allocator (this test binary only) counts the allocations
 //! made by the measuring thread inside the measured region.
 
@@ -115,7 +115,11 @@ fn hot_paths_do_not_allocate() {
                     }
                 }
             }
-            sent += 2;
+            // try_claim_with (claim, fill, commit in one call)
+            while publication.try_claim_with(64, |buf| buf[0] = i as u8) < 0 {
+                subscription.poll(&mut handler, 10).unwrap();
+            }
+            sent += 3;
             // poll with a trait handler, and through the assembler
             subscription.poll(&mut handler, 10).unwrap();
             subscription2.poll(&mut assembler, 10).unwrap();

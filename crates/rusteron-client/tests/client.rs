@@ -451,6 +451,47 @@ fn try_claim_commit_abort_and_reserved_values() {
     );
 }
 
+#[test]
+fn try_claim_with_fills_in_place_and_aborts_when_the_filler_panics() {
+    let env = env();
+    let publication = env.aeron.add_exclusive_publication("aeron:ipc", 62, TIMEOUT).unwrap();
+    // Not connected yet: the negative result comes back and the filler never runs.
+    let mut called = false;
+    assert_eq!(
+        publication.try_claim_with(4, |_| called = true),
+        AERON_PUBLICATION_NOT_CONNECTED as i64
+    );
+    assert!(!called);
+    let subscription = subscribe(&env.aeron, "aeron:ipc", 62);
+    wait_for("connected", || publication.is_connected().then_some(()));
+    let before = publication.position();
+    let position = publication.try_claim_with(5, |buf| {
+        assert_eq!(buf.len(), 5);
+        buf.copy_from_slice(b"first");
+    });
+    assert!(position > before, "the new position is returned");
+    assert_eq!(position, publication.position());
+    // A panicking filler: the panic reaches the caller and the claim is aborted (padding, never delivered).
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        publication.try_claim_with(7, |buf| {
+            buf.copy_from_slice(b"aborted");
+            panic!("filler failed");
+        })
+    }));
+    assert!(panicked.is_err());
+    assert!(publication.try_claim_with(6, |buf| buf.copy_from_slice(b"second")) > 0);
+    let mut got = Vec::new();
+    wait_for("2 messages", || {
+        subscription.poll_once(|m, _h| got.push(m.to_vec()), 10).unwrap();
+        (got.len() >= 2).then_some(())
+    });
+    // Nothing else arrives: the aborted claim was padding.
+    for _ in 0..20 {
+        subscription.poll_once(|m, _h| got.push(m.to_vec()), 10).unwrap();
+    }
+    assert_eq!(got, vec![b"first".to_vec(), b"second".to_vec()]);
+}
+
 struct Collect(Vec<Vec<u8>>);
 impl AeronControlledFragmentHandlerCallback for Collect {
     fn handle_aeron_controlled_fragment_handler(

@@ -1,4 +1,4 @@
-//! `publisher`: the counterpart of Aeron's `streaming_exclusive_publisher.c` (try_claim + commit).
+//! `publisher`: the counterpart of Aeron's `streaming_exclusive_publisher.c` (`try_claim_with`: claim, fill, commit).
 
 use rusteron_client::*;
 use std::time::{Duration, Instant};
@@ -20,18 +20,16 @@ pub fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let mut i = 0u64;
     while i < args.messages {
-        match publication.try_claim(length) {
-            Ok(mut claim) => {
-                claim.data()[..8].copy_from_slice(&i.to_le_bytes());
-                claim.commit()?;
-                sent += 1;
-                i += 1;
-            }
-            Err(e) if i64::from(e.code) == AERON_PUBLICATION_ERROR => return Err(e.into()),
-            Err(_) => {
-                back_pressure += 1;
-                busy_spin_idle(0);
-            }
+        // try_claim_with: claim, write the sequence number in place, commit (the claim never moves).
+        let result = publication.try_claim_with(length, |buf| buf[..8].copy_from_slice(&i.to_le_bytes()));
+        if result > 0 {
+            sent += 1;
+            i += 1;
+        } else if result == AERON_PUBLICATION_ERROR {
+            return Err(AeronCError::from_code(result as i32).into());
+        } else {
+            back_pressure += 1;
+            busy_spin_idle(0);
         }
     }
     let ns = start.elapsed().as_nanos() as f64;
