@@ -210,21 +210,8 @@ pub fn parse(args: &[String]) -> Result<Launch, CliError> {
     Ok(launch)
 }
 
-/// Splits Java-properties text into `(key, value)` pairs (`#`/`!` comments, `=` or `:` separators).
-pub fn parse_properties_text(text: &str) -> Result<Vec<(String, String)>, ConfigError> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with('!') {
-            continue;
-        }
-        let (k, v) = line
-            .split_once(['=', ':'])
-            .ok_or_else(|| ConfigError::Invalid(format!("not a key=value line: {line}")))?;
-        out.push((k.trim().to_owned(), v.trim().to_owned()));
-    }
-    Ok(out)
-}
+/// Splits Java-properties text into `(key, value)` pairs; see [`crate::config::parse_properties_text`].
+pub use crate::config::parse_properties_text;
 
 /// Applies one property: archive properties to the configuration, other `aeron.*` ones to the driver
 /// (`aeron.dir` to both); anything else is logged and ignored, as a JVM would carry it unused.

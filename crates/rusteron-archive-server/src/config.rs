@@ -247,16 +247,9 @@ impl ArchiveConfig {
     /// Returns the properties that are not archive properties, in order.
     pub fn apply_properties_text(&mut self, text: &str) -> Result<Vec<(String, String)>, ConfigError> {
         let mut others = Vec::new();
-        for line in text.lines() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') || line.starts_with('!') {
-                continue;
-            }
-            let (k, v) = line
-                .split_once(['=', ':'])
-                .ok_or_else(|| ConfigError::Invalid(format!("not a key=value line: {line}")))?;
-            if self.set_property(k.trim(), v.trim())? == Applied::NotArchive {
-                others.push((k.trim().to_owned(), v.trim().to_owned()));
+        for (k, v) in parse_properties_text(text)? {
+            if self.set_property(&k, &v)? == Applied::NotArchive {
+                others.push((k, v));
             }
         }
         Ok(others)
@@ -298,6 +291,22 @@ impl ArchiveConfig {
     pub fn mark_file_dir(&self) -> PathBuf {
         self.mark_file_dir.clone().unwrap_or_else(|| self.archive_dir.clone())
     }
+}
+
+/// Splits Java-properties text into `(key, value)` pairs (`#`/`!` comments, `=` or `:` separators).
+pub fn parse_properties_text(text: &str) -> Result<Vec<(String, String)>, ConfigError> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with('!') {
+            continue;
+        }
+        let (k, v) = line
+            .split_once(['=', ':'])
+            .ok_or_else(|| ConfigError::Invalid(format!("not a key=value line: {line}")))?;
+        out.push((k.trim().to_owned(), v.trim().to_owned()));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
