@@ -86,7 +86,8 @@ pub struct ArchiveConfig {
     pub max_concurrent_recordings: usize,
     /// `aeron.archive.max.concurrent.replays`.
     pub max_concurrent_replays: usize,
-    /// `aeron.archive.low.storage.space.threshold` (None: one segment length).
+    /// `aeron.archive.low.storage.space.threshold`: recordings are refused when the archive dir's file
+    /// system has no more usable bytes than this (None: [`DEFAULT_LOW_STORAGE_SPACE_THRESHOLD`]).
     pub low_storage_space_threshold: Option<u64>,
     /// `aeron.archive.error.buffer.length`: error log length in the mark file.
     pub error_buffer_length: u64,
@@ -129,6 +130,10 @@ impl Default for ArchiveConfig {
         }
     }
 }
+
+/// Java's default `aeron.archive.low.storage.space.threshold`: the default segment file length, 128 MiB
+/// (whatever segment length is configured).
+pub const DEFAULT_LOW_STORAGE_SPACE_THRESHOLD: u64 = 128 * 1024 * 1024;
 
 /// What [`ArchiveConfig::set_property`] did with a property.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,6 +258,11 @@ impl ArchiveConfig {
             }
         }
         Ok(others)
+    }
+
+    /// The low storage space threshold in effect: the configured one or [`DEFAULT_LOW_STORAGE_SPACE_THRESHOLD`].
+    pub fn effective_low_storage_space_threshold(&self) -> u64 {
+        self.low_storage_space_threshold.unwrap_or(DEFAULT_LOW_STORAGE_SPACE_THRESHOLD)
     }
 
     /// Checks the values that have to satisfy Aeron's rules.

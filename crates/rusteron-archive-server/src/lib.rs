@@ -19,4 +19,6 @@ pub mod test_util;
 
 pub use config::ArchiveConfig;
 pub use error::ServerError;
-pub use server::{ArchiveServer, AuthDecision, Authenticator, SampleAuthenticator};
+pub use server::{
+    AllowAllAuthoriser, ArchiveServer, AuthDecision, Authenticator, Authoriser, DenyAllAuthoriser, SampleAuthenticator,
+};

@@ -9,7 +9,7 @@ use rusteron_media_driver::TestMediaDriver;
 
 use crate::config::ArchiveConfig;
 use crate::error::ServerError;
-use crate::server::{AcceptAllAuthenticator, ArchiveServer, Authenticator};
+use crate::server::{AcceptAllAuthenticator, AllowAllAuthoriser, ArchiveServer, Authenticator, Authoriser};
 
 /// A free UDP port on 127.0.0.1 (bound then released).
 pub fn free_udp_port() -> Result<u16, ServerError> {
@@ -54,6 +54,15 @@ impl TestArchive {
         configure: impl FnOnce(&mut ArchiveConfig),
         authenticator: Box<dyn Authenticator>,
     ) -> Result<TestArchive, ServerError> {
+        Self::start_with_auth(configure, authenticator, Box::new(AllowAllAuthoriser))
+    }
+
+    /// As [`start_with`](Self::start_with), with an authenticator and an authoriser.
+    pub fn start_with_auth(
+        configure: impl FnOnce(&mut ArchiveConfig),
+        authenticator: Box<dyn Authenticator>,
+        authoriser: Box<dyn Authoriser>,
+    ) -> Result<TestArchive, ServerError> {
         let driver = TestMediaDriver::launch_with(|b| b.spies_simulate_connection(true))
             .map_err(|e| ServerError::Driver(e.to_string()))?;
         let archive_tmp = tempfile::Builder::new().prefix("rusteron-archive-").tempdir()?;
@@ -78,7 +87,7 @@ impl TestArchive {
         let control_request_channel = config.control_channel.clone().unwrap_or_default();
         let control_request_stream_id = config.control_stream_id;
         let recording_events_channel = config.recording_events_channel.clone();
-        let server = ArchiveServer::launch_with_authenticator(config, authenticator)?;
+        let server = ArchiveServer::launch_with(config, authenticator, authoriser)?;
         Ok(TestArchive {
             server,
             driver,

@@ -5,8 +5,11 @@
 /// What an authenticator decides about a session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthDecision {
-    /// Let the session in.
+    /// Let the session in, with an empty encoded principal.
     Accept,
+    /// Let the session in with this encoded principal (Java's `SessionProxy.authenticate(encodedPrincipal)`),
+    /// which the [`Authoriser`](super::Authoriser) is given with each request of the session.
+    AcceptWithPrincipal(Vec<u8>),
     /// Send these challenge bytes; the client answers with a ChallengeResponse.
     Challenge(Vec<u8>),
     /// Refuse the session ("authentication rejected").

@@ -15,6 +15,7 @@ use rusteron_client::{
 };
 
 use super::auth::Authenticator;
+use super::authorise::Authoriser;
 use super::control_session::{ControlSession, ImageKey, SessionState};
 use super::recorder::Recorder;
 use super::replayer::Replayer;
@@ -92,6 +93,7 @@ pub(crate) struct Conductor {
     pub archive_id: i64,
     pub catalog: Catalog,
     pub authenticator: Box<dyn Authenticator>,
+    pub authoriser: Box<dyn Authoriser>,
     pub control: Vec<ControlChannel>,
     pub control_images: HashMap<ImageKey, ImageInfo>,
     pub sessions: HashMap<i64, ControlSession>,

@@ -45,6 +45,8 @@ pub(crate) struct ControlSession {
     pub state: SessionState,
     publication: AeronExclusivePublication,
     credentials: Vec<u8>,
+    /// What the authenticator supplied on accepting the session (empty if nothing).
+    encoded_principal: Vec<u8>,
     pending_challenge_response: Option<Vec<u8>>,
     invalid_version: Option<String>,
     queue: VecDeque<Vec<u8>>,
@@ -78,6 +80,7 @@ impl ControlSession {
             state: SessionState::Connecting,
             publication,
             credentials,
+            encoded_principal: Vec::new(),
             pending_challenge_response: None,
             invalid_version,
             queue: VecDeque::new(),
@@ -95,6 +98,11 @@ impl ControlSession {
     #[allow(dead_code)]
     pub fn publication_registration_id(&self) -> i64 {
         self.publication.registration_id()
+    }
+
+    /// The encoded principal the authenticator accepted the session with (empty if none).
+    pub fn encoded_principal(&self) -> &[u8] {
+        &self.encoded_principal
     }
 
     /// Ends the session (the response publication is revoked when the session is dropped).
@@ -313,10 +321,8 @@ impl ControlSession {
 
     fn apply(&mut self, decision: AuthDecision, now_ms: i64) {
         match decision {
-            AuthDecision::Accept => {
-                self.state = SessionState::Authenticated;
-                self.resend_deadline_ms = 0;
-            }
+            AuthDecision::Accept => self.authenticate(Vec::new()),
+            AuthDecision::AcceptWithPrincipal(principal) => self.authenticate(principal),
             AuthDecision::Challenge(bytes) => {
                 let m = proxy::challenge(self.id, self.correlation_id, &bytes);
                 if self.offer(&m) {
@@ -330,6 +336,13 @@ impl ControlSession {
             }
             AuthDecision::Pending => {}
         }
+    }
+
+    /// Accepts the session with `encoded_principal` (Java's `ControlSession.authenticate`).
+    fn authenticate(&mut self, encoded_principal: Vec<u8>) {
+        self.encoded_principal = encoded_principal;
+        self.state = SessionState::Authenticated;
+        self.resend_deadline_ms = 0;
     }
 
     /// Revokes the response publication (no linger), as Java's `revokeOnClose`.

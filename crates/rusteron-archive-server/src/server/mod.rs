@@ -2,6 +2,7 @@
 //! records and replays.
 
 mod auth;
+mod authorise;
 mod conductor;
 mod control_session;
 mod counters;
@@ -11,6 +12,7 @@ mod replayer;
 mod replication;
 mod requests;
 mod segments;
+mod storage_space;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -20,6 +22,7 @@ use std::thread::JoinHandle;
 use rusteron_client::{Aeron, AeronContext, AeronErrorHandlerClosure};
 
 pub use auth::{AcceptAllAuthenticator, AuthDecision, Authenticator, SampleAuthenticator};
+pub use authorise::{AllowAllAuthoriser, Authoriser, DenyAllAuthoriser};
 pub use counters::{
     CONTROL_SESSIONS_TYPE_ID, CONTROL_SESSION_TYPE_ID, RECORDING_POSITION_TYPE_ID,
 };
@@ -60,10 +63,22 @@ impl ArchiveServer {
         Self::launch_with_authenticator(config, Box::new(AcceptAllAuthenticator))
     }
 
-    /// Launches an archive that authenticates control sessions with `authenticator`.
+    /// Launches an archive that authenticates control sessions with `authenticator` and allows every
+    /// request of an authenticated session.
     pub fn launch_with_authenticator(
         config: ArchiveConfig,
         authenticator: Box<dyn Authenticator>,
+    ) -> Result<ArchiveServer, ServerError> {
+        Self::launch_with(config, authenticator, Box::new(AllowAllAuthoriser))
+    }
+
+    /// Launches an archive that authenticates control sessions with `authenticator` and asks `authoriser`
+    /// about every request of an authenticated session (Java's `authenticatorSupplier` and
+    /// `authorisationServiceSupplier`).
+    pub fn launch_with(
+        config: ArchiveConfig,
+        authenticator: Box<dyn Authenticator>,
+        authoriser: Box<dyn Authoriser>,
     ) -> Result<ArchiveServer, ServerError> {
         config.validate()?;
         if config.delete_archive_dir_on_start && config.archive_dir.exists() {
@@ -101,6 +116,7 @@ impl ArchiveServer {
             archive_id,
             catalog,
             authenticator,
+            authoriser,
             control: Vec::new(),
             control_images: HashMap::new(),
             sessions: HashMap::new(),

@@ -3,6 +3,7 @@
 //! recording events.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use rusteron_archive_codecs::{ControlResponseCode, RecordingSignal};
 use rusteron_client::{
@@ -15,6 +16,7 @@ use super::counters;
 use super::proxy;
 use super::requests::codes;
 use super::requests::contains;
+use super::storage_space::recording_write_error;
 use crate::channel::{ChannelUri, SPY_PREFIX};
 use crate::storage::catalog::RecordingDescriptor;
 use crate::storage::segment::{RecordingLayout, SegmentWriter};
@@ -51,7 +53,8 @@ pub(crate) struct RecordingSession {
     pub writer: SegmentWriter,
     pub counter: AeronCounter,
     pub block_length_limit: usize,
-    pub error: Option<String>,
+    /// Archive error code and message the recording stops with (a failed write).
+    pub error: Option<(i64, String)>,
     pub done: bool,
     pub progress_position: i64,
 }
@@ -86,14 +89,16 @@ impl Recorder {
 
 struct BlockWriter<'a> {
     writer: &'a mut SegmentWriter,
-    error: &'a mut Option<String>,
+    error: &'a mut Option<(i64, String)>,
+    archive_dir: &'a Path,
 }
 
 impl AeronBlockHandlerCallback for BlockWriter<'_> {
     fn handle_aeron_block_handler(&mut self, buffer: &[u8], _session_id: i32, _term_id: i32) {
         if self.error.is_none() {
             if let Err(e) = self.writer.write_block(buffer) {
-                *self.error = Some(format!("recording write failed: {e}"));
+                log::error!("recording write failed: {e}");
+                *self.error = Some(recording_write_error(&e, self.archive_dir, buffer.len()));
             }
         }
     }
@@ -147,7 +152,7 @@ impl Conductor {
         auto_stop: bool,
         extend_recording_id: Option<i64>,
     ) -> Option<i64> {
-        if self.too_many_recordings(csid, corr) {
+        if self.too_many_recordings(csid, corr) || self.low_storage_space(csid, corr).is_some() {
             return None;
         }
         let (subscribed, key) = match recording_channel(channel, stream_id, local) {
@@ -207,6 +212,10 @@ impl Conductor {
         channel: &str,
         auto_stop: bool,
     ) -> Option<i64> {
+        // Java checks the recording limit before anything else here.
+        if self.too_many_recordings(csid, corr) {
+            return None;
+        }
         let Some(d) = self.catalog.get(recording_id) else {
             self.error(csid, corr, codes::UNKNOWN_RECORDING, &format!("unknown recording id: {recording_id}"));
             return None;
@@ -248,9 +257,18 @@ impl Conductor {
             (sub.control_session_id, sub.correlation_id, sub.stream_id, sub.extend_recording_id);
         let original_channel = sub.original_channel.clone();
         let auto_stop = sub.auto_stop;
-        if self.recorder.sessions.len() >= self.config.max_concurrent_recordings {
+        // As Java's startRecordingSession/extendRecordingSession: the recording limit, then the storage space.
+        let refused = if self.recorder.sessions.len() >= self.config.max_concurrent_recordings {
             let max = self.config.max_concurrent_recordings;
             self.error(csid, corr, codes::MAX_RECORDINGS, &format!("max concurrent recordings reached at {max}"));
+            true
+        } else {
+            self.low_storage_space(csid, corr).is_some()
+        };
+        if refused {
+            if extend.is_some() && auto_stop {
+                self.recorder.subscriptions.remove(&sub_id);
+            }
             return;
         }
         let now = epoch_clock();
@@ -411,6 +429,7 @@ impl Conductor {
         let mut finished = Vec::new();
         let mut progress = Vec::new();
         let recorder = &mut self.recorder;
+        let archive_dir = self.config.archive_dir.as_path();
         for session in recorder.sessions.values_mut() {
             if session.done {
                 finished.push(session.recording_id);
@@ -428,7 +447,7 @@ impl Conductor {
                 finished.push(session.recording_id);
                 continue;
             }
-            let mut handler = BlockWriter { writer: &mut session.writer, error: &mut session.error };
+            let mut handler = BlockWriter { writer: &mut session.writer, error: &mut session.error, archive_dir };
             let n = image.block_poll(&mut handler, session.block_length_limit).unwrap_or(0);
             if n > 0 {
                 work += 1;
@@ -468,9 +487,9 @@ impl Conductor {
         }
         drop(session.counter);
         let (csid, corr, sub_id) = (session.control_session_id, session.correlation_id, session.subscription_id);
-        if let Some(err) = &session.error {
-            log::error!("recording {recording_id}: {err}");
-            self.error(csid, corr, codes::GENERIC, err);
+        if let Some((code, message)) = &session.error {
+            log::error!("recording {recording_id}: {message}");
+            self.error(csid, corr, *code, message);
         }
         if let Some(s) = self.session(csid) {
             s.send_signal(corr, recording_id, sub_id, stop, RecordingSignal::Stop);

@@ -49,6 +49,14 @@ pub mod codes {
     pub const INVALID_POSITION: i64 = 16;
 }
 
+/// Where a control request came from (its request image) and its template id, the action an
+/// [`Authoriser`](super::Authoriser) is asked about.
+#[derive(Debug, Clone, Copy)]
+struct Origin {
+    image: ImageKey,
+    template_id: u16,
+}
+
 fn source_location(raw: i32) -> bool {
     raw == SourceLocation::Local as i32
 }
@@ -69,7 +77,8 @@ impl Conductor {
         }
         match decode_message(buf) {
             Ok(message) => {
-                if let Err(e) = self.dispatch(image, message) {
+                let origin = Origin { image, template_id: header.template_id() };
+                if let Err(e) = self.dispatch(origin, message) {
                     self.reject_malformed(image, buf, header.template_id(), &e.to_string());
                 }
             }
@@ -96,10 +105,21 @@ impl Conductor {
         }
     }
 
-    /// The session `csid` if the request came from its image and the session may serve requests.
-    fn active(&mut self, csid: i64, image: ImageKey) -> bool {
+    /// The session `csid` if the request came from its image, the authoriser allows the request and the
+    /// session may serve requests (Java's `ControlSessionAdapter.getControlSession`, then the session's
+    /// activation). A refused request is answered with UNAUTHORISED_ACTION; the session stays.
+    fn active(&mut self, csid: i64, corr: i64, origin: Origin) -> bool {
         match self.sessions.get_mut(&csid) {
-            Some(s) if s.image == image => s.on_request(),
+            Some(s) if s.image == origin.image => {
+                let action = i32::from(origin.template_id);
+                if !self.authoriser.is_authorised(i32::from(SCHEMA_ID), action, s.encoded_principal()) {
+                    let source = self.control_images.get(&origin.image).map_or("", |i| i.source_identity.as_str());
+                    log::warn!("unauthorised archive action={action} controlSessionId={csid} source={source}");
+                    s.send_error(corr, codes::UNAUTHORISED_ACTION, "unauthorised action");
+                    return false;
+                }
+                s.on_request()
+            }
             Some(_) => {
                 log::debug!("request for control session {csid} from another image ignored");
                 false
@@ -140,14 +160,14 @@ impl Conductor {
         true
     }
 
-    fn dispatch(&mut self, image: ImageKey, message: DecodedMessage<'_>) -> Result<(), CodecError> {
+    fn dispatch(&mut self, origin: Origin, message: DecodedMessage<'_>) -> Result<(), CodecError> {
         use DecodedMessage as M;
         match message {
             M::AuthConnectRequest(r) => {
                 let channel = r.response_channel()?.to_owned();
                 let credentials = r.encoded_credentials()?.to_vec();
                 let client_info = r.client_info()?.to_owned();
-                self.on_connect(image, r.correlation_id(), r.response_stream_id(), r.version(), &channel, credentials, &client_info);
+                self.on_connect(origin.image, r.correlation_id(), r.response_stream_id(), r.version(), &channel, credentials, &client_info);
             }
             M::ChallengeResponse(r) => {
                 let credentials = r.encoded_credentials()?;
@@ -157,29 +177,29 @@ impl Conductor {
             }
             M::CloseSessionRequest(r) => {
                 if let Some(s) = self.sessions.get_mut(&r.control_session_id()) {
-                    if s.image == image {
+                    if s.image == origin.image {
                         s.abort("session closed");
                     }
                 }
             }
             M::KeepAliveRequest(r) => {
-                self.active(r.control_session_id(), image);
+                self.active(r.control_session_id(), r.correlation_id(), origin);
             }
             M::ArchiveIdRequest(r) => {
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     self.ok(r.control_session_id(), r.correlation_id(), self.archive_id);
                 }
             }
             M::StartRecordingRequest(r) => {
                 let channel = r.channel()?.to_owned();
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     let local = source_location(r.source_location_raw());
                     self.start_recording(r.control_session_id(), r.correlation_id(), r.stream_id(), local, &channel, false, None);
                 }
             }
             M::StartRecordingRequest2(r) => {
                 let channel = r.channel()?.to_owned();
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     let local = source_location(r.source_location_raw());
                     let auto_stop = r.auto_stop_raw() == 1;
                     self.start_recording(r.control_session_id(), r.correlation_id(), r.stream_id(), local, &channel, auto_stop, None);
@@ -187,14 +207,14 @@ impl Conductor {
             }
             M::ExtendRecordingRequest(r) => {
                 let channel = r.channel()?.to_owned();
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     let local = source_location(r.source_location_raw());
                     self.extend_recording(r.control_session_id(), r.correlation_id(), r.recording_id(), r.stream_id(), local, &channel, false);
                 }
             }
             M::ExtendRecordingRequest2(r) => {
                 let channel = r.channel()?.to_owned();
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     let local = source_location(r.source_location_raw());
                     let auto_stop = r.auto_stop_raw() == 1;
                     self.extend_recording(r.control_session_id(), r.correlation_id(), r.recording_id(), r.stream_id(), local, &channel, auto_stop);
@@ -202,23 +222,23 @@ impl Conductor {
             }
             M::StopRecordingRequest(r) => {
                 let channel = r.channel()?.to_owned();
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     self.stop_recording_channel(r.control_session_id(), r.correlation_id(), r.stream_id(), &channel);
                 }
             }
             M::StopRecordingSubscriptionRequest(r) => {
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     self.stop_recording_subscription(r.control_session_id(), r.correlation_id(), r.subscription_id());
                 }
             }
             M::StopRecordingByIdentityRequest(r) => {
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     self.stop_recording_by_identity(r.control_session_id(), r.correlation_id(), r.recording_id());
                 }
             }
             M::ListRecordingRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, image) {
+                if self.active(csid, corr, origin) {
                     match self.catalog.body(id).map(|b| proxy::recording_descriptor(csid, corr, b)) {
                         Some(m) => self.send_to(csid, m),
                         None => {
@@ -230,13 +250,13 @@ impl Conductor {
                 }
             }
             M::ListRecordingsRequest(r) => {
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     self.list_recordings(r.control_session_id(), r.correlation_id(), r.from_recording_id(), r.record_count(), None);
                 }
             }
             M::ListRecordingsForUriRequest(r) => {
                 let channel = r.channel()?.to_owned();
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     self.list_recordings(
                         r.control_session_id(),
                         r.correlation_id(),
@@ -249,7 +269,7 @@ impl Conductor {
             M::FindLastMatchingRecordingRequest(r) => {
                 let channel = r.channel()?.to_owned();
                 let (csid, corr, min) = (r.control_session_id(), r.correlation_id(), r.min_recording_id());
-                if self.active(csid, image) {
+                if self.active(csid, corr, origin) {
                     if min < 0 {
                         self.error(csid, corr, codes::UNKNOWN_RECORDING, &format!("minRecordingId={min} < 0"));
                     } else {
@@ -270,7 +290,7 @@ impl Conductor {
             }
             M::ListRecordingSubscriptionsRequest(r) => {
                 let channel = r.channel()?.to_owned();
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     self.list_recording_subscriptions(
                         r.control_session_id(),
                         r.correlation_id(),
@@ -284,28 +304,28 @@ impl Conductor {
             }
             M::RecordingPositionRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, image) && !self.unknown_recording(csid, corr, id) {
+                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
                     let pos = self.recorder.active_position(id).unwrap_or(-1);
                     self.ok(csid, corr, pos);
                 }
             }
             M::StartPositionRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, image) && !self.unknown_recording(csid, corr, id) {
+                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
                     let pos = self.catalog.get(id).map_or(-1, |d| d.start_position);
                     self.ok(csid, corr, pos);
                 }
             }
             M::StopPositionRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, image) && !self.unknown_recording(csid, corr, id) {
+                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
                     let pos = self.catalog.get(id).map_or(-1, |d| d.stop_position);
                     self.ok(csid, corr, pos);
                 }
             }
             M::MaxRecordedPositionRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, image) && !self.unknown_recording(csid, corr, id) {
+                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
                     let pos = match self.recorder.active_position(id) {
                         Some(p) => p,
                         None => self.catalog.get(id).map_or(-1, |d| d.stop_position),
@@ -316,14 +336,14 @@ impl Conductor {
             M::UpdateChannelRequest(r) => {
                 let channel = r.channel()?.to_owned();
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, image) {
+                if self.active(csid, corr, origin) {
                     self.update_channel(csid, corr, id, &channel);
                 }
             }
             M::ReplayRequest(r) => {
                 let channel = r.replay_channel()?.to_owned();
                 let csid = r.control_session_id();
-                if let Some(csid) = self.replay_session_for(csid, image, r.replay_token(), r.recording_id(), &channel) {
+                if let Some(csid) = self.replay_session_for(csid, r.correlation_id(), origin, r.replay_token(), r.recording_id(), &channel) {
                     let params = super::replayer::ReplayParams {
                         recording_id: r.recording_id(),
                         position: r.position(),
@@ -334,13 +354,13 @@ impl Conductor {
                         replay_token: r.replay_token(),
                         channel,
                     };
-                    self.start_replay(csid, r.correlation_id(), image, params);
+                    self.start_replay(csid, r.correlation_id(), origin.image, params);
                 }
             }
             M::BoundedReplayRequest(r) => {
                 let channel = r.replay_channel()?.to_owned();
                 let csid = r.control_session_id();
-                if let Some(csid) = self.replay_session_for(csid, image, r.replay_token(), r.recording_id(), &channel) {
+                if let Some(csid) = self.replay_session_for(csid, r.correlation_id(), origin, r.replay_token(), r.recording_id(), &channel) {
                     let params = super::replayer::ReplayParams {
                         recording_id: r.recording_id(),
                         position: r.position(),
@@ -351,68 +371,68 @@ impl Conductor {
                         replay_token: r.replay_token(),
                         channel,
                     };
-                    self.start_replay(csid, r.correlation_id(), image, params);
+                    self.start_replay(csid, r.correlation_id(), origin.image, params);
                 }
             }
             M::StopReplayRequest(r) => {
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     self.replayer.abort(r.replay_session_id());
                     self.ok(r.control_session_id(), r.correlation_id(), 0);
                 }
             }
             M::StopAllReplaysRequest(r) => {
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     self.replayer.abort_all(r.recording_id());
                     self.ok(r.control_session_id(), r.correlation_id(), 0);
                 }
             }
             M::ReplayTokenRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, image) && !self.unknown_recording(csid, corr, id) {
+                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
                     let token = self.replayer.new_token(csid, id, rusteron_client::epoch_clock() + self.timeout.as_millis() as i64);
                     self.ok(csid, corr, token);
                 }
             }
             M::TruncateRecordingRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, image) && !self.unknown_recording(csid, corr, id) {
+                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
                     self.truncate_recording(csid, corr, id, r.position());
                 }
             }
             M::PurgeRecordingRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, image) && !self.unknown_recording(csid, corr, id) {
+                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
                     self.purge_recording(csid, corr, id);
                 }
             }
             M::DetachSegmentsRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, image) && !self.unknown_recording(csid, corr, id) {
+                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
                     self.detach_segments(csid, corr, id, r.new_start_position());
                 }
             }
             M::DeleteDetachedSegmentsRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, image) && !self.unknown_recording(csid, corr, id) {
+                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
                     self.delete_detached_segments(csid, corr, id);
                 }
             }
             M::PurgeSegmentsRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, image) && !self.unknown_recording(csid, corr, id) {
+                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
                     self.purge_segments(csid, corr, id, r.new_start_position());
                 }
             }
             M::AttachSegmentsRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, image) && !self.unknown_recording(csid, corr, id) {
+                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
                     self.attach_segments(csid, corr, id);
                 }
             }
             M::MigrateSegmentsRequest(r) => {
                 let (csid, corr) = (r.control_session_id(), r.correlation_id());
                 let (src, dst) = (r.src_recording_id(), r.dst_recording_id());
-                if self.active(csid, image) && !self.unknown_recording(csid, corr, src) && !self.unknown_recording(csid, corr, dst) {
+                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, src) && !self.unknown_recording(csid, corr, dst) {
                     self.migrate_segments(csid, corr, src, dst);
                 }
             }
@@ -422,7 +442,7 @@ impl Conductor {
                 let replication_channel = r.replication_channel()?.to_owned();
                 let credentials = r.encoded_credentials()?.to_vec();
                 let src_response_channel = r.src_response_channel()?.to_owned();
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     let request = super::replication::ReplicateParams {
                         src_recording_id: r.src_recording_id(),
                         dst_recording_id: r.dst_recording_id(),
@@ -442,7 +462,7 @@ impl Conductor {
             M::ReplicateRequest(r) => {
                 let src_control_channel = r.src_control_channel()?.to_owned();
                 let live_destination = r.live_destination()?.to_owned();
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     let request = super::replication::ReplicateParams {
                         src_recording_id: r.src_recording_id(),
                         dst_recording_id: r.dst_recording_id(),
@@ -462,7 +482,7 @@ impl Conductor {
             M::TaggedReplicateRequest(r) => {
                 let src_control_channel = r.src_control_channel()?.to_owned();
                 let live_destination = r.live_destination()?.to_owned();
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     let request = super::replication::ReplicateParams {
                         src_recording_id: r.src_recording_id(),
                         dst_recording_id: r.dst_recording_id(),
@@ -480,7 +500,7 @@ impl Conductor {
                 }
             }
             M::StopReplicationRequest(r) => {
-                if self.active(r.control_session_id(), image) {
+                if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     self.stop_replication(r.control_session_id(), r.correlation_id(), r.replication_id());
                 }
             }
@@ -492,11 +512,13 @@ impl Conductor {
     }
 
     /// Resolves which session a replay request belongs to: by replay token for response-channel replays
-    /// (arriving on a temporary image), else the usual session/image check.
+    /// (arriving on a temporary image, not authorised, as in Java), else the usual session/image and
+    /// authorisation check.
     fn replay_session_for(
         &mut self,
         csid: i64,
-        image: ImageKey,
+        corr: i64,
+        origin: Origin,
         token: i64,
         recording_id: i64,
         channel: &str,
@@ -511,7 +533,7 @@ impl Conductor {
                     None
                 }
             }
-        } else if self.active(csid, image) {
+        } else if self.active(csid, corr, origin) {
             Some(csid)
         } else {
             None

@@ -217,6 +217,8 @@ impl Catalog {
             catalog.put_i64(8, 0);
             catalog.put_i32(16, ALIGNMENT as i32);
             catalog.flush(0, HEADER_LENGTH)?;
+            // A new catalog's directory entry is made durable too, as Java's Catalog forces the archive dir.
+            super::sync::sync_dir(dir, sync)?;
         }
         Ok(catalog)
     }

@@ -8,6 +8,7 @@ pub mod mark_keeper;
 pub mod positions;
 pub mod recovery;
 pub mod segment;
+pub mod space;
 pub mod startup;
 pub mod sync;
 

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::frame;
 use super::positions::{parse_segment_file_name, segment_base_position, segment_file_name};
+use super::sync::sync_dir;
 use super::{StorageError, SyncLevel};
 
 /// The fixed shape of one recording's storage.
@@ -48,6 +49,7 @@ pub struct SegmentWriter {
     file: Option<(File, PathBuf)>,
     segment_base: i64,
     position: i64,
+    dir_syncs: u64,
 }
 
 impl SegmentWriter {
@@ -61,7 +63,15 @@ impl SegmentWriter {
             file: None,
             segment_base: layout.segment_base(position),
             position,
+            dir_syncs: 0,
         }
+    }
+
+    /// How many times the directory was flushed after a segment file was opened (Java's
+    /// `archiveDirChannel.force` in `RecordingWriter`): once per segment opened at sync levels 1 and 2,
+    /// never at level 0.
+    pub fn dir_syncs(&self) -> u64 {
+        self.dir_syncs
     }
 
     /// Position after the last byte written.
@@ -125,6 +135,11 @@ impl SegmentWriter {
             if len < self.layout.segment_length as u64 {
                 // Full length up front; the file system keeps it sparse.
                 file.set_len(self.layout.segment_length as u64).map_err(io_err(&path))?;
+            }
+            // The new directory entry is made durable per the sync level, as Java's RecordingWriter does.
+            if self.sync != SyncLevel::None {
+                sync_dir(&self.dir, self.sync)?;
+                self.dir_syncs += 1;
             }
             self.file = Some((file, path));
         }
@@ -293,6 +308,21 @@ mod tests {
         w.write_block(&data_frame(5, 4096 + 160)).unwrap();
         assert_eq!(list_segments(dir.path(), 5).unwrap(), vec![TERM]);
         assert_eq!(recover_stop_position(dir.path(), &layout(start)).unwrap(), start + 160 + 64);
+    }
+
+    #[test]
+    fn the_directory_is_synced_after_each_segment_opened_at_levels_1_and_2() {
+        for (level, expected) in [(SyncLevel::None, 0), (SyncLevel::Data, 2), (SyncLevel::DataAndMetadata, 2)] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut w = SegmentWriter::new(dir.path(), layout(0), 0, level);
+            let block = data_frame(1024 - 32, 0);
+            // Two segments' worth: the first file is opened on the first write, the second on rollover.
+            while w.position() < 2 * SEG {
+                w.write_block(&block).unwrap();
+            }
+            assert_eq!(list_segments(dir.path(), 5).unwrap(), vec![0, SEG]);
+            assert_eq!(w.dir_syncs(), expected, "level {level:?}");
+        }
     }
 
     #[test]

@@ -4,11 +4,12 @@
 //! * level 0 ([`SyncLevel::None`]): nothing; data reaches the disk when the OS writes the page cache back
 //!   (survives a killed archive, not a power cut);
 //! * level 1 ([`SyncLevel::Data`]): `fdatasync` (Java's `FileChannel.force(false)`) after each write;
-//! * level 2 ([`SyncLevel::DataAndMetadata`]): `fsync` (`force(true)`), plus an `fsync` of the directory
-//!   after a file is created, renamed or deleted, so the directory entry is durable too.
+//! * level 2 ([`SyncLevel::DataAndMetadata`]): `fsync` (`force(true)`) after each write.
 //!
-//! The recorder calls [`sync_file`] after writing a block (or on rollover/stop) with the file sync level,
-//! [`sync_dir`] after creating or deleting a segment file; catalog updates use the catalog sync level.
+//! At levels 1 and 2 the archive directory is flushed the same way ([`sync_dir`]) after a segment file is
+//! opened for recording and after the catalog file is created, as Java forces its `archiveDirChannel`
+//! (`RecordingWriter.openRecordingSegmentFile`, `Catalog`), so the new directory entries are durable too.
+//! Java does not flush the directory after deleting segment files, and neither does this archive.
 
 use std::fs::File;
 use std::path::Path;
@@ -37,13 +38,10 @@ pub fn sync_path(path: &Path, level: SyncLevel) -> Result<(), StorageError> {
     sync_file(&file, path, level)
 }
 
-/// At level 2 only, `fsync`s the directory so created, renamed or deleted entries in it are durable.
+/// Flushes the directory `dir` per `level`, so entries created in it are durable: nothing at level 0,
+/// `fdatasync` at level 1, `fsync` at level 2 (Java's `archiveDirChannel.force(fileSyncLevel > 1)`).
 pub fn sync_dir(dir: &Path, level: SyncLevel) -> Result<(), StorageError> {
-    if level != SyncLevel::DataAndMetadata {
-        return Ok(());
-    }
-    let file = File::open(dir).map_err(io_err(dir))?;
-    file.sync_all().map_err(io_err(dir))
+    sync_path(dir, level)
 }
 
 #[cfg(test)]
@@ -61,5 +59,7 @@ mod tests {
         }
         assert!(matches!(sync_path(&dir.path().join("missing"), SyncLevel::Data), Err(StorageError::Io { .. })));
         assert!(sync_path(&dir.path().join("missing"), SyncLevel::None).is_ok(), "level 0 touches nothing");
+        assert!(matches!(sync_dir(&dir.path().join("missing"), SyncLevel::Data), Err(StorageError::Io { .. })));
+        assert!(sync_dir(&dir.path().join("missing"), SyncLevel::None).is_ok(), "level 0 touches nothing");
     }
 }
