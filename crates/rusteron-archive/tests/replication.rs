@@ -42,5 +42,5 @@ fn replicates_a_recording_to_another_archive() {
         (0..50).map(message).collect::<Vec<_>>()
     );
     // The replication has ended: nothing is left to stop, and try_stop says so without an error.
-    assert_eq!(dst.archive.try_stop_replication(replication_id).unwrap(), false);
+    assert!(!dst.archive.try_stop_replication(replication_id).unwrap());
 }

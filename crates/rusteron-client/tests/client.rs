@@ -459,7 +459,7 @@ fn try_claim_with_fills_in_place_and_aborts_when_the_filler_panics() {
     let mut called = false;
     assert_eq!(
         publication.try_claim_with(4, |_| called = true),
-        AERON_PUBLICATION_NOT_CONNECTED as i64
+        AERON_PUBLICATION_NOT_CONNECTED
     );
     assert!(!called);
     let subscription = subscribe(&env.aeron, "aeron:ipc", 62);

@@ -847,12 +847,7 @@ fn plain_arg(p: &Param) -> Option<(String, String, String)> {
         } else {
             p.ty.clone()
         };
-        let expr = if p.ty == "c_int" {
-            p.name.clone()
-        } else {
-            p.name.clone()
-        };
-        return Some((format!("{}: {ty}", p.name), String::new(), expr));
+        return Some((format!("{}: {ty}", p.name), String::new(), p.name.clone()));
     }
     if let Some((_, alias)) = ENUM_PARAMS.iter().find(|(c, _)| *c == p.ty) {
         return Some((
