@@ -91,6 +91,11 @@ pub struct ArchiveConfig {
     pub low_storage_space_threshold: Option<u64>,
     /// `aeron.archive.error.buffer.length`: error log length in the mark file.
     pub error_buffer_length: u64,
+    /// `aeron.archive.authenticator.supplier`: which authenticator [`ArchiveServer::launch`](crate::ArchiveServer::launch)
+    /// uses, by the Java supplier's class name (None: accept everyone); see [`crate::server::suppliers`].
+    pub authenticator_supplier: Option<String>,
+    /// `aeron.archive.authorisation.service.supplier`: `ALLOW_ALL` (None: the default) or `DENY_ALL`.
+    pub authorisation_service_supplier: Option<String>,
 }
 
 impl Default for ArchiveConfig {
@@ -127,6 +132,8 @@ impl Default for ArchiveConfig {
             max_concurrent_replays: 20,
             low_storage_space_threshold: None,
             error_buffer_length: 1024 * 1024,
+            authenticator_supplier: None,
+            authorisation_service_supplier: None,
         }
     }
 }
@@ -233,6 +240,15 @@ impl ArchiveConfig {
                 self.low_storage_space_threshold = Some(parse_size_prop(n, value)?)
             }
             "aeron.archive.error.buffer.length" => self.error_buffer_length = parse_size_prop(n, value)?,
+            crate::server::suppliers::AUTHENTICATOR_SUPPLIER_PROP => {
+                // Checked now, so a bad name fails at parse time (exit code 2 in the binary).
+                crate::server::suppliers::authenticator_for(Some(value))?;
+                self.authenticator_supplier = non_empty(value);
+            }
+            crate::server::suppliers::AUTHORISATION_SERVICE_SUPPLIER_PROP => {
+                crate::server::suppliers::authoriser_for(Some(value))?;
+                self.authorisation_service_supplier = non_empty(value);
+            }
             // Accepted for compatibility; this implementation has a single conductor thread and no
             // per-thread tuning, and the deprecated catalog entry limit is ignored by Java too.
             "aeron.archive.threading.mode"

@@ -9,7 +9,7 @@ use rusteron_media_driver::TestMediaDriver;
 
 use crate::config::ArchiveConfig;
 use crate::error::ServerError;
-use crate::server::{AcceptAllAuthenticator, AllowAllAuthoriser, ArchiveServer, Authenticator, Authoriser};
+use crate::server::{suppliers, ArchiveServer, Authenticator, Authoriser};
 
 /// A free UDP port on 127.0.0.1 (bound then released).
 pub fn free_udp_port() -> Result<u16, ServerError> {
@@ -44,17 +44,18 @@ impl TestArchive {
         Self::start_with(|_| {})
     }
 
-    /// As [`start`](Self::start), after `configure` adjusted the archive configuration.
+    /// As [`start`](Self::start), after `configure` adjusted the archive configuration. The authenticator
+    /// and authoriser are the ones the configuration names (default: accept everyone, allow everything).
     pub fn start_with(configure: impl FnOnce(&mut ArchiveConfig)) -> Result<TestArchive, ServerError> {
-        Self::start_with_authenticator(configure, Box::new(AcceptAllAuthenticator))
+        Self::start_inner(configure, None, None)
     }
 
-    /// As [`start_with`](Self::start_with), with an authenticator.
+    /// As [`start_with`](Self::start_with), with an authenticator (the authoriser is the configured one).
     pub fn start_with_authenticator(
         configure: impl FnOnce(&mut ArchiveConfig),
         authenticator: Box<dyn Authenticator>,
     ) -> Result<TestArchive, ServerError> {
-        Self::start_with_auth(configure, authenticator, Box::new(AllowAllAuthoriser))
+        Self::start_inner(configure, Some(authenticator), None)
     }
 
     /// As [`start_with`](Self::start_with), with an authenticator and an authoriser.
@@ -62,6 +63,15 @@ impl TestArchive {
         configure: impl FnOnce(&mut ArchiveConfig),
         authenticator: Box<dyn Authenticator>,
         authoriser: Box<dyn Authoriser>,
+    ) -> Result<TestArchive, ServerError> {
+        Self::start_inner(configure, Some(authenticator), Some(authoriser))
+    }
+
+    /// Starts the driver and the archive; `None` means the one the configuration names.
+    fn start_inner(
+        configure: impl FnOnce(&mut ArchiveConfig),
+        authenticator: Option<Box<dyn Authenticator>>,
+        authoriser: Option<Box<dyn Authoriser>>,
     ) -> Result<TestArchive, ServerError> {
         let driver = TestMediaDriver::launch_with(|b| b.spies_simulate_connection(true))
             .map_err(|e| ServerError::Driver(e.to_string()))?;
@@ -87,6 +97,14 @@ impl TestArchive {
         let control_request_channel = config.control_channel.clone().unwrap_or_default();
         let control_request_stream_id = config.control_stream_id;
         let recording_events_channel = config.recording_events_channel.clone();
+        let authenticator = match authenticator {
+            Some(a) => a,
+            None => suppliers::authenticator_for(config.authenticator_supplier.as_deref())?,
+        };
+        let authoriser = match authoriser {
+            Some(a) => a,
+            None => suppliers::authoriser_for(config.authorisation_service_supplier.as_deref())?,
+        };
         let server = ArchiveServer::launch_with(config, authenticator, authoriser)?;
         Ok(TestArchive {
             server,

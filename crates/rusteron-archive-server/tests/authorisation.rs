@@ -97,3 +97,34 @@ fn a_refused_request_gets_unauthorised_action_and_the_session_survives() {
         assert!(!asked.iter().any(|(_, action, _)| *action == i32::from(excluded)), "{excluded} asked: {asked:?}");
     }
 }
+
+/// Aeron's own supplier names in the configuration (`aeron.archive.*.supplier`, as the binary and the
+/// `-D` drop-in read them) select the Rust authenticator and authoriser.
+#[test]
+fn supplier_names_in_the_configuration_select_the_sample_authenticator_and_deny_all() {
+    use rusteron_archive_server::server::suppliers::*;
+    let archive = TestArchive::start_with(|c| {
+        c.set_property(AUTHENTICATOR_SUPPLIER_PROP, SAMPLE_AUTHENTICATOR_SUPPLIER).unwrap();
+    })
+    .unwrap();
+    let e = ArchiveClient::connect_with(&archive, ConnectOptions::default()).err().expect("rejected");
+    assert!(e.message.contains("authentication rejected"), "{e}");
+    let admin = ConnectOptions { credentials: Some(("admin:admin".into(), String::new())), ..Default::default() };
+    let client = ArchiveClient::connect_with(&archive, admin).unwrap();
+    assert!(client.list_recordings(0, 10).unwrap().is_empty(), "allowed by the default authoriser");
+
+    let denying = TestArchive::start_with(|c| {
+        c.set_property(AUTHORISATION_SERVICE_SUPPLIER_PROP, DENY_ALL_AUTHORISATION).unwrap();
+    })
+    .unwrap();
+    // The connect itself is not asked about, but the C client's connect ends with an ArchiveIdRequest,
+    // which is refused: the connect fails with the archive's message, as it would against Java's DENY_ALL.
+    let e = ArchiveClient::connect(&denying).err().expect("refused");
+    assert!(e.message.contains("unauthorised action"), "{e}");
+
+    // A class this archive cannot load is refused when the property is set, not silently accepted.
+    let mut config = rusteron_archive_server::ArchiveConfig::default();
+    let e = config.set_property(AUTHENTICATOR_SUPPLIER_PROP, "com.acme.LdapAuthenticatorSupplier").unwrap_err();
+    assert!(e.to_string().contains(SAMPLE_AUTHENTICATOR_SUPPLIER), "{e}");
+    assert!(config.authenticator_supplier.is_none());
+}

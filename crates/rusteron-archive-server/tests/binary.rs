@@ -20,6 +20,14 @@ fn help_names_the_java_properties() {
     assert_eq!(bad.status.code(), Some(2));
     let bad_value = Command::new(SERVER).args(["--file-sync-level", "9"]).output().unwrap();
     assert_eq!(bad_value.status.code(), Some(2));
+    // A Java authenticator class it cannot load: refused before anything starts, never "accept everyone".
+    let unknown_class = Command::new(SERVER)
+        .args(["-Daeron.archive.authenticator.supplier=com.acme.LdapAuthenticatorSupplier", "-Daeron.dir=/nonexistent"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown_class.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unknown_class.stderr);
+    assert!(stderr.contains("io.aeron.samples.archive.SampleAuthenticatorSupplier"), "{stderr}");
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod replication;
 mod requests;
 mod segments;
 mod storage_space;
+pub mod suppliers;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -57,19 +58,24 @@ impl std::fmt::Debug for ArchiveServer {
 }
 
 impl ArchiveServer {
-    /// Launches an archive with the default authenticator (accepts everyone). Connects its own Aeron client
-    /// to `config.aeron_dir`.
+    /// Launches an archive with the authenticator and authoriser named by the configuration
+    /// (`aeron.archive.authenticator.supplier`, `aeron.archive.authorisation.service.supplier`; by default
+    /// everyone is accepted and every request allowed; see [`suppliers`]). Connects its own Aeron client to
+    /// `config.aeron_dir`.
     pub fn launch(config: ArchiveConfig) -> Result<ArchiveServer, ServerError> {
-        Self::launch_with_authenticator(config, Box::new(AcceptAllAuthenticator))
+        let authenticator = suppliers::authenticator_for(config.authenticator_supplier.as_deref())?;
+        Self::launch_with_authenticator(config, authenticator)
     }
 
-    /// Launches an archive that authenticates control sessions with `authenticator` and allows every
-    /// request of an authenticated session.
+    /// Launches an archive that authenticates control sessions with `authenticator`, and authorises their
+    /// requests as the configuration names (`aeron.archive.authorisation.service.supplier`; default: allow
+    /// every request).
     pub fn launch_with_authenticator(
         config: ArchiveConfig,
         authenticator: Box<dyn Authenticator>,
     ) -> Result<ArchiveServer, ServerError> {
-        Self::launch_with(config, authenticator, Box::new(AllowAllAuthoriser))
+        let authoriser = suppliers::authoriser_for(config.authorisation_service_supplier.as_deref())?;
+        Self::launch_with(config, authenticator, authoriser)
     }
 
     /// Launches an archive that authenticates control sessions with `authenticator` and asks `authoriser`
