@@ -1,13 +1,19 @@
 //! Replication (ReplicateRequest2, and the older Replicate/TaggedReplicate requests mapped onto it) and
 //! StopReplication, as Java's `ArchiveConductor.replicate`/`stopReplication`. Each replication is a
-//! [`session::ReplicationSession`] stepped from the conductor's duty cycle.
+//! [`session::ReplicationSession`] stepped from the conductor's duty cycle: plain, live-destination (merge),
+//! tagged and response-channel replications.
 
+mod channels;
+mod merge;
+mod replay;
 mod session;
+mod setup;
 mod source_client;
 
 use std::collections::BTreeMap;
 
 use rusteron_archive_codecs::RecordingSignal;
+use rusteron_client::AeronAsyncDestination;
 
 use super::conductor::Conductor;
 use super::requests::codes;
@@ -25,6 +31,10 @@ pub(crate) struct ReplicateParams {
     pub src_recording_id: i64,
     pub dst_recording_id: i64,
     pub stop_position: i64,
+    /// Channel tag of the recording subscription (-1: none; tagged replication).
+    pub channel_tag_id: i64,
+    /// Subscription tag of the recording subscription (-1: none; tagged replication).
+    pub subscription_tag_id: i64,
     pub src_control_stream_id: i32,
     pub file_io_max_length: i32,
     pub replication_session_id: i32,
@@ -39,6 +49,31 @@ pub(crate) struct ReplicateParams {
 #[derive(Default)]
 pub(crate) struct Replications {
     sessions: BTreeMap<i64, ReplicationSession>,
+    /// Destination adds/removes on recording subscriptions not yet acknowledged by the driver.
+    destinations: Vec<AeronAsyncDestination>,
+}
+
+impl Replications {
+    /// Keeps a destination add/remove until the driver has applied it.
+    fn track_destination(&mut self, pending: AeronAsyncDestination) {
+        self.destinations.push(pending);
+    }
+
+    /// Polls the pending destination adds/removes; drops the finished ones.
+    fn poll_destinations(&mut self) -> usize {
+        let before = self.destinations.len();
+        self.destinations.retain(|d| match d.poll() {
+            Ok(done) => !done,
+            Err(e) => {
+                log::warn!(
+                    "replication destination {} failed: {e}",
+                    d.registration_id()
+                );
+                false
+            }
+        });
+        before - self.destinations.len()
+    }
 }
 
 impl Conductor {
@@ -74,21 +109,12 @@ impl Conductor {
             );
             return;
         }
-        if response_mode {
+        if response_mode && (request.channel_tag_id != -1 || request.subscription_tag_id != -1) {
             self.error(
                 csid,
                 corr,
                 codes::GENERIC,
-                "response channels are not supported for replication by this archive",
-            );
-            return;
-        }
-        if !request.live_destination.is_empty() {
-            self.error(
-                csid,
-                corr,
-                codes::GENERIC,
-                "live destination (merge) replication is not supported by this archive",
+                "response channels can't be used with tagged replication",
             );
             return;
         }
@@ -172,10 +198,10 @@ impl Conductor {
 
     /// One duty cycle of the replications: steps each session, closes the finished ones.
     pub(crate) fn replication_work(&mut self, now_ms: i64) -> usize {
+        let mut work = self.replications.poll_destinations();
         if self.replications.sessions.is_empty() {
-            return 0;
+            return work;
         }
-        let mut work = 0;
         let ids: Vec<i64> = self.replications.sessions.keys().copied().collect();
         for id in ids {
             let Some(mut session) = self.replications.sessions.remove(&id) else {
@@ -196,12 +222,13 @@ impl Conductor {
     }
 
     /// Closes a finished replication as Java's `ReplicationSession.close`: stops the destination
-    /// recording (STOP signal), stops the source replay, closes the source client, sends REPLICATE_END.
+    /// recording (unless merged onto its live stream), stops the source replay, closes the source client and
+    /// the response-channel request publication, sends REPLICATE_END.
     fn close_replication(&mut self, mut session: ReplicationSession) {
         if let Some(sub_id) = session.recording_subscription_id.take() {
-            if self.recorder.subscriptions.contains_key(&sub_id) {
-                self.stop_subscription(sub_id);
-            }
+            // As Java's stopRecordingSubscription: the subscription closes now and its recording is aborted;
+            // the recorder stops it (STOP signal) on its next duty cycle, so after REPLICATE_END.
+            self.recorder.subscriptions.remove(&sub_id);
         }
         if let Some(mut source) = session.source.take() {
             if session.src_replay_session_id != -1 {
@@ -209,6 +236,8 @@ impl Conductor {
             }
             source.close();
         }
+        session.response_publication = None;
+        session.pending_response_publication = None;
         log::debug!("replication {} closed", session.id);
         self.replication_signal(&session, -1, RecordingSignal::ReplicateEnd);
     }

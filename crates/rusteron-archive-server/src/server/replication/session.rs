@@ -1,32 +1,49 @@
-//! The state machine of one replication (Java's `ReplicationSession`): connect to the source archive,
-//! fetch the source descriptor, create or prepare the destination recording, extend it on the replication
-//! channel, ask the source to replay into it, and finish when the replay reaches the source stop position
-//! (SYNC), the requested stop position, or ends.
+//! The state machine of one replication (Java's `ReplicationSession`): its states and fields, the step
+//! dispatcher and the helpers every state uses to talk to the source archive. The states themselves are in
+//! `setup` (connect, descriptor, source position, extend), `replay` (replay token, request publication,
+//! replay, image, replicate) and `merge` (catch-up and live join of a live-destination replication).
 
-use rusteron_archive_codecs::{ControlResponseCode, RecordingSignal};
+use rusteron_archive_codecs::ControlResponseCode;
+use rusteron_client::{
+    AeronAsyncAddExclusivePublication, AeronExclusivePublication, AeronSubscription,
+};
 
 use super::source_client::{SourceArchive, SourceError, SourceResponse};
 use super::ReplicateParams;
-use crate::channel::ChannelUri;
 use crate::server::conductor::Conductor;
 use crate::server::requests::codes;
 use crate::storage::catalog::RecordingDescriptor;
 
-/// States of a replication session.
+/// Attempts at getting the source recording position while joining the live stream (Java's 3).
+pub(super) const RETRY_ATTEMPTS: u32 = 3;
+/// How often the source archive is polled for errors while no request is pending (Java's 100 ms).
+const SOURCE_ARCHIVE_POLL_INTERVAL_MS: i64 = 100;
+
+/// States of a replication session, in Java's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum State {
     /// Connecting to the source archive.
     Connect,
     /// Fetching the source recording descriptor.
     ReplicateDescriptor,
+    /// Live destination: fetching the source recording's live position.
+    SrcRecordingPosition,
     /// Extending the destination recording on the replication channel.
     Extend,
+    /// Response channel: asking the source archive for a replay token.
+    ReplayToken,
+    /// Response channel: creating the publication the replay request goes out on.
+    GetArchiveProxy,
     /// Asking the source archive to replay.
     Replay,
     /// Waiting for the replay image.
     AwaitImage,
     /// Recording the replay.
     Replicate,
+    /// Live destination: the replay catches up with the source position seen before the replay.
+    Catchup,
+    /// Live destination: adding the live destination, then merging onto it.
+    AttemptLiveJoin,
     /// Finished; closed on the next duty cycle.
     Done,
 }
@@ -39,30 +56,55 @@ pub(crate) struct ReplicationSession {
     pub control_session_id: i64,
     /// Destination recording id (-1 until created).
     pub dst_recording_id: i64,
+    /// The current state.
     pub state: State,
     /// Set by StopReplication (a second stop is an unknown replication).
     pub stop_requested: bool,
+    /// The source-archive client, once connecting.
     pub source: Option<SourceArchive>,
-    /// The destination recording subscription (extend), once created.
+    /// The destination recording subscription (extend), once created; `None` again after a merge.
     pub recording_subscription_id: Option<i64>,
     /// The source replay session, while replaying.
     pub src_replay_session_id: i64,
-    request: ReplicateParams,
-    replication_channel: String,
-    response_channel: String,
+    /// Response channel: the publication replay requests go out on, and its pending creation.
+    pub response_publication: Option<AeronExclusivePublication>,
+    pub(super) pending_response_publication: Option<AeronAsyncAddExclusivePublication>,
+    pub(super) request: ReplicateParams,
+    pub(super) replication_channel: String,
+    pub(super) response_channel: String,
+    /// The live destination (merge replication), if any.
+    pub(super) live_destination: Option<String>,
+    /// The replay destination of a multi-destination recording subscription (removed at the merge).
+    pub(super) replay_destination: Option<String>,
+    pub(super) is_live_added: bool,
+    pub(super) retry_attempts: u32,
     /// Stop position requested for the destination (-1: none).
-    dst_stop_position: i64,
-    dst_empty: bool,
-    replay_position: i64,
-    replay_stream_id: i32,
-    replay_session_id: i32,
-    src_stop_position: i64,
-    active_correlation_id: i64,
-    state_time_ms: i64,
-    action_timeout_ms: i64,
+    pub(super) dst_stop_position: i64,
+    pub(super) dst_empty: bool,
+    pub(super) replay_position: i64,
+    pub(super) replay_stream_id: i32,
+    pub(super) replay_session_id: i32,
+    pub(super) src_stop_position: i64,
+    pub(super) src_recording_position: i64,
+    pub(super) replay_token: i64,
+    pub(super) active_correlation_id: i64,
+    pub(super) state_time_ms: i64,
+    pub(super) action_timeout_ms: i64,
+    last_source_poll_ms: i64,
+}
+
+/// The replay image as a step sees it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ImageView {
+    pub position: i64,
+    pub is_end_of_stream: bool,
+    pub is_closed: bool,
+    pub term_buffer_length: i64,
+    pub active_transport_count: i32,
 }
 
 impl ReplicationSession {
+    /// A new replication in `Connect`; `dst_summary` is the destination recording, if one was given.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: i64,
@@ -82,6 +124,8 @@ impl ReplicationSession {
             ),
             None => (-1, 0, false),
         };
+        let live_destination =
+            (!request.live_destination.is_empty()).then(|| request.live_destination.clone());
         ReplicationSession {
             id,
             control_session_id,
@@ -91,18 +135,27 @@ impl ReplicationSession {
             source: None,
             recording_subscription_id: None,
             src_replay_session_id: -1,
+            response_publication: None,
+            pending_response_publication: None,
             dst_stop_position: request.stop_position,
             request,
             replication_channel,
             response_channel,
+            live_destination,
+            replay_destination: None,
+            is_live_added: false,
+            retry_attempts: RETRY_ATTEMPTS,
             dst_empty,
             replay_position,
             replay_stream_id,
             replay_session_id: 0,
             src_stop_position: -1,
+            src_recording_position: -1,
+            replay_token: -1,
             active_correlation_id: -1,
             state_time_ms: now_ms,
             action_timeout_ms,
+            last_source_poll_ms: 0,
         }
     }
 
@@ -120,11 +173,12 @@ impl ReplicationSession {
         self.state_time_ms = now_ms;
     }
 
-    fn timed_out(&self, now_ms: i64) -> bool {
+    pub(super) fn timed_out(&self, now_ms: i64) -> bool {
         now_ms >= self.state_time_ms + self.action_timeout_ms
     }
 
-    fn track(&mut self, correlation_id: i64, now_ms: i64) {
+    /// Java's `trackAction`: the pending request and the time it was sent.
+    pub(super) fn track(&mut self, correlation_id: i64, now_ms: i64) {
         self.active_correlation_id = correlation_id;
         self.state_time_ms = now_ms;
     }
@@ -143,12 +197,18 @@ impl Conductor {
         let result = match s.state {
             State::Connect => self.replication_connect(s, now_ms),
             State::ReplicateDescriptor => self.replication_descriptor(s, now_ms),
+            State::SrcRecordingPosition => Self::replication_src_position(s, now_ms),
             State::Extend => Ok(self.replication_extend(s, now_ms)),
+            State::ReplayToken => Self::replication_replay_token(s, now_ms),
+            State::GetArchiveProxy => self.replication_archive_proxy(s, now_ms),
             State::Replay => self.replication_replay(s, now_ms),
             State::AwaitImage => self.replication_await_image(s, now_ms),
             State::Replicate => Ok(self.replication_replicate(s, now_ms)),
+            State::Catchup => self.replication_catchup(s, now_ms),
+            State::AttemptLiveJoin => self.replication_attempt_live_join(s, now_ms),
             State::Done => Ok(0),
-        };
+        }
+        .and_then(|work| Ok(work + Self::poll_source_archive_events(s, now_ms)?));
         match result {
             Ok(work) => work,
             Err(message) => {
@@ -160,51 +220,28 @@ impl Conductor {
         }
     }
 
-    fn replication_connect(
-        &mut self,
+    /// Java's `pollSourceArchiveEvents`: while no request is pending, every 100 ms, an ERROR from the
+    /// source archive for this session ends the replication.
+    fn poll_source_archive_events(
         s: &mut ReplicationSession,
         now_ms: i64,
     ) -> Result<usize, String> {
-        let result = match s.source.as_mut() {
-            None => SourceArchive::connect(
-                &self.aeron,
-                &s.request.src_control_channel,
-                s.request.src_control_stream_id,
-                &s.response_channel,
-                self.config.control_response_stream_id,
-                s.request.credentials.clone(),
-            )
-            .map(|source| {
-                s.source = Some(source);
-                false
-            }),
-            Some(source) => source.poll_connect(),
-        };
-        let failure = match result {
-            Ok(true) => {
-                s.set_state(
-                    State::ReplicateDescriptor,
-                    "connected to the Archive",
-                    now_ms,
-                );
-                return Ok(1);
-            }
-            Ok(false) if !s.timed_out(now_ms) => return Ok(0),
-            Ok(false) => format!("connect timeout to {}", s.request.src_control_channel),
-            Err(e) => e.to_string(),
-        };
-        s.set_state(State::Done, &failure, now_ms);
-        self.error(
-            s.control_session_id,
-            s.id,
-            codes::REPLICATION_CONNECTION_FAILURE,
-            &format!("Replication connection failed={failure}"),
-        );
-        Ok(1)
+        // While connecting, the source client's responses belong to its connect (Java has no source yet).
+        if s.source.is_none()
+            || matches!(s.state, State::Connect | State::Done)
+            || s.active_correlation_id != -1
+        {
+            return Ok(0);
+        }
+        if now_ms <= s.last_source_poll_ms + SOURCE_ARCHIVE_POLL_INTERVAL_MS {
+            return Ok(0);
+        }
+        s.last_source_poll_ms = now_ms;
+        Ok(Self::poll_source(s)?.len())
     }
 
     /// Polls the source; an ERROR for this session aborts (as Java's `hasResponse`/`pollForErrorResponse`).
-    fn poll_source(s: &mut ReplicationSession) -> Result<Vec<SourceResponse>, String> {
+    pub(super) fn poll_source(s: &mut ReplicationSession) -> Result<Vec<SourceResponse>, String> {
         let Some(source) = s.source.as_mut() else {
             return Err("no source archive connection".into());
         };
@@ -222,7 +259,26 @@ impl Conductor {
         Ok(responses)
     }
 
-    fn send_to_source(
+    /// Java's `hasResponse` over a poll: the `relevantId` of an OK for the pending request, if it arrived.
+    pub(super) fn poll_ok_response(
+        s: &mut ReplicationSession,
+    ) -> Result<(Option<i64>, usize), String> {
+        let responses = Self::poll_source(s)?;
+        let found = responses.iter().find_map(|r| match r {
+            SourceResponse::Control {
+                correlation_id,
+                code: ControlResponseCode::Ok,
+                relevant_id,
+                ..
+            } if *correlation_id == s.active_correlation_id => Some(*relevant_id),
+            _ => None,
+        });
+        Ok((found, responses.len()))
+    }
+
+    /// Sends a request to the source; tracks it when sent, fails with "failed to send `what`" after the
+    /// action timeout.
+    pub(super) fn send_to_source(
         s: &mut ReplicationSession,
         now_ms: i64,
         what: &str,
@@ -241,297 +297,27 @@ impl Conductor {
         }
     }
 
-    fn replication_descriptor(
-        &mut self,
-        s: &mut ReplicationSession,
-        now_ms: i64,
-    ) -> Result<usize, String> {
-        if s.active_correlation_id == -1 {
-            let id = s.request.src_recording_id;
-            return Self::send_to_source(s, now_ms, "list remote recording descriptor", |c| {
-                c.list_recording(id)
-            });
-        }
-        let responses = Self::poll_source(s)?;
-        let work = responses.len();
-        for r in responses {
-            match r {
-                SourceResponse::Descriptor {
-                    correlation_id,
-                    descriptor,
-                } if correlation_id == s.active_correlation_id => {
-                    self.on_source_descriptor(s, descriptor, now_ms);
-                    return Ok(1);
-                }
-                SourceResponse::Control {
-                    correlation_id,
-                    code: ControlResponseCode::RecordingUnknown,
-                    ..
-                } if correlation_id == s.active_correlation_id => {
-                    let message =
-                        format!("unknown src recording id {}", s.request.src_recording_id);
-                    s.set_state(State::Done, &message, now_ms);
-                    self.error(
-                        s.control_session_id,
-                        s.id,
-                        codes::UNKNOWN_RECORDING,
-                        &message,
-                    );
-                    return Ok(1);
-                }
-                _ => {}
-            }
-        }
-        if work == 0 && s.timed_out(now_ms) {
-            return Err("failed to fetch remote recording descriptor".into());
-        }
-        Ok(work)
-    }
-
-    /// The source descriptor arrived (Java's `onRecordingDescriptor`).
-    fn on_source_descriptor(
-        &mut self,
-        s: &mut ReplicationSession,
-        src: RecordingDescriptor,
-        now_ms: i64,
-    ) {
-        s.src_stop_position = src.stop_position;
-        s.replay_stream_id = src.stream_id;
-        s.replay_session_id =
-            if s.request.replication_session_id != -1 && s.request.live_destination.is_empty() {
-                s.request.replication_session_id
-            } else {
-                src.session_id
-            };
-        let io_max = s.request.file_io_max_length;
-        if io_max != -1 && io_max < src.mtu_length {
-            let message = format!(
-                "Replication fileIoMaxLength ({io_max}) is less than than the recording mtuLength ({})",
-                src.mtu_length
-            );
-            s.set_state(State::Done, &message, now_ms);
-            self.error(s.control_session_id, s.id, codes::GENERIC, &message);
-            return;
-        }
-        let start = src.start_position;
-        if s.dst_recording_id == -1 {
-            s.replay_position = start;
-            let descriptor = RecordingDescriptor {
-                control_session_id: 0,
-                correlation_id: 0,
-                recording_id: 0,
-                start_timestamp: src.start_timestamp,
-                stop_timestamp: src.start_timestamp,
-                start_position: start,
-                stop_position: start,
-                ..src.clone()
-            };
-            match self.catalog.add(descriptor) {
-                Ok(id) => s.dst_recording_id = id,
-                Err(e) => {
-                    let message = format!("cannot add the replicated recording: {e}");
-                    s.set_state(State::Done, &message, now_ms);
-                    self.error(s.control_session_id, s.id, codes::GENERIC, &message);
-                    return;
-                }
-            }
-            self.replication_signal(s, start, RecordingSignal::Replicate);
-        } else if s.dst_empty {
-            // Java replaces the whole descriptor; the catalog rewrites fixed fields in place, so the channels
-            // and source identity of the (empty) destination are kept.
-            s.replay_position = start;
-            let updated = self.catalog.update(s.dst_recording_id, |d| {
-                d.start_position = start;
-                d.stop_position = start;
-                d.start_timestamp = src.start_timestamp;
-                d.stop_timestamp = src.start_timestamp;
-                d.initial_term_id = src.initial_term_id;
-                d.segment_file_length = src.segment_file_length;
-                d.term_buffer_length = src.term_buffer_length;
-                d.mtu_length = src.mtu_length;
-                d.session_id = src.session_id;
-                d.stream_id = src.stream_id;
-            });
-            if let Err(e) = updated {
-                log::warn!(
-                    "replication {}: cannot reset empty recording {}: {e}",
-                    s.id,
-                    s.dst_recording_id
-                );
-            }
-        }
-        let dst_stop = self
-            .catalog
-            .get(s.dst_recording_id)
-            .map_or(-2, |d| d.stop_position);
-        if start == src.stop_position || src.stop_position == dst_stop {
-            self.replication_signal(s, src.stop_position, RecordingSignal::Sync);
-            s.set_state(State::Done, "in sync", now_ms);
-            return;
-        }
-        s.set_state(State::Extend, "", now_ms);
-    }
-
-    fn replication_extend(&mut self, s: &mut ReplicationSession, now_ms: i64) -> usize {
-        let channel = match ChannelUri::parse(&s.replication_channel) {
-            Ok(mut uri) => {
-                uri.set("rejoin", "false");
-                uri.set("session-id", s.replay_session_id.to_string());
-                uri.to_string()
-            }
-            Err(e) => {
-                let message = format!("invalid replication channel: {e}");
-                s.set_state(State::Done, &message, now_ms);
-                self.error(s.control_session_id, s.id, codes::GENERIC, &message);
-                return 1;
-            }
-        };
-        // Errors are answered by extend_recording (correlation id = replication id), as Java's conductor does.
-        match self.extend_recording(
-            s.control_session_id,
-            s.id,
-            s.dst_recording_id,
-            s.replay_stream_id,
-            false,
-            &channel,
-            true,
-        ) {
-            Some(sub_id) => {
-                s.recording_subscription_id = Some(sub_id);
-                s.set_state(State::Replay, "replay destination added", now_ms);
-            }
-            None => s.set_state(State::Done, "extend failed", now_ms),
-        }
-        1
-    }
-
-    fn replication_replay(
-        &mut self,
-        s: &mut ReplicationSession,
-        now_ms: i64,
-    ) -> Result<usize, String> {
-        if s.active_correlation_id == -1 {
-            let resolved = s
-                .recording_subscription_id
-                .and_then(|id| self.recorder.subscriptions.get(&id))
-                .and_then(|sub| sub.subscription.resolved_endpoint().ok().flatten());
-            let Some(resolved) = resolved else {
-                if s.timed_out(now_ms) {
-                    return Err(format!(
-                        "failed to resolve subscription endpoint: channel={}",
-                        s.replication_channel
-                    ));
-                }
-                return Ok(0);
-            };
-            let mut uri = ChannelUri::parse(&s.replication_channel).map_err(|e| e.to_string())?;
-            if let Some(endpoint) = uri.get("endpoint") {
-                if endpoint.ends_with(":0") {
-                    uri.set("endpoint", resolved);
-                }
-            }
-            uri.set("session-id", s.replay_session_id.to_string());
-            let channel = uri.to_string();
-            let length = if s.dst_stop_position == -1 {
-                -1
-            } else {
-                s.dst_stop_position - s.replay_position
-            };
-            let (id, stream, position, io) = (
-                s.request.src_recording_id,
-                s.replay_stream_id,
-                s.replay_position,
-                s.request.file_io_max_length,
-            );
-            return Self::send_to_source(s, now_ms, "replay request", |c| {
-                c.replay(id, &channel, stream, position, length, io)
-            });
-        }
-        let responses = Self::poll_source(s)?;
-        for r in &responses {
-            if let SourceResponse::Control {
-                correlation_id,
-                code: ControlResponseCode::Ok,
-                relevant_id,
-                ..
-            } = r
-            {
-                if *correlation_id == s.active_correlation_id {
-                    s.src_replay_session_id = *relevant_id;
-                    let reason = format!("srcReplaySessionId={relevant_id}");
-                    s.set_state(State::AwaitImage, &reason, now_ms);
-                    return Ok(1);
-                }
-            }
-        }
-        if responses.is_empty() && s.timed_out(now_ms) {
-            return Err(format!(
-                "failed get acknowledgement of replay request to: {}",
-                s.replication_channel
-            ));
-        }
-        Ok(responses.len())
-    }
-
-    fn replication_await_image(
-        &mut self,
-        s: &mut ReplicationSession,
-        now_ms: i64,
-    ) -> Result<usize, String> {
-        let found = s
-            .recording_subscription_id
+    /// The destination recording subscription of the session.
+    pub(super) fn replication_subscription(
+        &self,
+        s: &ReplicationSession,
+    ) -> Option<&AeronSubscription> {
+        s.recording_subscription_id
             .and_then(|id| self.recorder.subscriptions.get(&id))
-            .is_some_and(|sub| {
-                sub.subscription
-                    .image_by_session_id(s.src_replay_session_id as i32)
-                    .is_some()
-            });
-        if found {
-            s.set_state(State::Replicate, "replay image available", now_ms);
-            return Ok(1);
-        }
-        if s.timed_out(now_ms) {
-            return Err(format!(
-                "failed get replay image for sessionId={} on channel={}",
-                s.src_replay_session_id as i32, s.replication_channel
-            ));
-        }
-        Ok(Self::poll_source(s)?.len())
+            .map(|sub| &sub.subscription)
     }
 
-    fn replication_replicate(&mut self, s: &mut ReplicationSession, now_ms: i64) -> usize {
-        let image_state = s
-            .recording_subscription_id
-            .and_then(|id| self.recorder.subscriptions.get(&id))
-            .and_then(|sub| {
-                sub.subscription
-                    .image_by_session_id(s.src_replay_session_id as i32)
-                    .map(|image| {
-                        (
-                            image.position(),
-                            image.is_end_of_stream(),
-                            image.is_closed(),
-                        )
-                    })
-            });
-        // An image gone from the subscription counts as closed.
-        let (position, eos, closed) = image_state.unwrap_or((-1, false, true));
-        let synced = s.src_stop_position != -1 && position >= s.src_stop_position;
-        let at_stop = s.dst_stop_position != -1 && position >= s.dst_stop_position;
-        if !(synced || at_stop || eos || closed) {
-            if let Some(source) = s.source.as_mut() {
-                source.poll();
-            }
-            return 0;
-        }
-        if synced {
-            self.replication_signal(s, position, RecordingSignal::Sync);
-        }
-        // The replay ended (or is no longer needed): nothing to stop on the source when it completed.
-        if synced || eos || closed {
-            s.src_replay_session_id = -1;
-        }
-        s.set_state(State::Done, if synced { "sync" } else { "done" }, now_ms);
-        1
+    /// The replay image (by the source replay session's session id), if the subscription has it.
+    pub(super) fn replication_image(&self, s: &ReplicationSession) -> Option<ImageView> {
+        let sub = self.replication_subscription(s)?;
+        let image = sub.image_by_session_id(s.src_replay_session_id as i32)?;
+        let term_buffer_length = image.constants().map_or(0, |c| c.term_buffer_length as i64);
+        Some(ImageView {
+            position: image.position(),
+            is_end_of_stream: image.is_end_of_stream(),
+            is_closed: image.is_closed(),
+            term_buffer_length,
+            active_transport_count: image.active_transport_count(),
+        })
     }
 }

@@ -5,7 +5,8 @@
 use rusteron_archive_codecs::{
     decode_message, AuthConnectRequestEncoder, ChallengeResponseEncoder,
     CloseSessionRequestEncoder, CodecError, ControlResponseCode, DecodedMessage,
-    ListRecordingRequestEncoder, ReplayRequestEncoder, StopReplayRequestEncoder,
+    ListRecordingRequestEncoder, RecordingPositionRequestEncoder, ReplayRequestEncoder,
+    ReplayTokenRequestEncoder, StopReplayRequestEncoder,
 };
 use rusteron_client::{
     Aeron, AeronAsyncAddExclusivePublication, AeronAsyncAddSubscription, AeronExclusivePublication,
@@ -78,6 +79,26 @@ pub(crate) struct SourceArchive {
     credentials: Vec<u8>,
     connect_correlation_id: i64,
     control_session_id: i64,
+    request_channel: String,
+    request_stream_id: i32,
+}
+
+/// A replay request to the source archive.
+pub(crate) struct ReplayRequest<'a> {
+    /// Source recording.
+    pub recording_id: i64,
+    /// Replay channel (see `channels::replay_channel`).
+    pub channel: &'a str,
+    /// Replay stream id.
+    pub stream_id: i32,
+    /// Start position.
+    pub position: i64,
+    /// Length (-1: follow the recording).
+    pub length: i64,
+    /// Source file I/O length (-1: the source's default).
+    pub file_io_max_length: i32,
+    /// Replay token of a response-channel replay (-1: none).
+    pub replay_token: i64,
 }
 
 /// The request channel without `session-id` (the requester's concluded channel carries the session id of
@@ -99,7 +120,8 @@ impl SourceArchive {
         credentials: Vec<u8>,
     ) -> Result<SourceArchive, SourceError> {
         let request = request_channel(request)?;
-        ChannelUri::parse(response_channel)?;
+        let response_mode =
+            ChannelUri::parse(response_channel)?.get("control-mode") == Some("response");
         let subscription = aeron
             .async_add_subscription(
                 response_channel,
@@ -108,16 +130,23 @@ impl SourceArchive {
                 Handlers::no_unavailable_image_handler(),
             )
             .map_err(|e| SourceError::Aeron(e.to_string()))?;
-        let publication = aeron
-            .async_add_exclusive_publication(&request, request_stream_id)
-            .map_err(|e| SourceError::Aeron(e.to_string()))?;
+        // In response mode the request publication names the response subscription, so it waits for it.
+        let publication = if response_mode {
+            None
+        } else {
+            Some(
+                aeron
+                    .async_add_exclusive_publication(&request, request_stream_id)
+                    .map_err(|e| SourceError::Aeron(e.to_string()))?,
+            )
+        };
         let assembler = AeronFragmentAssembler::new(Collector::default())
             .map_err(|e| SourceError::Aeron(e.to_string()))?;
         Ok(SourceArchive {
             aeron: aeron.clone(),
             state: Connect::Adding {
                 subscription: Some(subscription),
-                publication: Some(publication),
+                publication,
             },
             subscription: None,
             publication: None,
@@ -127,6 +156,8 @@ impl SourceArchive {
             credentials,
             connect_correlation_id: -1,
             control_session_id: -1,
+            request_channel: request,
+            request_stream_id,
         })
     }
 
@@ -140,8 +171,23 @@ impl SourceArchive {
             } => {
                 if let Some(pending) = subscription {
                     if let Some(s) = pending.poll().map_err(aeron_err)? {
-                        self.subscription = Some(s);
                         *subscription = None;
+                        if publication.is_none() {
+                            // Response mode (as Java's AsyncConnect): the request channel gets the response
+                            // subscription's registration id as its response correlation id.
+                            let mut uri = ChannelUri::parse(&self.request_channel)?;
+                            uri.set("response-correlation-id", s.registration_id().to_string());
+                            self.request_channel = uri.to_string();
+                            *publication = Some(
+                                self.aeron
+                                    .async_add_exclusive_publication(
+                                        &self.request_channel,
+                                        self.request_stream_id,
+                                    )
+                                    .map_err(aeron_err)?,
+                            );
+                        }
+                        self.subscription = Some(s);
                     }
                 }
                 if let Some(pending) = publication {
@@ -322,31 +368,65 @@ impl SourceArchive {
         Ok(self.offer(&buf[..len]).then_some(correlation_id))
     }
 
-    /// Sends Replay; the correlation id if sent.
-    #[allow(clippy::too_many_arguments)]
-    pub fn replay(
-        &mut self,
-        recording_id: i64,
-        channel: &str,
-        stream_id: i32,
-        position: i64,
-        length: i64,
-        file_io_max_length: i32,
-    ) -> Result<Option<i64>, SourceError> {
+    /// The control request channel used for the source archive (without `session-id`).
+    pub fn request_channel(&self) -> &str {
+        &self.request_channel
+    }
+
+    /// The control request stream id of the source archive.
+    pub fn request_stream_id(&self) -> i32 {
+        self.request_stream_id
+    }
+
+    /// Sends RecordingPosition; the correlation id if sent.
+    pub fn recording_position(&mut self, recording_id: i64) -> Result<Option<i64>, SourceError> {
         let correlation_id = self.aeron.next_correlation_id();
-        let mut buf = vec![0u8; 128 + channel.len()];
-        let len = ReplayRequestEncoder::wrap_and_apply_header(&mut buf)?
+        let mut buf = [0u8; 64];
+        let len = RecordingPositionRequestEncoder::wrap_and_apply_header(&mut buf)?
             .control_session_id(self.control_session_id)
             .correlation_id(correlation_id)
             .recording_id(recording_id)
-            .position(position)
-            .length(length)
-            .replay_stream_id(stream_id)
-            .file_io_max_length(file_io_max_length)
-            .replay_token(-1)
-            .replay_channel(channel)?
             .finish()?;
         Ok(self.offer(&buf[..len]).then_some(correlation_id))
+    }
+
+    /// Sends ReplayToken; the correlation id if sent.
+    pub fn replay_token(&mut self, recording_id: i64) -> Result<Option<i64>, SourceError> {
+        let correlation_id = self.aeron.next_correlation_id();
+        let mut buf = [0u8; 64];
+        let len = ReplayTokenRequestEncoder::wrap_and_apply_header(&mut buf)?
+            .control_session_id(self.control_session_id)
+            .correlation_id(correlation_id)
+            .recording_id(recording_id)
+            .finish()?;
+        Ok(self.offer(&buf[..len]).then_some(correlation_id))
+    }
+
+    /// Sends Replay, on `via` if given (the response-channel request publication) else on the control
+    /// request publication; the correlation id if sent.
+    pub fn replay(
+        &mut self,
+        request: &ReplayRequest<'_>,
+        via: Option<&AeronExclusivePublication>,
+    ) -> Result<Option<i64>, SourceError> {
+        let correlation_id = self.aeron.next_correlation_id();
+        let mut buf = vec![0u8; 128 + request.channel.len()];
+        let len = ReplayRequestEncoder::wrap_and_apply_header(&mut buf)?
+            .control_session_id(self.control_session_id)
+            .correlation_id(correlation_id)
+            .recording_id(request.recording_id)
+            .position(request.position)
+            .length(request.length)
+            .replay_stream_id(request.stream_id)
+            .file_io_max_length(request.file_io_max_length)
+            .replay_token(request.replay_token)
+            .replay_channel(request.channel)?
+            .finish()?;
+        let sent = match via {
+            Some(p) => p.offer(&buf[..len], Handlers::no_reserved_value_supplier_handler()) > 0,
+            None => self.offer(&buf[..len]),
+        };
+        Ok(sent.then_some(correlation_id))
     }
 
     /// Sends StopReplay (best effort).
