@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::channel::parse_size;
+use crate::storage::checksum::{Checksum, RECORD_CHECKSUM_PROP, REPLAY_CHECKSUM_PROP};
 use crate::storage::SyncLevel;
 
 /// A property that could not be applied.
@@ -96,6 +97,13 @@ pub struct ArchiveConfig {
     pub authenticator_supplier: Option<String>,
     /// `aeron.archive.authorisation.service.supplier`: `ALLOW_ALL` (None: the default) or `DENY_ALL`.
     pub authorisation_service_supplier: Option<String>,
+    /// `aeron.archive.record.checksum`: checksum written into each recorded data frame's session id field
+    /// and into each catalog descriptor header (None: no checksum, Java's default); see
+    /// [`crate::storage::checksum`].
+    pub record_checksum: Option<Checksum>,
+    /// `aeron.archive.replay.checksum`: checksum every replayed data frame is verified with before it is
+    /// sent (None: no verification, Java's default).
+    pub replay_checksum: Option<Checksum>,
 }
 
 impl Default for ArchiveConfig {
@@ -134,6 +142,8 @@ impl Default for ArchiveConfig {
             error_buffer_length: 1024 * 1024,
             authenticator_supplier: None,
             authorisation_service_supplier: None,
+            record_checksum: None,
+            replay_checksum: None,
         }
     }
 }
@@ -249,6 +259,9 @@ impl ArchiveConfig {
                 crate::server::suppliers::authoriser_for(Some(value))?;
                 self.authorisation_service_supplier = non_empty(value);
             }
+            // Java's `Checksums.newInstance` names; anything else is refused now, as Java refuses it at start.
+            RECORD_CHECKSUM_PROP => self.record_checksum = Checksum::from_property(n, value)?,
+            REPLAY_CHECKSUM_PROP => self.replay_checksum = Checksum::from_property(n, value)?,
             // Accepted for compatibility; this implementation has a single conductor thread and no
             // per-thread tuning, and the deprecated catalog entry limit is ignored by Java too.
             "aeron.archive.threading.mode"
@@ -338,6 +351,24 @@ pub fn parse_properties_text(text: &str) -> Result<Vec<(String, String)>, Config
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checksum_properties_take_javas_names_and_refuse_others() {
+        let mut c = ArchiveConfig::default();
+        c.set_property("aeron.archive.record.checksum", "io.aeron.archive.checksum.Crc32c").unwrap();
+        c.set_property("aeron.archive.replay.checksum", "CRC-32C").unwrap();
+        assert_eq!((c.record_checksum, c.replay_checksum), (Some(Checksum::Crc32c), Some(Checksum::Crc32c)));
+        c.set_property("aeron.archive.record.checksum", "org.agrona.checksum.Crc32").unwrap();
+        assert_eq!(c.record_checksum, Some(Checksum::Crc32));
+        c.set_property("aeron.archive.record.checksum", "").unwrap();
+        assert_eq!(c.record_checksum, None);
+        let e = c.set_property("aeron.archive.replay.checksum", "com.acme.Md5").unwrap_err();
+        assert!(e.to_string().contains("failed to create Checksum instance for class: com.acme.Md5"), "{e}");
+        assert_eq!(c.replay_checksum, Some(Checksum::Crc32c), "unchanged by a refused value");
+        // Java's conclude has no rule between the two: a replay checksum alone is accepted.
+        c.set_property("aeron.archive.record.checksum", "").unwrap();
+        assert!(c.validate().is_ok());
+    }
 
     #[test]
     fn java_properties_apply() {

@@ -28,6 +28,15 @@ fn help_names_the_java_properties() {
     assert_eq!(unknown_class.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&unknown_class.stderr);
     assert!(stderr.contains("io.aeron.samples.archive.SampleAuthenticatorSupplier"), "{stderr}");
+    // A checksum class it cannot map: refused before anything starts, as Java's Checksums.newInstance fails.
+    let unknown_checksum = Command::new(SERVER)
+        .args(["-Daeron.archive.record.checksum=com.acme.Adler32", "-Daeron.dir=/nonexistent"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown_checksum.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unknown_checksum.stderr);
+    assert!(stderr.contains("failed to create Checksum instance for class: com.acme.Adler32"), "{stderr}");
+    assert!(stderr.contains("io.aeron.archive.checksum.Crc32c"), "{stderr}");
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod control_session;
 mod counters;
 mod proxy;
 mod recorder;
+mod replay_checksum;
 mod replayer;
 mod replication;
 mod requests;

@@ -385,7 +385,8 @@ impl Conductor {
             }
         };
         counter.set(info.join_position);
-        let writer = SegmentWriter::new(&self.config.archive_dir, layout, info.join_position, self.config.file_sync_level);
+        let writer = SegmentWriter::new(&self.config.archive_dir, layout, info.join_position, self.config.file_sync_level)
+            .with_checksum(self.config.record_checksum);
         let block_length_limit = (info.term_length as usize).min(self.config.file_io_max_length as usize).max(4096);
         self.recorder.sessions.insert(
             recording_id,

@@ -9,8 +9,10 @@ use rusteron_client::{epoch_clock, AeronExclusivePublication};
 
 use super::conductor::Conductor;
 use super::control_session::ImageKey;
+use super::replay_checksum;
 use super::requests::codes;
 use crate::channel::ChannelUri;
+use crate::storage::checksum::Checksum;
 use crate::storage::frame;
 use crate::storage::positions;
 use crate::storage::segment::{RecordingLayout, SegmentReader};
@@ -76,6 +78,8 @@ pub(crate) struct ReplaySession {
     validate_frame: bool,
     channel: String,
     aborted: bool,
+    layout: RecordingLayout,
+    checksum: Option<Checksum>,
 }
 
 struct Token {
@@ -373,6 +377,8 @@ impl Conductor {
             validate_frame,
             channel,
             aborted: false,
+            layout,
+            checksum: self.config.replay_checksum,
         };
         log::debug!("replay {id} of recording {rid} from {replay_position} length {replay_length}");
         self.replayer.sessions.insert(id, session);
@@ -533,6 +539,12 @@ impl Conductor {
             }
             if offset + aligned > buf.len() {
                 break;
+            }
+            if let Some(checksum) = s.checksum.filter(|_| frame::frame_type(&buf[offset..]) == Some(frame::TYPE_DATA)) {
+                // Before the ids are overwritten; a mismatch ends the replay without sending the batch.
+                if let Err(msg) = replay_checksum::verify(checksum, &s.layout, s.id, s.position, buf, offset, aligned) {
+                    return Step::Finished { revoke: true, error: Some(msg) };
+                }
             }
             frame::set_session_and_stream(&mut buf[offset..], s.publication_session_id, s.replay_stream_id);
             offset += aligned;

@@ -15,6 +15,7 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+use super::checksum::Checksum;
 use super::{StorageError, SyncLevel};
 
 /// File name of the catalog in the archive dir.
@@ -27,6 +28,8 @@ pub const HEADER_LENGTH: usize = 32;
 pub const DESCRIPTOR_HEADER_LENGTH: usize = 32;
 /// Length of the fixed RecordingDescriptor block.
 pub const DESCRIPTOR_BLOCK_LENGTH: usize = 80;
+/// Offset of the `checksum` field in a descriptor header.
+pub const CHECKSUM_OFFSET: usize = 8;
 /// Entries are aligned to this many bytes.
 pub const ALIGNMENT: usize = 64;
 /// Default initial capacity of the file (`aeron.archive.catalog.capacity`).
@@ -184,6 +187,7 @@ pub struct Catalog {
     end: usize,
     next_recording_id: i64,
     slots: BTreeMap<i64, Slot>,
+    checksum: Option<Checksum>,
 }
 
 /// Errors specific to reading a catalog.
@@ -206,6 +210,7 @@ impl Catalog {
             end: HEADER_LENGTH,
             next_recording_id: 0,
             slots: BTreeMap::new(),
+            checksum: None,
         };
         if exists && catalog.file.metadata().map_err(io)?.len() >= HEADER_LENGTH as u64 {
             catalog.load()?;
@@ -252,6 +257,29 @@ impl Catalog {
         Ok(())
     }
 
+    /// Keeps each descriptor header's `checksum` field as Java's `Catalog` does with a record checksum:
+    /// the checksum of the descriptor body, recomputed whenever the archive changes the entry (None: the
+    /// field stays 0).
+    pub fn with_checksum(mut self, checksum: Option<Checksum>) -> Catalog {
+        self.checksum = checksum;
+        self
+    }
+
+    /// The checksum descriptors are kept with (the record checksum).
+    pub fn checksum(&self) -> Option<Checksum> {
+        self.checksum
+    }
+
+    /// Writes, into the header of the entry at `offset`, the checksum of the `length` body bytes after
+    /// the header (Java's `computeRecordingDescriptorChecksum`); no-op without a checksum.
+    fn stamp_checksum(&mut self, offset: usize, length: usize) {
+        if let Some(checksum) = self.checksum {
+            let body = offset + DESCRIPTOR_HEADER_LENGTH;
+            let value = checksum.compute(&self.bytes[body..body + length]);
+            self.put_i32(offset + CHECKSUM_OFFSET, value);
+        }
+    }
+
     /// The id the next recording will get.
     pub fn next_recording_id(&self) -> i64 {
         self.next_recording_id
@@ -270,6 +298,7 @@ impl Catalog {
         self.bytes[offset + DESCRIPTOR_HEADER_LENGTH..offset + DESCRIPTOR_HEADER_LENGTH + body.len()]
             .copy_from_slice(&body);
         self.put_i32(offset + 4, RecordingState::Valid as i32);
+        self.stamp_checksum(offset, length - DESCRIPTOR_HEADER_LENGTH);
         // Body first, then the length that makes the entry visible.
         self.flush(offset, length)?;
         self.put_i32(offset, (length - DESCRIPTOR_HEADER_LENGTH) as i32);
@@ -313,12 +342,32 @@ impl Catalog {
         self.slots.range(min..).rev().filter(|(_, s)| s.state == RecordingState::Valid).map(|(id, _)| *id)
     }
 
-    /// Applies `change` to the descriptor of a valid recording and writes it back in place. The strings
-    /// must not change length (use [`update_channel`](Self::update_channel) for that).
+    /// Applies `change` to the descriptor of a valid recording and writes it back in place, with its
+    /// checksum (see [`with_checksum`](Self::with_checksum)). The strings must not change length (use
+    /// [`update_channel`](Self::update_channel) for that).
     pub fn update(
         &mut self,
         recording_id: i64,
         change: impl FnOnce(&mut RecordingDescriptor),
+    ) -> Result<RecordingDescriptor, StorageError> {
+        self.update_fields(recording_id, change, true)
+    }
+
+    /// [`update`](Self::update) that leaves the checksum field as it is: Java's catalog refresh at start-up
+    /// sets a recovered stop position and timestamp without recomputing the checksum.
+    pub fn update_keeping_checksum(
+        &mut self,
+        recording_id: i64,
+        change: impl FnOnce(&mut RecordingDescriptor),
+    ) -> Result<RecordingDescriptor, StorageError> {
+        self.update_fields(recording_id, change, false)
+    }
+
+    fn update_fields(
+        &mut self,
+        recording_id: i64,
+        change: impl FnOnce(&mut RecordingDescriptor),
+        checksum: bool,
     ) -> Result<RecordingDescriptor, StorageError> {
         let slot = *self
             .slots
@@ -333,7 +382,14 @@ impl Catalog {
         d.encode_body(&mut body);
         let at = slot.offset + DESCRIPTOR_HEADER_LENGTH;
         self.bytes[at..at + DESCRIPTOR_BLOCK_LENGTH].copy_from_slice(&body[..DESCRIPTOR_BLOCK_LENGTH]);
-        self.flush(at, DESCRIPTOR_BLOCK_LENGTH)?;
+        if checksum && self.checksum.is_some() {
+            self.stamp_checksum(slot.offset, slot.length - DESCRIPTOR_HEADER_LENGTH);
+            // Checksum field to the end of the block in one write.
+            let from = slot.offset + CHECKSUM_OFFSET;
+            self.flush(from, at + DESCRIPTOR_BLOCK_LENGTH - from)?;
+        } else {
+            self.flush(at, DESCRIPTOR_BLOCK_LENGTH)?;
+        }
         Ok(d)
     }
 
@@ -378,6 +434,7 @@ impl Catalog {
         entry[4..8].copy_from_slice(&(RecordingState::Valid as i32).to_le_bytes());
         entry[DESCRIPTOR_HEADER_LENGTH..DESCRIPTOR_HEADER_LENGTH + body.len()].copy_from_slice(&body);
         self.bytes[slot.offset..slot.offset + new_length].copy_from_slice(&entry);
+        self.stamp_checksum(slot.offset, new_length - DESCRIPTOR_HEADER_LENGTH);
         self.bytes[slot.offset + new_length..new_end].copy_from_slice(&tail);
         let old_end = self.end;
         if new_end < old_end {
@@ -495,6 +552,40 @@ mod tests {
         assert_eq!(c.get(1).unwrap().stripped_channel, "aeron:udp?endpoint=localhost:1");
         assert_eq!(c.ids_from(i64::MIN).collect::<Vec<_>>(), vec![0, 1]);
         assert_eq!(c.ids_descending_to(0).collect::<Vec<_>>(), vec![1, 0]);
+    }
+
+    fn header_checksum(dir: &Path, entry: usize) -> (i32, i32) {
+        let bytes = std::fs::read(dir.join(CATALOG_FILE_NAME)).unwrap();
+        let length = i32::from_le_bytes(bytes[entry..entry + 4].try_into().unwrap()) as usize;
+        let stored = i32::from_le_bytes(bytes[entry + 8..entry + 12].try_into().unwrap());
+        let body = &bytes[entry + DESCRIPTOR_HEADER_LENGTH..entry + DESCRIPTOR_HEADER_LENGTH + length];
+        (stored, crc32c::crc32c(body) as i32)
+    }
+
+    #[test]
+    fn with_a_record_checksum_each_header_holds_the_checksum_of_its_body() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Catalog::open(dir.path(), 4096, SyncLevel::None).unwrap().with_checksum(Some(Checksum::Crc32c));
+        c.add(descriptor("aeron:ipc")).unwrap();
+        let (stored, expected) = header_checksum(dir.path(), HEADER_LENGTH);
+        assert_eq!(stored, expected);
+        assert_ne!(stored, 0);
+        c.update(0, |d| d.stop_position = 4096).unwrap();
+        let (updated, expected) = header_checksum(dir.path(), HEADER_LENGTH);
+        assert_eq!(updated, expected, "recomputed on update");
+        assert_ne!(updated, stored);
+        c.update_keeping_checksum(0, |d| d.stop_position = 8192).unwrap();
+        assert_eq!(header_checksum(dir.path(), HEADER_LENGTH).0, updated, "left as it was");
+        let long = format!("aeron:ipc?alias={}", "y".repeat(100));
+        c.update_channel(0, &long, "aeron:ipc").unwrap();
+        let (stored, expected) = header_checksum(dir.path(), HEADER_LENGTH);
+        assert_eq!(stored, expected, "recomputed for a new channel");
+
+        let plain = tempfile::tempdir().unwrap();
+        let mut c = Catalog::open(plain.path(), 4096, SyncLevel::None).unwrap();
+        c.add(descriptor("aeron:ipc")).unwrap();
+        c.update(0, |d| d.stop_position = 4096).unwrap();
+        assert_eq!(header_checksum(plain.path(), HEADER_LENGTH).0, 0, "no checksum: 0 as in Java");
     }
 
     #[test]

@@ -70,6 +70,11 @@ pub fn session_id(buf: &[u8]) -> Option<i32> {
     i32_at(buf, offset::SESSION_ID)
 }
 
+/// Overwrites the session id of the header at the start of `buf` (where a record checksum is stored).
+pub fn set_session_id(buf: &mut [u8], session_id: i32) {
+    buf[offset::SESSION_ID..offset::SESSION_ID + 4].copy_from_slice(&session_id.to_le_bytes());
+}
+
 /// Overwrites the session and stream ids of the header at the start of `buf` (used by replay).
 pub fn set_session_and_stream(buf: &mut [u8], session_id: i32, stream_id: i32) {
     buf[offset::SESSION_ID..offset::SESSION_ID + 4].copy_from_slice(&session_id.to_le_bytes());

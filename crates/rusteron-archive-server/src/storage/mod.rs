@@ -1,6 +1,7 @@
 //! On-disk layout of an archive, the same as the Java archive's: segment files, catalog and mark file.
 
 pub mod catalog;
+pub mod checksum;
 pub mod error_log;
 pub mod frame;
 pub mod mark_file;

@@ -18,6 +18,7 @@ use std::path::Path;
 
 use super::catalog::{Catalog, CATALOG_FILE_NAME, CATALOG_VERSION, HEADER_LENGTH as CATALOG_HEADER_LENGTH};
 use super::catalog::ALIGNMENT;
+use super::checksum::Checksum;
 use super::frame;
 use super::segment::{list_segments, RecordingLayout};
 use super::{StorageError, SyncLevel};
@@ -108,11 +109,12 @@ pub fn recover(
             log::error!("recording {} has an unusable layout {layout:?}; stop = start", d.recording_id);
         }
         let (stop_position, truncated) = if valid_layout(&layout) {
-            recover_stop(archive_dir, &layout, file_sync)?
+            recover_stop_with(archive_dir, &layout, file_sync, catalog.checksum())?
         } else {
             (d.start_position, false)
         };
-        catalog.update(d.recording_id, |r| {
+        // As Java's catalog refresh: the descriptor checksum is not recomputed.
+        catalog.update_keeping_checksum(d.recording_id, |r| {
             r.stop_position = stop_position;
             r.stop_timestamp = now_ms;
         })?;
@@ -143,6 +145,17 @@ fn valid_layout(l: &RecordingLayout) -> bool {
 
 /// The recovered stop position of one recording and whether a torn frame was cut off.
 pub fn recover_stop(dir: &Path, layout: &RecordingLayout, sync: SyncLevel) -> Result<(i64, bool), StorageError> {
+    recover_stop_with(dir, layout, sync, None)
+}
+
+/// [`recover_stop`] for an archive with a record checksum: as in Java's `Catalog.isValidFragment`, a last
+/// frame whose recorded checksum matches its bytes is complete, whatever its pages hold.
+pub fn recover_stop_with(
+    dir: &Path,
+    layout: &RecordingLayout,
+    sync: SyncLevel,
+    checksum: Option<Checksum>,
+) -> Result<(i64, bool), StorageError> {
     let Some(&last_base) = list_segments(dir, layout.recording_id)?.last() else {
         return Ok((layout.start_position, false));
     };
@@ -159,6 +172,7 @@ pub fn recover_stop(dir: &Path, layout: &RecordingLayout, sync: SyncLevel) -> Re
         if last.frame_type != frame::TYPE_PAD
             && straddles_page(last.offset, last.aligned_length)
             && has_empty_page_after_straddle(&file, &path, last.offset, last.aligned_length)?
+            && !has_valid_checksum(&file, &path, checksum, last)?
         {
             log::warn!(
                 "{}: last frame at offset {} straddles a page boundary and is incomplete; cutting it off",
@@ -249,6 +263,14 @@ fn has_empty_page_after_straddle(file: &File, path: &Path, offset: i64, length: 
         page += PAGE_SIZE;
     }
     Ok(false)
+}
+
+/// `true` if a checksum is configured and the frame's session id field holds the checksum of its bytes.
+fn has_valid_checksum(file: &File, path: &Path, checksum: Option<Checksum>, last: LastFrame) -> Result<bool, StorageError> {
+    let Some(checksum) = checksum else { return Ok(false) };
+    let mut bytes = vec![0u8; last.aligned_length as usize];
+    let n = read_full(file, path, &mut bytes, last.offset)?;
+    Ok(n == bytes.len() && checksum.verify_frame(&bytes, n).is_ok())
 }
 
 trait AtLeastData {
@@ -350,6 +372,22 @@ mod tests {
         }
         std::fs::remove_file(dir.path().join(format!("4-{SEG}.rec"))).unwrap();
         assert_eq!(recover_stop(dir.path(), &layout(4, 0), SyncLevel::None).unwrap(), (2 * SEG + 2048, false));
+    }
+
+    #[test]
+    fn with_a_record_checksum_a_frame_whose_checksum_matches_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let checksum = Some(Checksum::Crc32c);
+        let mut w = SegmentWriter::new(dir.path(), layout(9, 0), 0, SyncLevel::None).with_checksum(checksum);
+        w.write_block(&data_frame(4000 - 32, 1)).unwrap(); // [0, 4000)
+        // [4000, 10016): its bytes from 8192 on are zeros, as they were published.
+        let mut f = data_frame(6000 - 32, 2);
+        f[8192 - 4000..].fill(0);
+        w.write_block(&f).unwrap();
+        drop(w);
+        assert_eq!(recover_stop_with(dir.path(), &layout(9, 0), SyncLevel::None, checksum).unwrap(), (10016, false));
+        // Without the checksum it looks torn (Java's page test), and is cut off.
+        assert_eq!(recover_stop(dir.path(), &layout(9, 0), SyncLevel::None).unwrap(), (4000, true));
     }
 
     #[test]

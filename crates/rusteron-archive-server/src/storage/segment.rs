@@ -6,6 +6,7 @@ use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+use super::checksum::Checksum;
 use super::frame;
 use super::positions::{parse_segment_file_name, segment_base_position, segment_file_name};
 use super::sync::sync_dir;
@@ -50,6 +51,8 @@ pub struct SegmentWriter {
     segment_base: i64,
     position: i64,
     dir_syncs: u64,
+    checksum: Option<Checksum>,
+    stamped: Vec<u8>,
 }
 
 impl SegmentWriter {
@@ -64,7 +67,16 @@ impl SegmentWriter {
             segment_base: layout.segment_base(position),
             position,
             dir_syncs: 0,
+            checksum: None,
+            stamped: Vec::new(),
         }
+    }
+
+    /// Writes every data frame with `checksum` (the record checksum) in its session id field, as Java's
+    /// `RecordingWriter` does; the polled term bytes are not changed, a copy is written.
+    pub fn with_checksum(mut self, checksum: Option<Checksum>) -> SegmentWriter {
+        self.checksum = checksum;
+        self
     }
 
     /// How many times the directory was flushed after a segment file was opened (Java's
@@ -89,13 +101,26 @@ impl SegmentWriter {
             self.roll_over()?;
         }
         let offset = (self.position - self.segment_base) as u64;
-        let data_length = if frame::frame_type(block) == Some(frame::TYPE_PAD) {
+        let is_padding = frame::frame_type(block) == Some(frame::TYPE_PAD);
+        let data_length = if is_padding {
             frame::HEADER_LENGTH.min(block.len())
         } else {
             block.len()
         };
+        let bytes = match self.checksum {
+            Some(checksum) if !is_padding => {
+                self.stamped.clear();
+                self.stamped.extend_from_slice(block);
+                checksum.stamp_block(&mut self.stamped);
+                std::mem::take(&mut self.stamped)
+            }
+            _ => Vec::new(),
+        };
+        let data = if bytes.is_empty() { &block[..data_length] } else { &bytes[..] };
         let (file, path) = self.current_file()?;
-        file.write_all_at(&block[..data_length], offset).map_err(io_err(path))?;
+        let written = file.write_all_at(data, offset).map_err(io_err(path));
+        self.stamped = bytes;
+        written?;
         self.position += block.len() as i64;
         if self.sync != SyncLevel::None {
             self.sync_data()?;
@@ -254,6 +279,25 @@ mod tests {
 
     fn layout(start: i64) -> RecordingLayout {
         RecordingLayout { recording_id: 5, start_position: start, term_length: TERM, segment_length: SEG }
+    }
+
+    #[test]
+    fn a_record_checksum_goes_into_each_data_frame_and_not_into_padding() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SegmentWriter::new(dir.path(), layout(0), 0, SyncLevel::None).with_checksum(Some(Checksum::Crc32c));
+        let block = [data_frame(100, 0), data_frame(7, 160)].concat();
+        w.write_block(&block).unwrap();
+        let mut padding = vec![0u8; 64];
+        padding[0..4].copy_from_slice(&64i32.to_le_bytes());
+        padding[12..16].copy_from_slice(&99i32.to_le_bytes());
+        w.write_block(&padding).unwrap();
+        let file = std::fs::read(dir.path().join("5-0.rec")).unwrap();
+        let expected = |f: &[u8]| crc32c::crc32c(&f[frame::HEADER_LENGTH..]) as i32;
+        assert_eq!(frame::session_id(&file[0..]).unwrap(), expected(&block[..160]));
+        assert_eq!(frame::session_id(&file[160..]).unwrap(), expected(&block[160..]));
+        assert_eq!(file[32..160], block[32..160], "payload unchanged");
+        assert_eq!(frame::session_id(&file[block.len()..]).unwrap(), 99, "padding header as polled");
+        assert_eq!(frame::session_id(&block).unwrap(), 0, "the polled block is not changed");
     }
 
     #[test]

@@ -26,7 +26,8 @@ pub fn open_storage(config: &ArchiveConfig) -> Result<(MarkFile, Catalog), Serve
     let settings = MarkFileSettings::from_config(config, config.archive_id.unwrap_or(-1), &aeron_directory(config));
     let mark_file = MarkFile::create(&settings, now)?;
     recovery::validate_catalog_header(&config.archive_dir)?;
-    let mut catalog = Catalog::open(&config.archive_dir, config.catalog_capacity, config.catalog_file_sync_level)?;
+    let mut catalog = Catalog::open(&config.archive_dir, config.catalog_capacity, config.catalog_file_sync_level)?
+        .with_checksum(config.record_checksum);
     let report = recovery::recover(&mut catalog, &config.archive_dir, config.file_sync_level, now)?;
     if !report.recovered.is_empty() {
         log::warn!("recovered {} recording(s) left active by the previous run", report.recovered.len());
