@@ -424,6 +424,15 @@ impl Catalog {
         let mut body = Vec::new();
         d.encode_body(&mut body);
         let new_length = entry_length(body.len());
+        if new_length <= slot.length {
+            // Java's `Catalog.replaceRecording`: an entry that fits stays where it is with its frame length
+            // (and `length` field); the rest is zeroed and the checksum covers the new frame's body only.
+            let body_start = slot.offset + DESCRIPTOR_HEADER_LENGTH;
+            self.bytes[body_start..slot.offset + slot.length].fill(0);
+            self.bytes[body_start..body_start + body.len()].copy_from_slice(&body);
+            self.stamp_checksum(slot.offset, new_length - DESCRIPTOR_HEADER_LENGTH);
+            return self.flush(slot.offset, slot.length);
+        }
         let shift = new_length as isize - slot.length as isize;
         let tail_start = slot.offset + slot.length;
         let tail = self.bytes[tail_start..self.end].to_vec();
@@ -617,6 +626,35 @@ mod tests {
         let c = Catalog::open(dir.path(), 256, SyncLevel::None).unwrap();
         assert_eq!(c.get(1).unwrap().original_channel, long);
         assert_eq!(c.get(2).unwrap().original_channel, "aeron:ipc?term-length=64k");
+    }
+
+    #[test]
+    fn a_shorter_channel_is_written_in_place_like_java() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Catalog::open(dir.path(), 4096, SyncLevel::None).unwrap().with_checksum(Some(Checksum::Crc32c));
+        let long = format!("aeron:ipc?alias={}", "x".repeat(300));
+        c.add(descriptor(&long)).unwrap();
+        c.add(descriptor("aeron:ipc")).unwrap();
+        let (slot0, slot1) = (c.slots[&0], c.slots[&1]);
+        c.update_channel(0, "aeron:ipc?alias=short", "aeron:ipc").unwrap();
+        // Nothing moved: same frame, same length field, the next entry where it was.
+        assert_eq!((c.slots[&0].offset, c.slots[&0].length), (slot0.offset, slot0.length));
+        assert_eq!(c.slots[&1].offset, slot1.offset);
+        assert_eq!(c.i32_at(slot0.offset) as usize, slot0.length - DESCRIPTOR_HEADER_LENGTH);
+        assert_eq!(c.get(0).unwrap().original_channel, "aeron:ipc?alias=short");
+        // The checksum covers the new (shorter) frame's body; the bytes after it are zero.
+        let mut body = Vec::new();
+        c.get(0).unwrap().encode_body(&mut body);
+        let new_frame = entry_length(body.len());
+        assert!(new_frame < slot0.length);
+        let start = slot0.offset + DESCRIPTOR_HEADER_LENGTH;
+        let expected = Checksum::Crc32c.compute(&c.bytes[start..slot0.offset + new_frame]);
+        assert_eq!(c.i32_at(slot0.offset + CHECKSUM_OFFSET), expected);
+        assert!(c.bytes[start + body.len()..slot0.offset + slot0.length].iter().all(|&b| b == 0));
+        drop(c);
+        let c = Catalog::open(dir.path(), 4096, SyncLevel::None).unwrap();
+        assert_eq!(c.get(0).unwrap().original_channel, "aeron:ipc?alias=short");
+        assert_eq!(c.get(1).unwrap().recording_id, 1);
     }
 
     #[test]
