@@ -90,6 +90,24 @@ fn debug_log() {
     }
 }
 
+/// A source and a destination archive (each with its own media driver) and a C client on each.
+struct Archives {
+    src: TestArchive,
+    dst: TestArchive,
+    src_client: ArchiveClient,
+    dst_client: ArchiveClient,
+}
+
+/// Starts both archives and connects a client to each (with the debug log when `REPL_LOG` is set).
+fn archives() -> Archives {
+    debug_log();
+    let src = TestArchive::start().unwrap();
+    let dst = TestArchive::start().unwrap();
+    let src_client = ArchiveClient::connect(&src).unwrap();
+    let dst_client = ArchiveClient::connect(&dst).unwrap();
+    Archives { src, dst, src_client, dst_client }
+}
+
 fn payload(i: usize) -> Vec<u8> {
     let mut m = format!("merged-{i}-").into_bytes();
     m.resize(200 + (i * 37) % 600, b'a' + (i % 26) as u8);
@@ -182,11 +200,8 @@ fn assert_replay(client: &ArchiveClient, recording_id: i64, length: i64, expecte
 
 #[test]
 fn live_destination_replication_merges_onto_the_live_stream() {
-    debug_log();
-    let src = TestArchive::start().unwrap();
-    let dst = TestArchive::start().unwrap();
-    let src_client = ArchiveClient::connect(&src).unwrap();
-    let dst_client = ArchiveClient::connect(&dst).unwrap();
+    // Bound in this order so the clients close before their archives.
+    let Archives { src, dst: _dst, src_client, dst_client } = archives();
     let live = live_source(&src_client);
     let mut next = 300;
     live.publish(&src_client, 0..next);
@@ -253,11 +268,8 @@ fn live_destination_replication_merges_onto_the_live_stream() {
 
 #[test]
 fn stop_replication_before_the_merge_ends_it_cleanly() {
-    debug_log();
-    let src = TestArchive::start().unwrap();
-    let dst = TestArchive::start().unwrap();
-    let src_client = ArchiveClient::connect(&src).unwrap();
-    let dst_client = ArchiveClient::connect(&dst).unwrap();
+    // Bound in this order so the clients close before their archives.
+    let Archives { src, dst: _dst, src_client, dst_client } = archives();
     let live = live_source(&src_client);
     live.publish(&src_client, 0..50);
 
@@ -296,11 +308,8 @@ fn stop_replication_before_the_merge_ends_it_cleanly() {
 
 #[test]
 fn live_destination_needs_an_active_source_and_no_response_channel() {
-    debug_log();
-    let src = TestArchive::start().unwrap();
-    let dst = TestArchive::start().unwrap();
-    let src_client = ArchiveClient::connect(&src).unwrap();
-    let dst_client = ArchiveClient::connect(&dst).unwrap();
+    // Bound in this order so the clients close before their archives.
+    let Archives { src, dst: _dst, src_client, dst_client } = archives();
     let live = live_source(&src_client);
     live.publish(&src_client, 0..10);
     src_client.stop_recording_channel(&live.channel, STREAM).unwrap();
@@ -352,11 +361,8 @@ fn stopped_ipc_source(client: &ArchiveClient, n: usize) -> (i64, i64) {
 }
 
 fn replicate_over_response_channel(src_response_channel: Option<&str>) {
-    debug_log();
-    let src = TestArchive::start().unwrap();
-    let dst = TestArchive::start().unwrap();
-    let src_client = ArchiveClient::connect(&src).unwrap();
-    let dst_client = ArchiveClient::connect(&dst).unwrap();
+    // Bound in this order so the clients close before their archives.
+    let Archives { src, dst: _dst, src_client, dst_client } = archives();
     // Spans three 128 KiB segment files.
     let (src_id, stop) = stopped_ipc_source(&src_client, 600);
     assert!(stop > 256 * 1024);
@@ -400,11 +406,8 @@ fn replicates_over_a_response_channel_with_a_response_mode_source_connection() {
 
 #[test]
 fn tagged_replication_can_be_followed_by_a_subscription_with_the_same_tags() {
-    debug_log();
-    let src = TestArchive::start().unwrap();
-    let dst = TestArchive::start().unwrap();
-    let src_client = ArchiveClient::connect(&src).unwrap();
-    let dst_client = ArchiveClient::connect(&dst).unwrap();
+    // Bound in this order so the clients close before their archives.
+    let Archives { src, dst: _dst, src_client, dst_client } = archives();
     let (src_id, stop) = stopped_ipc_source(&src_client, 200);
     let tags = (dst_client.aeron.next_correlation_id(), dst_client.aeron.next_correlation_id());
 

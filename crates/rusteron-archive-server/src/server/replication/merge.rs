@@ -8,6 +8,7 @@
 use rusteron_archive_codecs::RecordingSignal;
 
 use super::session::{ImageView, ReplicationSession, State, RETRY_ATTEMPTS};
+use super::setup::Destination;
 use crate::server::conductor::Conductor;
 
 /// Largest gap to the live position at which the live destination is added (Java's
@@ -92,7 +93,7 @@ impl Conductor {
         };
         if should_add_live_destination(s, &image) {
             if let Some(live) = s.live_destination.clone() {
-                self.replication_add_destination(s, &live)?;
+                self.replication_destination(s, Destination::Add, &live)?;
                 s.is_live_added = true;
                 log::debug!(
                     "replication {}: live destination {live} added at {} (source at {position})",
@@ -102,7 +103,7 @@ impl Conductor {
             }
         } else if should_stop_replay(s, &image) {
             if let Some(replay) = s.replay_destination.take() {
-                self.replication_remove_destination(s, &replay)?;
+                self.replication_destination(s, Destination::Remove, &replay)?;
             }
             // The recording now belongs to the live stream: closing the session must not stop it.
             s.recording_subscription_id = None;
@@ -112,21 +113,6 @@ impl Conductor {
         Ok(work + 1)
     }
 
-    /// Removes a destination from the recording subscription (Java's `asyncRemoveDestination`).
-    fn replication_remove_destination(
-        &mut self,
-        s: &ReplicationSession,
-        destination: &str,
-    ) -> Result<(), String> {
-        let Some(sub) = self.replication_subscription(s) else {
-            return Err("no recording subscription".into());
-        };
-        let pending = sub
-            .async_remove_destination(destination)
-            .map_err(|e| format!("cannot remove destination {destination}: {e}"))?;
-        self.replications.track_destination(pending);
-        Ok(())
-    }
 }
 
 impl ReplicationSession {

@@ -271,7 +271,7 @@ impl Conductor {
             s.set_state(State::ReplayToken, "replay destination added", now_ms);
             return 1;
         }
-        match self.replication_add_destination(s, &replay_destination) {
+        match self.replication_destination(s, Destination::Add, &replay_destination) {
             Ok(()) => {
                 let reason = format!("replay destination added: {replay_destination}");
                 s.replay_destination = Some(replay_destination);
@@ -282,19 +282,41 @@ impl Conductor {
         1
     }
 
-    /// Adds a destination to the recording subscription (asynchronously, as Java's `asyncAddDestination`).
-    pub(super) fn replication_add_destination(
+    /// Adds or removes a destination of the recording subscription, asynchronously (Java's
+    /// `asyncAddDestination` / `asyncRemoveDestination`); the pending operation is polled with the others.
+    pub(super) fn replication_destination(
         &mut self,
         s: &ReplicationSession,
+        op: Destination,
         destination: &str,
     ) -> Result<(), String> {
         let Some(sub) = self.replication_subscription(s) else {
             return Err("no recording subscription".into());
         };
-        let pending = sub
-            .async_add_destination(destination)
-            .map_err(|e| format!("cannot add destination {destination}: {e}"))?;
+        let pending = match op {
+            Destination::Add => sub.async_add_destination(destination),
+            Destination::Remove => sub.async_remove_destination(destination),
+        }
+        .map_err(|e| format!("cannot {op} destination {destination}: {e}"))?;
         self.replications.track_destination(pending);
         Ok(())
+    }
+}
+
+/// What [`Conductor::replication_destination`] does with a destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Destination {
+    /// Add it.
+    Add,
+    /// Remove it.
+    Remove,
+}
+
+impl std::fmt::Display for Destination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Destination::Add => "add",
+            Destination::Remove => "remove",
+        })
     }
 }
