@@ -36,6 +36,7 @@ impl Driver {
         let dir = base.join(format!("rusteron-bench-{}", std::process::id()));
         let mut cmd = Command::new(exe);
         cmd.arg("--dir").arg(&dir).args(DRIVER_ARGS);
+        let mut cmd = super::pin::wrap(cmd, super::pin::current().map(|p| p.driver));
         let mut proc = Proc::spawn("media driver", &mut cmd, log)?;
         let deadline = Instant::now() + Duration::from_secs(20);
         while !dir.join("cnc.dat").is_file() {

@@ -8,10 +8,14 @@
 //! 4. take medians, ratios to C, and write the report and the chart.
 
 mod build;
+mod callgrind;
+mod callgrind_file;
 mod chart;
 mod driver;
 mod legacy;
+mod matrix;
 mod parse;
+mod pin;
 mod proc;
 mod report;
 mod scenario;
@@ -44,6 +48,16 @@ pub struct Options {
     /// Leave out rusteron-client 0.2.16 (for example when it cannot be built).
     #[arg(long)]
     pub skip_legacy: bool,
+    /// Leave out the publisher × subscriber matrix of IPC throughput.
+    #[arg(long)]
+    pub skip_matrix: bool,
+    /// Count instructions per message under callgrind instead of measuring wall-clock time (see
+    /// `bench/callgrind.rs` for the method); writes its own section of the report.
+    #[arg(long)]
+    pub callgrind: bool,
+    /// Length in seconds of each callgrind measuring window.
+    #[arg(long, default_value_t = 3)]
+    pub callgrind_window: u64,
     /// Where to write the report (the chart goes next to it).
     #[arg(long, default_value = "docs/benchmarks.md")]
     pub output: PathBuf,
@@ -59,14 +73,38 @@ pub fn run(opts: &Options) -> Result<()> {
     let env = tools::ensure(tools::Need { cmake: true, libclang: !opts.skip_legacy })?;
     println!("xtask bench: step 1/3: building the three implementations and the driver");
     let bins = build::all(&env, &bench_dir, !opts.skip_legacy)?;
-    println!("xtask bench: step 2/3: measuring ({} repetitions)", opts.reps);
     let machine = report::Machine::probe();
-    let results = scenario::run_all(opts, &bins, &bench_dir)?;
-    println!("xtask bench: step 3/3: writing {}", opts.output.display());
     let output = paths::root().join(&opts.output);
+    let mut impls = vec![scenario::Impl::C, scenario::Impl::Rusteron];
+    if bins.legacy.is_ok() {
+        impls.push(scenario::Impl::Legacy);
+    }
+    if opts.callgrind {
+        println!("xtask bench: step 2/3: instructions per message under callgrind");
+        let window = std::time::Duration::from_secs(opts.callgrind_window.max(1));
+        let results = callgrind::run_all(&bins, &impls, window, &bench_dir)?;
+        println!("xtask bench: step 3/3: writing {}", opts.output.display());
+        let old = std::fs::read_to_string(&output).unwrap_or_default();
+        let new = report::splice(&old, callgrind::BEGIN, callgrind::END, &callgrind::generated(&results, &machine));
+        std::fs::write(&output, new)?;
+        print!("{}", callgrind::table(&results));
+        return Ok(());
+    }
+    println!("xtask bench: step 2/3: measuring ({} repetitions)", opts.reps);
+    let results = scenario::run_all(opts, &bins, &bench_dir)?;
+    let matrix = if opts.skip_matrix {
+        None
+    } else {
+        println!("xtask bench: publisher × subscriber matrix of IPC throughput ({} repetitions)", opts.reps);
+        Some(matrix::run(opts, &bins, &impls, &bench_dir.join("logs"))?)
+    };
+    println!("xtask bench: step 3/3: writing {}", opts.output.display());
     let chart = output.with_file_name("benchmarks-latency.svg");
     std::fs::write(&chart, chart::latency_svg(&results))?;
-    report::write(&output, &chart, opts, &machine, &results)?;
+    report::write(&output, &chart, opts, &machine, &results, matrix.as_ref())?;
     print!("{}", report::table(&results));
+    if let Some(m) = &matrix {
+        print!("{}", matrix::table(m));
+    }
     Ok(())
 }

@@ -8,6 +8,7 @@ use super::driver::DRIVER_ARGS;
 use super::parse::QUANTILES;
 use super::scenario::{Impl, Kind, Results, SCENARIOS};
 use super::stats::{median, range};
+use super::matrix::{self, Matrix};
 use super::{legacy, Options, MESSAGE_LENGTH};
 
 /// Markers around the generated part of the report; the rest of the file is hand-written.
@@ -128,7 +129,7 @@ pub fn targets(r: &Results) -> Vec<(String, bool)> {
 }
 
 /// The generated part of the report.
-pub fn generated(chart: &Path, opts: &Options, m: &Machine, r: &Results) -> String {
+pub fn generated(chart: &Path, opts: &Options, m: &Machine, r: &Results, matrix: Option<&Matrix>) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{BEGIN}\n");
     let _ = writeln!(s, "Measured {} on `nproc` = {}, {} (Linux {}).", m.date, m.nproc, m.cpu, m.kernel);
@@ -153,6 +154,7 @@ pub fn generated(chart: &Path, opts: &Options, m: &Machine, r: &Results) -> Stri
         opts.throughput_messages,
         r.reps,
     );
+    let _ = writeln!(s, "Cores: {}.\n", super::pin::describe(super::pin::current()));
     if let Some(why) = &r.legacy_missing {
         let _ = writeln!(s, "rusteron-client {} was not measured: {why}\n", legacy::VERSION);
     }
@@ -163,23 +165,33 @@ pub fn generated(chart: &Path, opts: &Options, m: &Machine, r: &Results) -> Stri
     for (what, ok) in targets(r) {
         let _ = writeln!(s, "- {} {what}", if ok { "met:" } else { "**missed:**" });
     }
+    if let Some(matrix) = matrix {
+        let _ = writeln!(
+            s,
+            "\n**Who limits the IPC stream** (publisher × subscriber, same driver and counts as above; M msgs/s, \
+             median (min–max) and ratio to C → C; a side's effect is the median over the other side of its \
+             row or column divided by C's):\n"
+        );
+        s.push_str(&matrix::table(matrix));
+    }
     let _ = writeln!(s, "\n{END}");
     s
 }
 
 /// Writes the generated part into `path` between the markers, keeping the hand-written rest.
-pub fn write(path: &Path, chart: &Path, opts: &Options, m: &Machine, r: &Results) -> Result<()> {
+pub fn write(path: &Path, chart: &Path, opts: &Options, m: &Machine, r: &Results, matrix: Option<&Matrix>) -> Result<()> {
     let old = std::fs::read_to_string(path).unwrap_or_default();
-    std::fs::write(path, splice(&old, &generated(chart, opts, m, r)))?;
+    std::fs::write(path, splice(&old, BEGIN, END, &generated(chart, opts, m, r, matrix)))?;
     Ok(())
 }
 
-/// `old` with the text between the markers replaced by `generated` (which carries the markers), or a new
-/// report when `old` has no markers.
-fn splice(old: &str, generated: &str) -> String {
-    match (old.find(BEGIN), old.find(END)) {
-        (Some(b), Some(e)) if b < e => format!("{}{}{}", &old[..b], generated.trim_end(), &old[e + END.len()..]),
-        _ => format!("# Benchmarks\n\n{generated}"),
+/// `old` with the text between `begin` and `end` replaced by `generated` (which carries the markers);
+/// appended when `old` has no such markers.
+pub fn splice(old: &str, begin: &str, end: &str, generated: &str) -> String {
+    match (old.find(begin), old.find(end)) {
+        (Some(b), Some(e)) if b < e => format!("{}{}{}", &old[..b], generated.trim_end(), &old[e + end.len()..]),
+        _ if old.is_empty() => format!("# Benchmarks\n\n{generated}"),
+        _ => format!("{}\n\n{generated}", old.trim_end()),
     }
 }
 
@@ -190,8 +202,9 @@ mod tests {
     #[test]
     fn splice_keeps_the_hand_written_parts() {
         let old = format!("intro\n{BEGIN}\nold table\n{END}\noutro\n");
-        let new = splice(&old, &format!("{BEGIN}\nnew table\n{END}\n"));
+        let new = splice(&old, BEGIN, END, &format!("{BEGIN}\nnew table\n{END}\n"));
         assert_eq!(new, format!("intro\n{BEGIN}\nnew table\n{END}\noutro\n"));
-        assert!(splice("no markers", "x").starts_with("# Benchmarks"));
+        assert!(splice("", BEGIN, END, "x").starts_with("# Benchmarks"));
+        assert_eq!(splice("no markers", BEGIN, END, "x"), "no markers\n\nx");
     }
 }

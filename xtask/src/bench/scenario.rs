@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::build::Bins;
 use super::driver::Driver;
+use super::pin;
 use super::proc::Proc;
 use super::{parse, Options, MESSAGE_LENGTH};
 
@@ -32,7 +33,7 @@ impl Impl {
         }
     }
 
-    fn slug(self) -> &'static str {
+    pub fn slug(self) -> &'static str {
         match self {
             Impl::C => "c",
             Impl::Rusteron => "rusteron",
@@ -155,21 +156,42 @@ fn run_one(
     stream: i32,
     log: &dyn Fn(&str) -> PathBuf,
 ) -> Result<Vec<f64>> {
-    let (partner_cmd, measure_cmd) = commands(opts, bins, dir, sc, imp, stream)?;
-    let (partner_role, measure_role) = match sc.kind {
-        Kind::Rtt => ("pong", "ping"),
-        Kind::Throughput => ("subscriber", "publisher"),
+    run_pair(opts, bins, dir, sc, (imp, imp), stream, log)
+}
+
+/// One run with the partner of implementation `imps.0` and the measuring side of `imps.1`.
+pub fn run_pair(
+    opts: &Options,
+    bins: &Bins,
+    dir: &Path,
+    sc: &Scenario,
+    imps: (Impl, Impl),
+    stream: i32,
+    log: &dyn Fn(&str) -> PathBuf,
+) -> Result<Vec<f64>> {
+    let (partner_imp, measure_imp) = imps;
+    let n = match sc.kind {
+        Kind::Rtt => opts.rtt_messages,
+        Kind::Throughput if sc.channel == "aeron:ipc" => opts.ipc_throughput_messages,
+        Kind::Throughput => opts.throughput_messages,
     };
-    let mut partner = Proc::spawn(partner_role, &mut { partner_cmd }, &log(partner_role))?;
+    let (partner_role, measure_role) = sc.kind.roles();
+    let pins = pin::current();
+    let mut partner_cmd =
+        pin::wrap(command(bins, dir, sc, partner_imp, partner_role, stream, n, opts.rtt_warmup)?, pins.map(|p| p.partner));
+    let mut measure_cmd =
+        pin::wrap(command(bins, dir, sc, measure_imp, measure_role, stream, n, opts.rtt_warmup)?, pins.map(|p| p.measuring));
+    let (partner_role, measure_role) = (partner_role.label(), measure_role.label());
+    let mut partner = Proc::spawn(partner_role, &mut partner_cmd, &log(partner_role))?;
     // Let the partner's subscription exist before the measuring side starts its clock.
     std::thread::sleep(Duration::from_millis(if sc.kind == Kind::Throughput { 1000 } else { 200 }));
     if partner.wait_for(Duration::ZERO)?.is_some() {
         bail!("{partner_role} exited early:\n{}", partner.output()?);
     }
-    let measure = Proc::spawn(measure_role, &mut { measure_cmd }, &log(measure_role))?;
+    let measure = Proc::spawn(measure_role, &mut measure_cmd, &log(measure_role))?;
     let output = measure.finish(Duration::from_secs(600))?;
     // Ours stop by themselves once everything arrived; the C partners run until Ctrl-C.
-    if imp != Impl::C {
+    if partner_imp != Impl::C {
         partner.wait_for(Duration::from_secs(20))?;
     }
     partner.stop(Duration::from_secs(5))?;
@@ -179,59 +201,86 @@ fn run_one(
     }
 }
 
-/// (partner, measuring) commands of one run.
-fn commands(
-    opts: &Options,
+/// One side of a scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// Sends pings and measures round trips (`cping`).
+    Ping,
+    /// Echoes pings (`cpong`).
+    Pong,
+    /// Streams messages and reports the rate (`streaming_exclusive_publisher`).
+    Publisher,
+    /// Receives the stream (`rate_subscriber`).
+    Subscriber,
+}
+
+impl Role {
+    /// Name in tables and logs.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Ping => "ping",
+            Role::Pong => "pong",
+            Role::Publisher => "publisher",
+            Role::Subscriber => "subscriber",
+        }
+    }
+}
+
+impl Kind {
+    /// (partner, measuring side): the partner starts first.
+    pub fn roles(self) -> (Role, Role) {
+        match self {
+            Kind::Rtt => (Role::Pong, Role::Ping),
+            Kind::Throughput => (Role::Subscriber, Role::Publisher),
+        }
+    }
+}
+
+/// The command of one side: `messages` messages (round trips after `warmup` warm-up ones for ping), on
+/// `stream` (and `stream + 1` for the pong direction).
+#[allow(clippy::too_many_arguments)]
+pub fn command(
     bins: &Bins,
     dir: &Path,
     sc: &Scenario,
     imp: Impl,
+    role: Role,
     stream: i32,
-) -> Result<(Command, Command)> {
+    messages: u64,
+    warmup: u64,
+) -> Result<Command> {
     let s = stream.to_string();
     let s2 = (stream + 1).to_string();
     let len = MESSAGE_LENGTH.to_string();
-    let (n, w) = match sc.kind {
-        Kind::Rtt => (opts.rtt_messages.to_string(), opts.rtt_warmup.to_string()),
-        Kind::Throughput if sc.channel == "aeron:ipc" => (opts.ipc_throughput_messages.to_string(), "0".to_string()),
-        Kind::Throughput => (opts.throughput_messages.to_string(), "0".to_string()),
-    };
+    let n = messages.to_string();
+    let w = if sc.kind == Kind::Rtt { warmup.to_string() } else { "0".to_string() };
     if imp == Impl::C {
         let c = &bins.c;
-        return Ok(match sc.kind {
-            Kind::Rtt => {
-                let mut pong = Command::new(&c.cpong);
-                pong.arg("-p").arg(dir).args(["-c", sc.channel, "-s", &s, "-C", sc.pong_channel, "-S", &s2]);
-                let mut ping = Command::new(&c.cping);
-                ping.arg("-p").arg(dir).args(["-c", sc.channel, "-s", &s, "-C", sc.pong_channel, "-S", &s2]);
-                ping.args(["-m", &n, "-w", &w, "-L", &len]);
-                (pong, ping)
-            }
-            Kind::Throughput => {
-                let mut sub = Command::new(&c.subscriber);
-                sub.arg("-p").arg(dir).args(["-c", sc.channel, "-s", &s]);
-                let mut publ = Command::new(&c.publisher);
-                publ.arg("-p").arg(dir).args(["-c", sc.channel, "-s", &s, "-m", &n, "-L", &len]);
-                (sub, publ)
-            }
+        let mut cmd = Command::new(match role {
+            Role::Ping => &c.cping,
+            Role::Pong => &c.cpong,
+            Role::Publisher => &c.publisher,
+            Role::Subscriber => &c.subscriber,
         });
+        cmd.arg("-p").arg(dir).args(["-c", sc.channel, "-s", &s]);
+        match role {
+            Role::Ping => cmd.args(["-C", sc.pong_channel, "-S", &s2, "-m", &n, "-w", &w, "-L", &len]),
+            Role::Pong => cmd.args(["-C", sc.pong_channel, "-S", &s2]),
+            Role::Publisher => cmd.args(["-m", &n, "-L", &len]),
+            Role::Subscriber => &mut cmd,
+        };
+        return Ok(cmd);
     }
     let exe = match (imp, &bins.legacy) {
         (Impl::Legacy, Ok(exe)) => exe.clone(),
         (Impl::Legacy, Err(e)) => bail!("0.2.16 not built: {e}"),
         _ => bins.wire.clone(),
     };
-    let wire = |cmd: &str| {
-        let mut c = Command::new(&exe);
-        c.arg(cmd).arg("--dir").arg(dir);
-        c.args(["--channel", sc.channel, "--stream", &s, "--messages", &n, "--warmup", &w, "--length", &len]);
-        if sc.kind == Kind::Rtt {
-            c.args(["--pong-channel", sc.pong_channel, "--pong-stream", &s2]);
-        }
-        c
-    };
-    Ok(match sc.kind {
-        Kind::Rtt => (wire("pong"), wire("ping")),
-        Kind::Throughput => (wire("subscriber"), wire("publisher")),
-    })
+    let mut c = Command::new(&exe);
+    c.arg(role.label()).arg("--dir").arg(dir);
+    c.args(["--channel", sc.channel, "--stream", &s, "--messages", &n, "--warmup", &w, "--length", &len]);
+    if sc.kind == Kind::Rtt {
+        c.args(["--pong-channel", sc.pong_channel, "--pong-stream", &s2]);
+    }
+    Ok(c)
 }

@@ -11,14 +11,13 @@ use crate::histogram::print_classic;
 /// Records each echo's round trip; the send time travels in the first 8 bytes of the message.
 struct PongRecorder {
     received: u64,
-    epoch: Instant,
     histogram: Histogram<u64>,
 }
 
 impl AeronFragmentHandlerCallback for PongRecorder {
     fn handle_aeron_fragment_handler(&mut self, msg: &[u8], _header: AeronHeader<'_>) {
         self.received += 1;
-        let end = self.epoch.elapsed().as_nanos() as u64;
+        let end = nano_clock() as u64;
         let mut start = [0u8; 8];
         start.copy_from_slice(&msg[..8]);
         // Out-of-range values are dropped, as `hdr_record_value` does.
@@ -40,7 +39,7 @@ fn send_ping_and_receive_pong(
     assembler.delegate().received = 0;
     for i in 0..count {
         loop {
-            let now = assembler.delegate().epoch.elapsed().as_nanos() as u64;
+            let now = nano_clock() as u64;
             message[..8].copy_from_slice(&now.to_le_bytes());
             if publication.offer(message, Handlers::no_reserved_value_supplier_handler()) >= 0 {
                 break;
@@ -80,7 +79,6 @@ pub fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut message = vec![0u8; args.length.max(8)];
     let recorder = PongRecorder {
         received: 0,
-        epoch: Instant::now(),
         histogram: Histogram::new_with_bounds(1, 10 * 1000 * 1000 * 1000, 3)?,
     };
     let mut assembler = AeronImageFragmentAssembler::new(recorder)?;

@@ -33,3 +33,10 @@ pub fn busy_spin_idle(work_count: i32) {
 
 /// Idle polls in a row after which pong and subscriber give up (roughly a minute of spinning).
 pub const IDLE_POLL_LIMIT: u64 = 1_000_000_000;
+
+/// Aeron's monotonic clock in nanoseconds, as `cping.c` reads it (`aeron_nano_clock`).
+#[inline]
+pub fn nano_clock() -> u64 {
+    // SAFETY: aeron_nano_clock takes no arguments and only reads the monotonic clock.
+    unsafe { rusteron_client::bindings::aeron_nano_clock() as u64 }
+}

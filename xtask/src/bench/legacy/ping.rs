@@ -5,20 +5,19 @@ use rusteron_client::*;
 use std::time::{Duration, Instant};
 
 use crate::args::Args;
-use crate::client::{busy_spin_idle, c, connect};
+use crate::client::{busy_spin_idle, c, connect, nano_clock};
 use crate::histogram::print_classic;
 
 /// Records each echo's round trip; the send time travels in the first 8 bytes of the message.
 struct PongRecorder {
     received: u64,
-    epoch: Instant,
     histogram: Histogram<u64>,
 }
 
 impl AeronFragmentHandlerCallback for PongRecorder {
     fn handle_aeron_fragment_handler(&mut self, msg: &[u8], _header: AeronHeader) {
         self.received += 1;
-        let end = self.epoch.elapsed().as_nanos() as u64;
+        let end = nano_clock();
         let mut start = [0u8; 8];
         start.copy_from_slice(&msg[..8]);
         let _ = self
@@ -41,7 +40,7 @@ fn send_ping_and_receive_pong(
     state().received = 0;
     for i in 0..count {
         loop {
-            let now = state().epoch.elapsed().as_nanos() as u64;
+            let now = nano_clock();
             message[..8].copy_from_slice(&now.to_le_bytes());
             if publication.offer(message).is_ok() {
                 break;
@@ -89,7 +88,6 @@ pub fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut message = vec![0u8; args.length.max(8)];
     let recorder = Handler::new(PongRecorder {
         received: 0,
-        epoch: Instant::now(),
         histogram: Histogram::new_with_bounds(1, 10 * 1000 * 1000 * 1000, 3)?,
     });
     let assembler = Handler::new(AeronFragmentAssembler::new(Some(&recorder))?);
