@@ -4,9 +4,12 @@
 //! - `cargo xtask test`: install missing build tools into `target/tools/`, check codegen drift, run the tests.
 //! - `cargo xtask demo`: install missing build tools, then run the main demo.
 //! - `cargo xtask test-driver [-- <command>]`: media driver + Rust archive server on a temp dir.
-//! - `cargo xtask bench`: latency and throughput against the Aeron C client (docs/benchmarks.md).
+//! - `cargo xtask bench [--callgrind]`: latency, throughput and instructions per message against the Aeron C client
+//!   (docs/benchmarks.md).
+//! - `cargo xtask bench-archive`: who limits the archive server: disk, publisher or archive (docs/archive-server.md).
 
 mod bench;
+mod bench_archive;
 mod codegen;
 mod demo;
 mod paths;
@@ -48,6 +51,8 @@ enum Command {
     TestDriver(test_driver::Options),
     /// Latency and throughput of our client vs the Aeron C samples and rusteron-client 0.2.16.
     Bench(bench::Options),
+    /// Who limits the archive server's recording and replay: disk, publisher or archive (docs/archive-server.md).
+    BenchArchive(bench_archive::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -60,5 +65,6 @@ fn main() -> anyhow::Result<()> {
         Command::Demo => demo::run(),
         Command::TestDriver(opts) => test_driver::run(&opts),
         Command::Bench(opts) => bench::run(&opts),
+        Command::BenchArchive(opts) => bench_archive::run(&opts),
     }
 }

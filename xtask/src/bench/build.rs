@@ -47,7 +47,7 @@ pub fn all(env: &ToolEnv, bench_dir: &Path, with_legacy: bool) -> Result<Bins> {
 }
 
 /// `cargo build --release <args>` in our workspace; returns the executable of target `name`.
-fn cargo_executable(args: &[&str], name: &str, env: &ToolEnv) -> Result<PathBuf> {
+pub(crate) fn cargo_executable(args: &[&str], name: &str, env: &ToolEnv) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(paths::root())

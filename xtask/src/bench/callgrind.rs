@@ -328,7 +328,7 @@ mod tests {
     use super::*;
 
     fn profile(instructions: u64, calls: &[(&str, u64)]) -> Profile {
-        Profile { instructions, calls: calls.iter().map(|(n, c)| (n.to_string(), *c)).collect() }
+        Profile { instructions, calls: calls.iter().map(|(n, c)| (n.to_string(), *c)).collect(), ..Default::default() }
     }
 
     #[test]

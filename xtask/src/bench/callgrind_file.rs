@@ -12,12 +12,19 @@ pub struct Profile {
     pub instructions: u64,
     /// Calls per called function name, summed over all call sites.
     pub calls: HashMap<String, u64>,
+    /// Inclusive instructions per function (its own and those of everything it called).
+    pub inclusive: HashMap<String, u64>,
 }
 
 impl Profile {
     /// Calls of `name` (0 when it was never called).
     pub fn calls_of(&self, name: &str) -> u64 {
         self.calls.get(name).copied().unwrap_or(0)
+    }
+
+    /// Inclusive instructions of the functions whose name ends with `suffix`, added up.
+    pub fn inclusive_of(&self, suffix: &str) -> u64 {
+        self.inclusive.iter().filter(|(name, _)| name.ends_with(suffix)).map(|(_, c)| *c).sum()
     }
 
     /// Reads a callgrind output file.
@@ -31,12 +38,19 @@ impl Profile {
         let mut names: HashMap<String, String> = HashMap::new();
         let mut profile = Profile::default();
         let mut called: Option<String> = None;
+        let mut current = String::new();
         let mut total = None;
         for line in text.lines() {
             if let Some(rest) = line.strip_prefix("cfn=").or_else(|| line.strip_prefix("cfunc=")) {
                 called = Some(resolve(&mut names, rest));
             } else if let Some(rest) = line.strip_prefix("fn=") {
-                resolve(&mut names, rest);
+                current = resolve(&mut names, rest);
+            } else if line.starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '-' || c == '*') {
+                // A cost line `<position> <Ir>`: the function's own cost, or right after `calls=` the
+                // inclusive cost of that call; both belong to the current function's inclusive cost.
+                if let Some(ir) = line.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()) {
+                    *profile.inclusive.entry(current.clone()).or_default() += ir;
+                }
             } else if let Some(rest) = line.strip_prefix("calls=") {
                 let n: u64 = rest.split_whitespace().next().unwrap_or("0").parse().context("calls= count")?;
                 if let Some(f) = called.take() {
@@ -85,6 +99,9 @@ mod tests {
         assert_eq!(p.calls_of("work"), 7_650_000);
         assert_eq!(p.calls_of("aeron_image_poll"), 7);
         assert_eq!(p.calls_of("main"), 0);
+        // main: 7650000 own + 30600000 in work + 10 in aeron_image_poll.
+        assert_eq!(p.inclusive_of("main"), 7_650_000 + 30_600_000 + 10);
+        assert_eq!(p.inclusive_of("work"), 30_600_000);
     }
 
     #[test]

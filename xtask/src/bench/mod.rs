@@ -7,9 +7,9 @@
 //! 3. run every scenario for every implementation, alternating (A B C A B C ...), `--reps` times;
 //! 4. take medians, ratios to C, and write the report and the chart.
 
-mod build;
+pub(crate) mod build;
 mod callgrind;
-mod callgrind_file;
+pub(crate) mod callgrind_file;
 mod chart;
 mod driver;
 mod legacy;
@@ -17,7 +17,7 @@ mod matrix;
 mod parse;
 mod pin;
 mod proc;
-mod report;
+pub(crate) mod report;
 mod scenario;
 mod stats;
 

@@ -425,6 +425,10 @@ impl Conductor {
     }
 
     /// Polls every recorded image once; finishes recordings whose image ended.
+    ///
+    /// Never inlined: it is the function whose instructions `cargo xtask bench-archive` counts under
+    /// callgrind (the recording path's instructions per recorded MiB).
+    #[inline(never)]
     pub(crate) fn recorder_work(&mut self, _now_ms: i64) -> usize {
         let mut work = 0;
         let mut finished = Vec::new();

@@ -1,0 +1,449 @@
+//! Who limits recording and replay: the disk, the publisher, or the archive?
+//! (`cargo bench -p rusteron-archive-server --bench limits`, or `cargo xtask bench-archive`, which also
+//! counts instructions under callgrind and writes the table into docs/archive-server.md).
+//!
+//! For each message size (32 B, 256 B, 1 KiB, 8 KiB) it measures, in one run, on one embedded media driver:
+//! - **disk**: sequential write of 256 MiB to the disk dir, with `fsync` and without (page cache: what a
+//!   recording at file sync level 0 writes into), and a cold read of it;
+//! - **ceiling**: the same publisher into the same driver, consumed by a no-op `block_poll` in this process
+//!   (what a recording could at most reach on this machine with this publisher);
+//! - **record** to the disk dir and to a tmpfs dir (`/dev/shm`), **replay** of what was recorded, and
+//!   **record while replaying**;
+//! - **1, 4 and 16 concurrent recordings** of 1 KiB messages (aggregate throughput);
+//! and prints one markdown table, ratios included: record / min(disk write at the same sync level, ceiling),
+//! replay / ceiling.
+//!
+//! `limits callgrind-record <dir>` and `limits callgrind-floor <dir>` are the two programs `cargo xtask
+//! bench-archive` runs under callgrind: a recording of 64 MiB of 1 KiB messages by the archive, and the
+//! floor of this design, a loop that only block-polls the image and `pwrite`s each block.
+//!
+//! Environment: `RUSTERON_BENCH_MIB` (payload per measurement, default 256), `RUSTERON_BENCH_SIZES`
+//! (comma-separated message sizes), `RUSTERON_BENCH_OUT` (also write the table to this file).
+
+#[path = "../tests/ops_support/mod.rs"]
+mod ops_support;
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::unix::fs::FileExt;
+use std::os::unix::io::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ops_support::{CArchive, Setup};
+use rusteron_archive_server::{ArchiveConfig, ArchiveServer};
+use rusteron_client::{
+    Aeron, AeronBlockHandlerCallback, AeronContext, AeronExclusivePublication, AeronSubscription, Handlers,
+};
+use rusteron_media_driver::{MediaDriver, MediaDriverBuilder, ThreadingMode};
+
+const MB: f64 = 1_000_000.0;
+const MIB: u64 = 1024 * 1024;
+const TERM: &str = "term-length=16m";
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Frame length on the log of a message of `size` bytes.
+fn frame_length(size: usize) -> u64 {
+    ((32 + size).div_ceil(32) * 32) as u64
+}
+
+/// One embedded media driver for the whole run (shared threading, Aeron dir in /dev/shm).
+struct Driver {
+    _driver: MediaDriver,
+    _shm: tempfile::TempDir,
+    aeron_dir: PathBuf,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let shm = tempfile::Builder::new().prefix("rusteron-limits-").tempdir_in("/dev/shm").unwrap();
+        let aeron_dir = shm.path().join("aeron");
+        let driver = MediaDriverBuilder::new()
+            .dir(aeron_dir.display().to_string())
+            .threading_mode(ThreadingMode::Shared)
+            .dir_delete_on_start(true)
+            .spies_simulate_connection(true)
+            .launch()
+            .unwrap();
+        Driver { _driver: driver, _shm: shm, aeron_dir }
+    }
+
+    fn client(&self) -> Aeron {
+        let ctx = AeronContext::new().unwrap();
+        ctx.set_dir(&self.aeron_dir.display().to_string()).unwrap();
+        let aeron = Aeron::new(&ctx).unwrap();
+        aeron.start().unwrap();
+        aeron
+    }
+}
+
+/// An archive server on `archive_dir` with a C archive client connected to it.
+struct Archive {
+    client: CArchive,
+    _server: ArchiveServer,
+}
+
+impl Archive {
+    fn start(driver: &Driver, archive_dir: &Path) -> Archive {
+        let setup = Setup {
+            aeron_dir: driver.aeron_dir.clone(),
+            archive_dir: archive_dir.to_path_buf(),
+            control_channel: format!("aeron:udp?endpoint=127.0.0.1:{}", ops_support::free_port()),
+        };
+        let config = ArchiveConfig {
+            aeron_dir: Some(driver.aeron_dir.clone()),
+            archive_dir: setup.archive_dir.clone(),
+            control_channel: Some(setup.control_channel.clone()),
+            replication_channel: Some("aeron:udp?endpoint=127.0.0.1:0".into()),
+            delete_archive_dir_on_start: true,
+            // Finished streams stay recorded until their images linger out; room for all of them.
+            max_concurrent_recordings: 100,
+            ..ArchiveConfig::default()
+        };
+        let server = ArchiveServer::launch(config).unwrap();
+        let client = CArchive::connect(&setup).unwrap();
+        Archive { client, _server: server }
+    }
+
+    /// Starts recording `channel`/`stream`, adds the publication, and returns it with its recording id once
+    /// the recording started.
+    fn record(&self, channel: &str, stream: i32) -> (AeronExclusivePublication, i64) {
+        let newest = || self.client.list_recordings().unwrap().iter().map(|r| r.0).max().unwrap_or(-1);
+        let before = newest();
+        self.client.start_recording(channel, stream).unwrap();
+        let publication = self.client.aeron.add_exclusive_publication(channel, stream, Duration::from_secs(10)).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let id = newest();
+            if id > before {
+                return (publication, id);
+            }
+            assert!(Instant::now() < deadline, "the recording of stream {stream} did not start");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    fn wait_recorded(&self, recording_id: i64, position: i64) {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        while self.client.recording_position(recording_id).unwrap() < position {
+            assert!(Instant::now() < deadline, "recording {recording_id} did not reach {position}");
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+}
+
+/// Offers `n` messages of `msg` round-robin over `publications`, retrying on back pressure; returns the
+/// last position of each.
+fn publish(publications: &[&AeronExclusivePublication], msg: &mut [u8], n: u64) -> Vec<i64> {
+    let mut positions = vec![0; publications.len()];
+    for i in 0..n {
+        let k = (i % publications.len() as u64) as usize;
+        msg[..8].copy_from_slice(&i.to_le_bytes());
+        loop {
+            let r = publications[k].offer(msg, Handlers::no_reserved_value_supplier_handler());
+            if r > 0 {
+                positions[k] = r;
+                break;
+            }
+            std::hint::spin_loop();
+        }
+    }
+    positions
+}
+
+/// Counts the bytes of the blocks it is given.
+struct CountBlocks(u64);
+
+impl AeronBlockHandlerCallback for CountBlocks {
+    fn handle_aeron_block_handler(&mut self, buffer: &[u8], _session_id: i32, _term_id: i32) {
+        self.0 += buffer.len() as u64;
+    }
+}
+
+/// Block-polls `sub` on its own thread until `bytes` bytes arrived; returns when done.
+fn drain(sub: AeronSubscription, bytes: u64) -> std::thread::JoinHandle<Duration> {
+    std::thread::spawn(move || {
+        let mut count = CountBlocks(0);
+        let mut started: Option<Instant> = None;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while count.0 < bytes {
+            let n = sub.block_poll(&mut count, 4 * MIB as usize).unwrap_or(0);
+            if n > 0 && started.is_none() {
+                started = Some(Instant::now());
+            }
+            if n == 0 {
+                assert!(Instant::now() < deadline, "drain stalled at {} of {bytes} bytes", count.0);
+                std::hint::spin_loop();
+            }
+        }
+        started.map(|s| s.elapsed()).unwrap_or_default()
+    })
+}
+
+/// Sequential write (with and without fsync) and cold read speed in MB/s of a 256 MiB file in `dir`.
+fn disk_speed(dir: &Path) -> (f64, f64, f64) {
+    const LENGTH: u64 = 256 * MIB;
+    let path = dir.join("disk-speed.bin");
+    let chunk = vec![0x5Au8; MIB as usize];
+    let write = |sync: bool| {
+        let _ = std::fs::remove_file(&path);
+        let start = Instant::now();
+        let mut f = File::create(&path).unwrap();
+        for _ in 0..LENGTH / MIB {
+            f.write_all(&chunk).unwrap();
+        }
+        if sync {
+            f.sync_all().unwrap();
+        }
+        let mbs = LENGTH as f64 / MB / start.elapsed().as_secs_f64();
+        f.sync_all().unwrap();
+        mbs
+    };
+    let no_sync = write(false).max(write(false));
+    let synced = write(true);
+    let f = File::open(&path).unwrap();
+    // SAFETY: advisory call on an open descriptor: drop the file's pages from the page cache.
+    unsafe { libc::posix_fadvise(f.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+    let mut buf = vec![0u8; MIB as usize];
+    let start = Instant::now();
+    let mut f = f;
+    while f.read(&mut buf).unwrap() > 0 {}
+    let read = LENGTH as f64 / MB / start.elapsed().as_secs_f64();
+    std::fs::remove_file(&path).unwrap();
+    (synced, no_sync, read)
+}
+
+/// Payload MB/s of `messages` messages of `size` bytes in `elapsed`.
+fn mbs(messages: u64, size: usize, elapsed: Duration) -> f64 {
+    messages as f64 * size as f64 / MB / elapsed.as_secs_f64()
+}
+
+/// Ceiling: the publisher into a no-op block-poll consumer in this process.
+fn ceiling(aeron: &Aeron, size: usize, messages: u64, stream: i32) -> f64 {
+    let channel = format!("aeron:ipc?{TERM}");
+    let sub = aeron.add_subscription(&channel, stream, Duration::from_secs(10)).unwrap();
+    let publication = aeron.add_exclusive_publication(&channel, stream, Duration::from_secs(10)).unwrap();
+    let consumer = drain(sub, messages * frame_length(size));
+    let mut msg = vec![0xA5u8; size.max(8)];
+    let start = Instant::now();
+    publish(&[&publication], &mut msg, messages);
+    consumer.join().unwrap();
+    mbs(messages, size, start.elapsed())
+}
+
+/// Publishes `messages` messages round-robin on `recorded` (publication, recording id); payload MB/s until
+/// all of it is recorded.
+fn record(archive: &Archive, recorded: &[(AeronExclusivePublication, i64)], size: usize, messages: u64) -> f64 {
+    let publications: Vec<&AeronExclusivePublication> = recorded.iter().map(|(p, _)| p).collect();
+    let mut msg = vec![0xA5u8; size.max(8)];
+    let start = Instant::now();
+    let positions = publish(&publications, &mut msg, messages);
+    for ((_, id), pos) in recorded.iter().zip(positions) {
+        archive.wait_recorded(*id, pos);
+    }
+    mbs(messages, size, start.elapsed())
+}
+
+/// Replays the first `length` bytes of `recording_id` into a block-poll consumer; payload MB/s.
+fn replay(archive: &Archive, recording_id: i64, length: i64, size: usize, stream: i32) -> f64 {
+    let sub = archive.client.replay(recording_id, &format!("aeron:ipc?{TERM}"), stream, 0, length).unwrap();
+    let start = Instant::now();
+    drain(sub, length as u64).join().unwrap();
+    mbs(length as u64 / frame_length(size), size, start.elapsed())
+}
+
+/// One row of the table.
+struct Row {
+    what: String,
+    size: usize,
+    mbs: f64,
+    reference: Option<(&'static str, f64)>,
+}
+
+/// Median of `reps` runs of `f`.
+fn median_of(reps: usize, mut f: impl FnMut() -> f64) -> f64 {
+    let mut v: Vec<f64> = (0..reps.max(1)).map(|_| f()).collect();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    match args.first().map(String::as_str) {
+        Some("callgrind-record") => return callgrind_record(Path::new(&args[1])),
+        Some("callgrind-floor") => return callgrind_floor(Path::new(&args[1])),
+        _ => {}
+    }
+    let mib = env_u64("RUSTERON_BENCH_MIB", 256);
+    let reps = env_u64("RUSTERON_BENCH_REPS", 3) as usize;
+    let sizes: Vec<usize> = std::env::var("RUSTERON_BENCH_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![32, 256, 1024, 8192]);
+    let disk_base =
+        tempfile::Builder::new().prefix("rusteron-limits-disk-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let tmpfs_base = tempfile::Builder::new().prefix("rusteron-limits-archive-").tempdir_in("/dev/shm").unwrap();
+    let (disk_sync, disk_cache, disk_read) = disk_speed(disk_base.path());
+    let driver = Driver::start();
+    let aeron = driver.client();
+    let channel = format!("aeron:ipc?{TERM}");
+    let mut rows = Vec::new();
+    let mut stream = 7000;
+    let mut next_stream = || {
+        stream += 1;
+        stream
+    };
+    for (dir_name, base, write_limit) in
+        [("disk", disk_base.path(), disk_cache), ("tmpfs", tmpfs_base.path(), f64::INFINITY)]
+    {
+        let archive = Archive::start(&driver, &base.join("archive"));
+        for &size in &sizes {
+            let messages = mib * MIB / size as u64;
+            // The ceiling is measured right before the archive's runs it is compared with.
+            let c = median_of(reps, || ceiling(&aeron, size, messages, next_stream()));
+            eprintln!("limits: {size} B ceiling {c:.1} MB/s");
+            rows.push(Row { what: format!("ceiling (no-op block-poll consumer), before {dir_name}"), size, mbs: c, reference: None });
+            let limit = write_limit.min(c);
+            let mut last = None;
+            let r = median_of(reps, || {
+                let recorded = [archive.record(&channel, next_stream())];
+                let r = record(&archive, &recorded, size, messages);
+                last = Some(recorded[0].1);
+                r
+            });
+            eprintln!("limits: {size} B record to {dir_name} {r:.1} MB/s");
+            rows.push(Row { what: format!("record to {dir_name}"), size, mbs: r, reference: Some(("min(write, ceiling)", limit)) });
+            let recording_id = last.expect("recorded");
+            // The recording starts at position 0 of a fresh publication and stops at a frame boundary.
+            let length = archive.client.recording_position(recording_id).unwrap();
+            let p = median_of(reps, || replay(&archive, recording_id, length, size, next_stream()));
+            eprintln!("limits: {size} B replay from {dir_name} {p:.1} MB/s");
+            rows.push(Row { what: format!("replay from {dir_name}"), size, mbs: p, reference: Some(("ceiling", c)) });
+            let rr = median_of(reps, || {
+                let replay_sub = archive.client.replay(recording_id, &channel, next_stream(), 0, length).unwrap();
+                let second = [archive.record(&channel, next_stream())];
+                let replaying = drain(replay_sub, length as u64);
+                let rr = record(&archive, &second, size, messages);
+                replaying.join().unwrap();
+                rr
+            });
+            eprintln!("limits: {size} B record while replaying, {dir_name} {rr:.1} MB/s");
+            rows.push(Row {
+                what: format!("record while replaying, {dir_name}"),
+                size,
+                mbs: rr,
+                reference: Some(("min(write, ceiling)", limit)),
+            });
+        }
+        if dir_name == "disk" {
+            let size = 1024;
+            let messages = mib * MIB / size as u64;
+            let c = median_of(reps, || ceiling(&aeron, size, messages, next_stream()));
+            for k in [1usize, 4, 16] {
+                let r = median_of(reps, || {
+                    let recorded: Vec<_> = (0..k).map(|_| archive.record(&channel, next_stream())).collect();
+                    record(&archive, &recorded, size, messages)
+                });
+                eprintln!("limits: {k} concurrent recordings {r:.1} MB/s");
+                rows.push(Row {
+                    what: format!("{k} concurrent recording{}, disk", if k == 1 { "" } else { "s" }),
+                    size,
+                    mbs: r,
+                    reference: Some(("min(write, ceiling)", disk_cache.min(c))),
+                });
+            }
+        }
+    }
+    let mut table = String::new();
+    table.push_str(&format!(
+        "Disk dir ({}): sequential write {disk_sync:.0} MB/s with fsync, {disk_cache:.0} MB/s without (page \
+         cache, what file sync level 0 writes into), cold read {disk_read:.0} MB/s. tmpfs dir: /dev/shm. \
+         {mib} MiB of payload per run, median of {reps} runs; the archive at file sync level 0, SHARED \
+         threading; IPC publication with 16 MiB terms.\n\n",
+        disk_base.path().parent().map(|p| p.display().to_string()).unwrap_or_default()
+    ));
+    table.push_str("| measurement | message | payload MB/s | reference | ratio |\n|---|---:|---:|---|---:|\n");
+    for r in &rows {
+        let (reference, ratio) = match r.reference {
+            Some((name, v)) if v.is_finite() => (format!("{name} = {v:.0} MB/s"), format!("{:.2}", r.mbs / v)),
+            _ => ("–".to_string(), "–".to_string()),
+        };
+        table.push_str(&format!("| {} | {} B | {:.1} | {reference} | {ratio} |\n", r.what, r.size, r.mbs));
+    }
+    println!("\n{table}");
+    if let Ok(out) = std::env::var("RUSTERON_BENCH_OUT") {
+        std::fs::write(out, &table).unwrap();
+    }
+}
+
+/// Payload of the callgrind programs.
+const CALLGRIND_BYTES: u64 = 64 * MIB;
+const CALLGRIND_SIZE: usize = 1024;
+
+/// Under callgrind: the archive records 64 MiB of 1 KiB messages (the instructions of its recorder's duty
+/// cycle, `recorder_work`, are read from the profile).
+fn callgrind_record(dir: &Path) {
+    let driver = Driver::start();
+    let archive = Archive::start(&driver, &dir.join("archive"));
+    let recorded = [archive.record(&format!("aeron:ipc?{TERM}"), 9001)];
+    let messages = CALLGRIND_BYTES / CALLGRIND_SIZE as u64;
+    let r = record(&archive, &recorded, CALLGRIND_SIZE, messages);
+    println!("recorded {} MiB of frames ({r:.1} MB/s payload under callgrind)", messages * frame_length(CALLGRIND_SIZE) / MIB);
+}
+
+/// Under callgrind: the floor of this design. A loop that only block-polls the image and `pwrite`s each
+/// block to one file (`floor_poll` is the function whose instructions count).
+fn callgrind_floor(dir: &Path) {
+    let driver = Driver::start();
+    let aeron = driver.client();
+    let channel = format!("aeron:ipc?{TERM}");
+    let sub = aeron.add_subscription(&channel, 9002, Duration::from_secs(10)).unwrap();
+    let publication = aeron.add_exclusive_publication(&channel, 9002, Duration::from_secs(10)).unwrap();
+    let messages = CALLGRIND_BYTES / CALLGRIND_SIZE as u64;
+    let total = messages * frame_length(CALLGRIND_SIZE);
+    std::fs::create_dir_all(dir).unwrap();
+    let file = File::create(dir.join("floor.dat")).unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicU64::new(0));
+    let consumer = {
+        let (done, written) = (done.clone(), written.clone());
+        std::thread::spawn(move || {
+            let mut w = PwriteBlocks { file, offset: 0 };
+            while w.offset < total {
+                if floor_poll(&sub, &mut w) == 0 {
+                    std::hint::spin_loop();
+                }
+            }
+            written.store(w.offset, Ordering::Release);
+            done.store(true, Ordering::Release);
+        })
+    };
+    let mut msg = vec![0xA5u8; CALLGRIND_SIZE];
+    publish(&[&publication], &mut msg, messages);
+    consumer.join().unwrap();
+    println!("floor wrote {} MiB", written.load(Ordering::Acquire) / MIB);
+}
+
+/// `pwrite`s each block at the next offset.
+struct PwriteBlocks {
+    file: File,
+    offset: u64,
+}
+
+impl AeronBlockHandlerCallback for PwriteBlocks {
+    fn handle_aeron_block_handler(&mut self, buffer: &[u8], _session_id: i32, _term_id: i32) {
+        self.file.write_all_at(buffer, self.offset).unwrap();
+        self.offset += buffer.len() as u64;
+    }
+}
+
+/// One duty cycle of the floor loop: one block poll of up to a term (the function callgrind measures).
+#[inline(never)]
+fn floor_poll(sub: &AeronSubscription, w: &mut PwriteBlocks) -> i64 {
+    sub.block_poll(w, 16 * MIB as usize).unwrap_or(0)
+}

@@ -1,0 +1,192 @@
+//! `cargo xtask bench-archive`: who limits the archive server's recording and replay (disk, publisher or
+//! archive), in one run, written into docs/archive-server.md.
+//!
+//! 1. builds and runs `crates/rusteron-archive-server/benches/limits.rs` (disk, ceiling, record and replay
+//!    to a disk and a tmpfs dir, record while replaying, 1/4/16 concurrent recordings; the method is in
+//!    that file);
+//! 2. runs its two callgrind programs: the archive recording 64 MiB of 1 KiB messages (inclusive
+//!    instructions of the recorder's duty cycle, `recorder_work`) and the floor of this design (a loop that
+//!    only block-polls the image and `pwrite`s each block, `floor_poll`): instructions per recorded MiB;
+//! 3. checks the targets and writes the generated section of docs/archive-server.md.
+
+use anyhow::{bail, Context, Result};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+use crate::bench::build::cargo_executable;
+use crate::bench::callgrind_file::Profile;
+use crate::bench::report::{splice, Machine};
+use crate::{paths, tools};
+
+/// Options of `cargo xtask bench-archive`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Options {
+    /// MiB of payload per measured run.
+    #[arg(long, default_value_t = 256)]
+    pub mib: u64,
+    /// Runs per measurement (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    pub reps: u64,
+    /// Message sizes in bytes, comma-separated.
+    #[arg(long, default_value = "32,256,1024,8192")]
+    pub sizes: String,
+    /// Leave out the callgrind instruction counts.
+    #[arg(long)]
+    pub skip_callgrind: bool,
+    /// Where to write the report section.
+    #[arg(long, default_value = "docs/archive-server.md")]
+    pub output: std::path::PathBuf,
+}
+
+/// Markers around the generated section.
+pub const BEGIN: &str = "<!-- cargo xtask bench-archive: generated from here -->";
+pub const END: &str = "<!-- cargo xtask bench-archive: generated up to here -->";
+
+/// Bytes of frames the callgrind programs record: 65536 messages of 1 KiB, 1056-byte frames.
+const CALLGRIND_FRAME_BYTES: f64 = 65536.0 * 1056.0;
+
+/// Runs the benchmark and writes the report.
+pub fn run(opts: &Options) -> Result<()> {
+    let env = tools::ensure(tools::Need { cmake: true, libclang: false })?;
+    let out_dir = paths::target_dir().join("bench-archive");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    std::fs::create_dir_all(&out_dir)?;
+    println!("xtask bench-archive: step 1/3: building the `limits` benchmark");
+    let exe = cargo_executable(&["-p", "rusteron-archive-server", "--bench", "limits"], "limits", &env)?;
+    let machine = Machine::probe();
+    let load_before = loadavg();
+    println!("xtask bench-archive: step 2/3: measuring ({} MiB per run, {} runs each)", opts.mib, opts.reps);
+    let table_file = out_dir.join("table.md");
+    let status = Command::new(&exe)
+        .env("RUSTERON_BENCH_MIB", opts.mib.to_string())
+        .env("RUSTERON_BENCH_REPS", opts.reps.to_string())
+        .env("RUSTERON_BENCH_SIZES", &opts.sizes)
+        .env("RUSTERON_BENCH_OUT", &table_file)
+        .status()
+        .context("running the limits benchmark")?;
+    if !status.success() {
+        bail!("the limits benchmark failed ({status})");
+    }
+    let load_after = loadavg();
+    let table = std::fs::read_to_string(&table_file)?;
+    let instructions = if opts.skip_callgrind {
+        None
+    } else {
+        println!("xtask bench-archive: step 3/3: instructions per recorded MiB under callgrind");
+        let record = callgrind(&exe, "callgrind-record", "::recorder_work", &out_dir)?;
+        let floor = callgrind(&exe, "callgrind-floor", "::floor_poll", &out_dir)?;
+        Some((record, floor))
+    };
+    let mut s = String::new();
+    let _ = writeln!(s, "{BEGIN}\n");
+    let _ = writeln!(
+        s,
+        "Measured {} on `nproc` = {}, {} (Linux {}); load average (1, 5, 15 min) before: {load_before}, after: \
+         {load_after}.\n",
+        machine.date, machine.nproc, machine.cpu, machine.kernel
+    );
+    s.push_str(&table);
+    if let Some((record, floor)) = instructions {
+        let _ = writeln!(
+            s,
+            "\nInstructions per recorded MiB (callgrind, user space, 64 MiB of 1 KiB messages, everything in one \
+             process under valgrind):\n\n| code | instructions / MiB | × floor |\n|---|---:|---:|\n\
+             | archive recorder (`recorder_work`, inclusive) | {record:.0} | {:.2} |\n\
+             | floor: block poll + `pwrite` per block (`floor_poll`, inclusive) | {floor:.0} | 1.00 |",
+            record / floor
+        );
+    }
+    let _ = writeln!(s, "\nTargets:\n");
+    for (what, ok) in targets(&table, instructions) {
+        let _ = writeln!(s, "- {} {what}", if ok { "met:" } else { "**missed:**" });
+    }
+    let _ = writeln!(s, "\n{END}");
+    let output = paths::root().join(&opts.output);
+    let old = std::fs::read_to_string(&output).unwrap_or_default();
+    std::fs::write(&output, splice(&old, BEGIN, END, &s))?;
+    println!("{s}");
+    Ok(())
+}
+
+/// Runs `exe <program> <dir>` under callgrind; inclusive instructions of `function` per recorded MiB.
+fn callgrind(exe: &Path, program: &str, function: &str, out_dir: &Path) -> Result<f64> {
+    let file = out_dir.join(format!("{program}.callgrind"));
+    let status = Command::new("valgrind")
+        .args(["--tool=callgrind", "--compress-strings=no", "--compress-pos=no"])
+        .arg(format!("--callgrind-out-file={}", file.display()))
+        .arg(exe)
+        .arg(program)
+        .arg(out_dir.join(program))
+        .status()
+        .context("valgrind is needed (apt-get install valgrind)")?;
+    if !status.success() {
+        bail!("{program} under callgrind failed ({status})");
+    }
+    let p = Profile::read(&file)?;
+    let ir = p.inclusive_of(function);
+    if ir == 0 {
+        bail!("no instructions of a function ending in {function} in {}", file.display());
+    }
+    Ok(ir as f64 / (CALLGRIND_FRAME_BYTES / (1024.0 * 1024.0)))
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+/// `(measurement, size) -> (payload MB/s, ratio)` from the benchmark's table rows.
+fn rows(table: &str) -> Vec<(String, u64, f64, Option<f64>)> {
+    table
+        .lines()
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.trim().trim_matches('|').split('|').map(str::trim).collect();
+            let size = cols.get(1)?.strip_suffix(" B")?.parse().ok()?;
+            let mbs = cols.get(2)?.parse().ok()?;
+            Some((cols[0].to_string(), size, mbs, cols.get(4).and_then(|r| r.parse().ok())))
+        })
+        .collect()
+}
+
+/// The issue's targets, read from the table.
+fn targets(table: &str, instructions: Option<(f64, f64)>) -> Vec<(String, bool)> {
+    let rows = rows(table);
+    let mut out = Vec::new();
+    let find = |what: &str, size: u64| rows.iter().find(|r| r.0 == what && r.1 == size);
+    for size in [1024, 8192] {
+        for (what, min) in [("record to tmpfs", 0.8), ("record to disk", 0.8), ("replay from disk", 0.9), ("replay from tmpfs", 0.9)] {
+            if let Some((_, _, _, Some(ratio))) = find(what, size) {
+                out.push((format!("{what}, {size} B: ≥ {min} × reference (measured {ratio:.2})"), *ratio >= min));
+            }
+        }
+    }
+    if let (Some(one), Some(sixteen)) = (find("1 concurrent recording, disk", 1024), find("16 concurrent recordings, disk", 1024)) {
+        let r = sixteen.2 / one.2;
+        out.push((format!("16 concurrent recordings ≥ 0.8 × 1 recording (measured {r:.2})"), r >= 0.8));
+    }
+    if let Some((record, floor)) = instructions {
+        let r = record / floor;
+        out.push((format!("recorder instructions per MiB ≤ 1.2 × floor (measured {r:.2})"), r <= 1.2));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_read_from_the_table() {
+        let table = "| measurement | message | payload MB/s | reference | ratio |\n|---|---:|---:|---|---:|\n\
+            | record to tmpfs | 1024 B | 500.0 | min(write, ceiling) = 1000 MB/s | 0.50 |\n\
+            | replay from disk | 8192 B | 950.0 | ceiling = 1000 MB/s | 0.95 |\n\
+            | 1 concurrent recording, disk | 1024 B | 400.0 | x | 0.4 |\n\
+            | 16 concurrent recordings, disk | 1024 B | 360.0 | x | 0.36 |\n";
+        let t = targets(table, Some((1300.0, 1000.0)));
+        assert_eq!(t.len(), 4);
+        assert!(!t[0].1 && t[0].0.starts_with("record to tmpfs, 1024 B"));
+        assert!(t[1].1 && t[1].0.starts_with("replay from disk, 8192 B"));
+        assert!(t[2].1, "{:?}", t[2]);
+        assert!(!t[3].1);
+    }
+}
