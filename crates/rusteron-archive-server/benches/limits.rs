@@ -35,7 +35,8 @@ use std::time::{Duration, Instant};
 use ops_support::{CArchive, Setup};
 use rusteron_archive_server::{ArchiveConfig, ArchiveServer};
 use rusteron_client::{
-    Aeron, AeronBlockHandlerCallback, AeronContext, AeronExclusivePublication, AeronSubscription, Handlers,
+    Aeron, AeronBlockHandlerCallback, AeronContext, AeronExclusivePublication, AeronSubscription, BackoffIdleStrategy,
+    Handlers, IdleStrategy,
 };
 use rusteron_media_driver::{MediaDriver, MediaDriverBuilder, ThreadingMode};
 
@@ -397,7 +398,8 @@ fn callgrind_record(dir: &Path) {
 }
 
 /// Under callgrind: the floor of this design. A loop that only block-polls the image and `pwrite`s each
-/// block to one file (`floor_poll` is the function whose instructions count).
+/// block to one file (`floor_poll` is the function whose instructions count), idling between polls that
+/// found nothing as the archive's conductor does.
 fn callgrind_floor(dir: &Path) {
     let driver = Driver::start();
     let aeron = driver.client();
@@ -414,10 +416,11 @@ fn callgrind_floor(dir: &Path) {
         let (done, written) = (done.clone(), written.clone());
         std::thread::spawn(move || {
             let mut w = PwriteBlocks { file, offset: 0 };
+            // The archive conductor's idle strategy, so that both count their idle polls alike.
+            let mut idle = BackoffIdleStrategy::new(10, 10, Duration::from_micros(50), Duration::from_millis(1));
             while w.offset < total {
-                if floor_poll(&sub, &mut w) == 0 {
-                    std::hint::spin_loop();
-                }
+                let n = floor_poll(&sub, &mut w);
+                idle.idle(n.min(1) as i32);
             }
             written.store(w.offset, Ordering::Release);
             done.store(true, Ordering::Release);
