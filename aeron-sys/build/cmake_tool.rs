@@ -12,10 +12,15 @@ const MINIMUM: (u32, u32) = (3, 30);
 
 /// Returns the path (or name) of a suitable `cmake`, or the message to fail with.
 pub fn find(out_dir: &Path) -> Result<PathBuf, String> {
+    find_with(std::env::var_os("CMAKE").filter(|c| !c.is_empty()).map(PathBuf::from), out_dir)
+}
+
+/// [`find`] with the value of `CMAKE` given.
+pub fn find_with(cmake_env: Option<PathBuf>, out_dir: &Path) -> Result<PathBuf, String> {
     let mut tried = Vec::new();
     let mut candidates: Vec<PathBuf> = Vec::new();
-    if let Some(c) = std::env::var_os("CMAKE").filter(|c| !c.is_empty()) {
-        candidates.push(c.into());
+    if let Some(c) = cmake_env {
+        candidates.push(c);
     }
     candidates.push("cmake".into());
     // OUT_DIR is <target>/<profile>/build/aeron-sys-<hash>/out; the tool folder sits in <target>/tools.
