@@ -83,6 +83,7 @@ pub fn connect(args: &DriverArgs) -> Result<Connection, Box<dyn std::error::Erro
              Aeron's aeronmd), name another directory with --dir / AERON_DIR, or pass --embedded-driver"
         )
     })?;
+    println!("using the media driver of {dir}");
     Ok(Connection { aeron, _driver: driver })
 }
 
