@@ -7,7 +7,9 @@
 //!    and stay far below crates.io's 10 MiB limit. A table of files and sizes is printed.
 //! 3. `cargo publish --workspace --dry-run --no-verify`: the registry-side checks of a release in order.
 //! 4. docs.rs: `cargo doc` of every published crate with `DOCS_RS=1`, with CMake and the C/C++ compilers
-//!    replaced by `false` and no Aeron source reachable, in a fresh target folder.
+//!    replaced by `false` and no Aeron source reachable, in its own target folder (`target/package-check/docs-rs`).
+//! 5. `rust-version`: clippy's `incompatible_msrv` (denied) over the libraries and binaries of the
+//!    published crates, so no crate uses a standard library item newer than the Rust it declares.
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -46,6 +48,17 @@ pub fn run() -> Result<()> {
     let step = Instant::now();
     docs_without_c_toolchain(&unpublished)?;
     println!("package-check: docs.rs build took {}s", step.elapsed().as_secs());
+
+    let step = Instant::now();
+    let mut cmd = cargo();
+    cmd.args(["clippy", "--lib", "--bins"]);
+    for name in &published {
+        cmd.args(["-p", name]);
+    }
+    cmd.args(["--", "-A", "clippy::all", "-D", "clippy::incompatible_msrv"]);
+    env.apply(&mut cmd);
+    tools::run(&mut cmd)?;
+    println!("package-check: clippy incompatible_msrv took {}s", step.elapsed().as_secs());
 
     println!("package-check: all checks passed in {}s", start.elapsed().as_secs());
     Ok(())
@@ -87,7 +100,7 @@ fn workspace_packages() -> Result<(Vec<String>, Vec<String>)> {
 /// Opens each `target/package/<name>-<version>.crate` and checks its content.
 fn inspect_crates(published: &[String]) -> Result<()> {
     let dir = paths::target_dir().join("package");
-    println!("package-check: {:<26} {:>6} {:>10}", "crate", "files", "bytes");
+    println!("package-check: {:<38} {:>6} {:>10}", "crate", "files", "bytes");
     let mut problems = Vec::new();
     for name in published {
         let file = newest_crate(&dir, name)?;
@@ -98,7 +111,7 @@ fn inspect_crates(published: &[String]) -> Result<()> {
         }
         let listing = String::from_utf8_lossy(&out.stdout);
         let files: Vec<&str> = listing.lines().filter(|l| !l.ends_with('/')).collect();
-        println!("package-check: {:<26} {:>6} {:>10}", file.file_name().unwrap().to_string_lossy(), files.len(), size);
+        println!("package-check: {:<38} {:>6} {:>10}", file.file_name().unwrap().to_string_lossy(), files.len(), size);
         problems.extend(content_problems(name, &files).into_iter().map(|p| format!("{name}: {p}")));
         if size > MAX_CRATE_BYTES {
             problems.push(format!("{name}: {size} bytes, more than {MAX_CRATE_BYTES}"));
@@ -164,7 +177,7 @@ fn docs_without_c_toolchain(unpublished: &[String]) -> Result<()> {
 }
 
 /// The environment of a docs.rs-like build: anything that would build Aeron fails loudly.
-pub fn docs_rs_env() -> Vec<(&'static str, &'static str)> {
+fn docs_rs_env() -> Vec<(&'static str, &'static str)> {
     vec![
         ("DOCS_RS", "1"),
         ("CMAKE", "/bin/false"),
