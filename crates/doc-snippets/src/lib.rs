@@ -26,6 +26,9 @@ pub mod codegen_md {}
 #[doc = include_str!("../../../docs/benchmarks.md")]
 pub mod benchmarks_md {}
 
+#[doc = include_str!("../../../docs/releasing.md")]
+pub mod releasing_md {}
+
 #[cfg(test)]
 mod tests {
     /// Every guide in docs/ is included above, so a new guide cannot slip past the doctests.
