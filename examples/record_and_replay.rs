@@ -84,7 +84,9 @@ struct Embedded {
 
 /// Starts a media driver and the archive server on a temporary directory; points `o` at them.
 fn start_embedded(o: &mut Options) -> Result<Embedded, Box<dyn Error>> {
-    let tmp = tempfile::Builder::new().prefix("rusteron-demo-").tempdir()?;
+    let tmp = tempfile::Builder::new()
+        .prefix("rusteron-demo-")
+        .tempdir()?;
     let aeron_dir = tmp.path().join("aeron").to_string_lossy().into_owned();
 
     // The media driver: one shared thread that sleeps when idle.
@@ -109,18 +111,33 @@ fn start_embedded(o: &mut Options) -> Result<Embedded, Box<dyn Error>> {
     };
     o.control_stream_id = config.control_stream_id;
     let archive = ArchiveServer::launch(config)?;
-    println!("[2] archive server listening on {control} stream {}", o.control_stream_id);
+    println!(
+        "[2] archive server listening on {control} stream {}",
+        o.control_stream_id
+    );
     o.dir = Some(aeron_dir);
     o.control_channel = control;
     o.control_response_channel = "aeron:udp?endpoint=127.0.0.1:0".to_owned();
-    Ok(Embedded { _driver: driver, _archive: archive, _tmp: tmp })
+    Ok(Embedded {
+        _driver: driver,
+        _archive: archive,
+        _tmp: tmp,
+    })
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
     let mut o = Options::parse();
-    let _embedded = if o.embedded_driver { Some(start_embedded(&mut o)?) } else { None };
-    let (channel, stream_id, replay_stream_id, messages) =
-        (o.channel.as_str(), o.stream_id, o.replay_stream_id, o.messages);
+    let _embedded = if o.embedded_driver {
+        Some(start_embedded(&mut o)?)
+    } else {
+        None
+    };
+    let (channel, stream_id, replay_stream_id, messages) = (
+        o.channel.as_str(),
+        o.stream_id,
+        o.replay_stream_id,
+        o.messages,
+    );
 
     // 3. The client and the archive connection.
     let aeron_ctx = AeronContext::new()?;
@@ -128,8 +145,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         aeron_ctx.set_dir(dir)?;
     }
     aeron_ctx.set_client_name("record-and-replay")?;
-    let aeron = Aeron::connect(&aeron_ctx)
-        .map_err(|e| format!("no media driver in {} ({e}); start one or pass --embedded-driver", aeron_ctx.get_dir()))?;
+    let aeron = Aeron::connect(&aeron_ctx).map_err(|e| {
+        format!(
+            "no media driver in {} ({e}); start one or pass --embedded-driver",
+            aeron_ctx.get_dir()
+        )
+    })?;
     let archive_ctx = AeronArchiveContext::new_with_no_credentials_supplier(
         &aeron,
         &o.control_channel,
@@ -152,9 +173,14 @@ fn main() -> Result<(), Box<dyn Error>> {
             },
         ),
     ))?;
-    let archive = AeronArchiveAsyncConnect::new(&archive_ctx)?.poll_blocking(DEADLINE).map_err(|e| {
-        format!("no archive answers on {} stream {} ({e}); start one or pass --embedded-driver", o.control_channel, o.control_stream_id)
-    })?;
+    let archive = AeronArchiveAsyncConnect::new(&archive_ctx)?
+        .poll_blocking(DEADLINE)
+        .map_err(|e| {
+            format!(
+                "no archive answers on {} stream {} ({e}); start one or pass --embedded-driver",
+                o.control_channel, o.control_stream_id
+            )
+        })?;
     println!("[3] connected to archive {}", archive.get_archive_id());
 
     // 4. Record the stream and publish the messages.

@@ -12,7 +12,12 @@ const MINIMUM: (u32, u32) = (3, 30);
 
 /// Returns the path (or name) of a suitable `cmake`, or the message to fail with.
 pub fn find(out_dir: &Path) -> Result<PathBuf, String> {
-    find_with(std::env::var_os("CMAKE").filter(|c| !c.is_empty()).map(PathBuf::from), out_dir)
+    find_with(
+        std::env::var_os("CMAKE")
+            .filter(|c| !c.is_empty())
+            .map(PathBuf::from),
+        out_dir,
+    )
 }
 
 /// [`find`] with the value of `CMAKE` given.
@@ -24,12 +29,19 @@ pub fn find_with(cmake_env: Option<PathBuf>, out_dir: &Path) -> Result<PathBuf, 
     }
     candidates.push("cmake".into());
     // OUT_DIR is <target>/<profile>/build/aeron-sys-<hash>/out; the tool folder sits in <target>/tools.
-    candidates.extend(out_dir.ancestors().map(|a| a.join("tools/venv/bin/cmake")).filter(|p| p.is_file()));
+    candidates.extend(
+        out_dir
+            .ancestors()
+            .map(|a| a.join("tools/venv/bin/cmake"))
+            .filter(|p| p.is_file()),
+    );
 
     for candidate in candidates {
         match version(&candidate) {
             Some(v) if v >= MINIMUM => return Ok(candidate),
-            Some((major, minor)) => tried.push(format!("{} is {major}.{minor}", candidate.display())),
+            Some((major, minor)) => {
+                tried.push(format!("{} is {major}.{minor}", candidate.display()))
+            }
             None => tried.push(format!("{} not runnable", candidate.display())),
         }
     }

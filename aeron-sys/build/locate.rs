@@ -7,11 +7,11 @@
 //!    under `aeron/`. `aeron-sys` declares it as a dependency under a target that never matches
 //!    (`cfg(any())`), so it is in `Cargo.lock`, `cargo fetch` downloads it and `cargo vendor` copies it, but
 //!    it is never built or linked. Its folder is found
-//!    a. next to `aeron-sys` itself: a vendor directory (`vendor/libaeron-sys`) or the registry's unpacked
-//!       sources (`libaeron-sys-1.54.0`), whichever holds a tree of the right version; else
-//!    b. through cargo: a tiny manifest depending on it is written into a scratch folder and `cargo metadata`
-//!       reports where cargo unpacked it (downloading it if needed). Mirrors, source replacement, vendoring
-//!       and `--offline` behave exactly as for any other dependency.
+//!    - next to `aeron-sys` itself: a vendor directory (`vendor/libaeron-sys`) or the registry's unpacked
+//!      sources (`libaeron-sys-1.54.0`), whichever holds a tree of the right version; else
+//!    - through cargo: a tiny manifest depending on it is written into a scratch folder and `cargo metadata`
+//!      reports where cargo unpacked it (downloading it if needed). Mirrors, source replacement, vendoring
+//!      and `--offline` behave exactly as for any other dependency.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -32,19 +32,30 @@ fn main() {
 
 fn cargo() -> Command {
     let mut cmd = Command::new(env!("CARGO"));
-    for var in ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"] {
+    for var in [
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET_DIR",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+    ] {
         cmd.env_remove(var);
     }
     cmd
 }
 
 fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
     out
 }
 
 fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 fn ok(cmd: &mut Command) -> String {
@@ -54,7 +65,10 @@ fn ok(cmd: &mut Command) -> String {
 }
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -90,7 +104,11 @@ fn docs_rs_build_needs_neither_cmake_nor_a_c_compiler_nor_aeron_sources() {
         .arg(dir.join("target"))
         .envs(hostile)
         .env_remove("DOCS_RS"));
-    assert!(!out.status.success(), "a build without CMake and sources succeeded:\n{}", text(&out));
+    assert!(
+        !out.status.success(),
+        "a build without CMake and sources succeeded:\n{}",
+        text(&out)
+    );
 }
 
 #[test]
@@ -99,11 +117,22 @@ fn vendored_offline_build_of_the_package_and_then_an_installed_aeron() {
     // 1. The package as it would be published.
     ok(cargo()
         .current_dir(workspace())
-        .args(["package", "--no-verify", "--allow-dirty", "-p", "aeron-sys", "--target-dir"])
+        .args([
+            "package",
+            "--no-verify",
+            "--allow-dirty",
+            "-p",
+            "aeron-sys",
+            "--target-dir",
+        ])
         .arg(dir.join("pkg")));
     let version = env!("CARGO_PKG_VERSION");
     let crate_file = dir.join(format!("pkg/package/aeron-sys-{version}.crate"));
-    ok(Command::new("tar").arg("xzf").arg(&crate_file).arg("-C").arg(&dir));
+    ok(Command::new("tar")
+        .arg("xzf")
+        .arg(&crate_file)
+        .arg("-C")
+        .arg(&dir));
     let unpacked = dir.join(format!("aeron-sys-{version}"));
 
     // 2. Vendor everything a project depending on it needs.
@@ -113,15 +142,29 @@ fn vendored_offline_build_of_the_package_and_then_an_installed_aeron() {
     let manifest = |dep: &str| {
         format!("[package]\nname = \"app\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\naeron-sys = {dep}\n\n[workspace]\n")
     };
-    std::fs::write(app.join("Cargo.toml"), manifest(&format!("{{ path = {:?} }}", unpacked))).unwrap();
+    std::fs::write(
+        app.join("Cargo.toml"),
+        manifest(&format!("{{ path = {:?} }}", unpacked)),
+    )
+    .unwrap();
     ok(cargo().current_dir(&app).args(["vendor", "vendor"]));
     let lock = std::fs::read_to_string(app.join("Cargo.lock")).unwrap();
-    assert!(lock.contains("name = \"libaeron-sys\"\nversion = \"1.54.0\""), "Cargo.lock lacks the Aeron sources:\n{lock}");
-    assert!(app.join("vendor/libaeron-sys/aeron/version.txt").is_file(), "cargo vendor did not copy the Aeron sources");
+    assert!(
+        lock.contains("name = \"libaeron-sys\"\nversion = \"1.54.0\""),
+        "Cargo.lock lacks the Aeron sources:\n{lock}"
+    );
+    assert!(
+        app.join("vendor/libaeron-sys/aeron/version.txt").is_file(),
+        "cargo vendor did not copy the Aeron sources"
+    );
 
     // 3. aeron-sys itself into the vendor directory, as if it came from crates.io; then depend on it by version.
     std::fs::rename(&unpacked, app.join("vendor/aeron-sys")).unwrap();
-    std::fs::write(app.join("vendor/aeron-sys/.cargo-checksum.json"), r#"{"files":{},"package":null}"#).unwrap();
+    std::fs::write(
+        app.join("vendor/aeron-sys/.cargo-checksum.json"),
+        r#"{"files":{},"package":null}"#,
+    )
+    .unwrap();
     std::fs::write(app.join("Cargo.toml"), manifest(&format!("\"={version}\""))).unwrap();
     std::fs::remove_file(app.join("Cargo.lock")).unwrap();
     std::fs::create_dir_all(app.join(".cargo")).unwrap();
@@ -134,46 +177,87 @@ fn vendored_offline_build_of_the_package_and_then_an_installed_aeron() {
     std::fs::create_dir_all(&home).unwrap();
     let offline = |cmd: &mut Command| -> Command {
         let mut c = std::mem::replace(cmd, Command::new("true"));
-        c.current_dir(&app).env("CARGO_HOME", &home).env("CARGO_NET_OFFLINE", "true");
+        c.current_dir(&app)
+            .env("CARGO_HOME", &home)
+            .env("CARGO_NET_OFFLINE", "true");
         c
     };
     let started = std::time::Instant::now();
     let log = ok(&mut offline(cargo().args(["build", "-vv", "--offline"])));
     eprintln!("vendored offline build: {:?}", started.elapsed());
-    assert!(log.contains("libaeron-sys 1.54.0 next to aeron-sys"), "sources not taken from the vendor dir:\n{log}");
+    assert!(
+        log.contains("libaeron-sys 1.54.0 next to aeron-sys"),
+        "sources not taken from the vendor dir:\n{log}"
+    );
     let out = ok(&mut Command::new(app.join("target/debug/app")));
-    assert!(out.contains("aeron version=1.54.0") && out.contains("contexts: ok"), "{out}");
+    assert!(
+        out.contains("aeron version=1.54.0") && out.contains("contexts: ok"),
+        "{out}"
+    );
 
     // 4. Install what that build produced into a prefix, as `make install` of Aeron would.
-    let link_info = find_file(&app.join("target/debug/build"), "rusteron-link.txt").expect("rusteron-link.txt");
+    let link_info =
+        find_file(&app.join("target/debug/build"), "rusteron-link.txt").expect("rusteron-link.txt");
     let info = std::fs::read_to_string(&link_info).unwrap();
-    let lib_dir = PathBuf::from(info.lines().find_map(|l| l.strip_prefix("lib_dir=")).unwrap());
+    let lib_dir = PathBuf::from(
+        info.lines()
+            .find_map(|l| l.strip_prefix("lib_dir="))
+            .unwrap(),
+    );
     let prefix = dir.join("prefix");
     std::fs::create_dir_all(prefix.join("lib")).unwrap();
     std::fs::create_dir_all(prefix.join("include/aeron")).unwrap();
-    for lib in ["libaeron_static.a", "librusteron_aeron_driver_static.a", "librusteron_aeron_archive_static.a"] {
+    for lib in [
+        "libaeron_static.a",
+        "librusteron_aeron_driver_static.a",
+        "librusteron_aeron_archive_static.a",
+    ] {
         std::fs::copy(lib_dir.join(lib), prefix.join("lib").join(lib)).unwrap();
     }
     let sources = app.join("vendor/libaeron-sys/aeron");
-    std::fs::copy(sources.join("aeron-client/src/main/c/aeronc.h"), prefix.join("include/aeron/aeronc.h")).unwrap();
+    std::fs::copy(
+        sources.join("aeron-client/src/main/c/aeronc.h"),
+        prefix.join("include/aeron/aeronc.h"),
+    )
+    .unwrap();
 
     // 5a. A library of another version is refused, naming both versions.
     let other = dir.join("prefix-1.53");
     std::fs::create_dir_all(other.join("lib")).unwrap();
     std::fs::create_dir_all(other.join("include")).unwrap();
-    std::fs::copy(prefix.join("include/aeron/aeronc.h"), other.join("include/aeronc.h")).unwrap();
-    for lib in ["librusteron_aeron_driver_static.a", "librusteron_aeron_archive_static.a"] {
+    std::fs::copy(
+        prefix.join("include/aeron/aeronc.h"),
+        other.join("include/aeronc.h"),
+    )
+    .unwrap();
+    for lib in [
+        "librusteron_aeron_driver_static.a",
+        "librusteron_aeron_archive_static.a",
+    ] {
         std::fs::copy(prefix.join("lib").join(lib), other.join("lib").join(lib)).unwrap();
     }
     let mut client = std::fs::read(prefix.join("lib/libaeron_static.a")).unwrap();
     let mark = b"aeron version=1.54.0";
-    let at = client.windows(mark.len()).position(|w| w == mark).expect("version string in libaeron_static.a");
+    let at = client
+        .windows(mark.len())
+        .position(|w| w == mark)
+        .expect("version string in libaeron_static.a");
     client[at + mark.len() - 3] = b'3'; // 1.54.0 -> 1.53.0
     std::fs::write(other.join("lib/libaeron_static.a"), client).unwrap();
     let target = app.join("target-installed");
-    let out = run(&mut offline(cargo().args(["build", "--offline", "--target-dir"]).arg(&target).env("AERON_LIB_DIR", other.join("lib"))));
+    let out = run(&mut offline(
+        cargo()
+            .args(["build", "--offline", "--target-dir"])
+            .arg(&target)
+            .env("AERON_LIB_DIR", other.join("lib")),
+    ));
     let log = text(&out);
-    assert!(!out.status.success() && log.contains("is Aeron 1.53.0") && log.contains("for Aeron 1.54.0"), "{log}");
+    assert!(
+        !out.status.success()
+            && log.contains("is Aeron 1.53.0")
+            && log.contains("for Aeron 1.54.0"),
+        "{log}"
+    );
 
     // 5b. The right version links and runs, without CMake.
     let started = std::time::Instant::now();
@@ -185,9 +269,15 @@ fn vendored_offline_build_of_the_package_and_then_an_installed_aeron() {
             .env("CMAKE", "/bin/false"),
     ));
     eprintln!("build against the installed Aeron: {:?}", started.elapsed());
-    assert!(log.contains("linking the installed Aeron 1.54.0 (static)"), "{log}");
+    assert!(
+        log.contains("linking the installed Aeron 1.54.0 (static)"),
+        "{log}"
+    );
     let out = ok(&mut Command::new(target.join("debug/app")));
-    assert!(out.contains("aeron version=1.54.0") && out.contains("contexts: ok"), "{out}");
+    assert!(
+        out.contains("aeron version=1.54.0") && out.contains("contexts: ok"),
+        "{out}"
+    );
 }
 
 fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {

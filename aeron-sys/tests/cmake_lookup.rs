@@ -25,7 +25,9 @@ fn a_cmake_that_xtask_installed_into_the_target_folder_is_found_from_out_dir() {
     let tmp = tempfile::tempdir().unwrap();
     let old = fake_cmake(&tmp.path().join("old/cmake"), "3.25.1");
     let provisioned = fake_cmake(&tmp.path().join("target/tools/venv/bin/cmake"), "3.31.6");
-    let out_dir = tmp.path().join("target/x86_64-unknown-linux-gnu/release/build/aeron-sys-0123/out");
+    let out_dir = tmp
+        .path()
+        .join("target/x86_64-unknown-linux-gnu/release/build/aeron-sys-0123/out");
     let found = cmake_tool::find_with(Some(old), &out_dir).unwrap();
     if !path_cmake_is_new_enough() {
         assert_eq!(found, provisioned);
@@ -38,7 +40,10 @@ fn a_cmake_named_by_the_environment_wins() {
     let mine = fake_cmake(&tmp.path().join("mine/cmake"), "3.30.0");
     fake_cmake(&tmp.path().join("target/tools/venv/bin/cmake"), "3.31.6");
     let out_dir = tmp.path().join("target/debug/build/aeron-sys-0123/out");
-    assert_eq!(cmake_tool::find_with(Some(mine.clone()), &out_dir).unwrap(), mine);
+    assert_eq!(
+        cmake_tool::find_with(Some(mine.clone()), &out_dir).unwrap(),
+        mine
+    );
 }
 
 #[test]

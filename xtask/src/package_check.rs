@@ -26,7 +26,10 @@ pub fn run() -> Result<()> {
     let start = Instant::now();
     let (published, unpublished) = workspace_packages()?;
     println!("package-check: published crates: {}", published.join(", "));
-    let env = tools::ensure(tools::Need { cmake: true, libclang: false })?;
+    let env = tools::ensure(tools::Need {
+        cmake: true,
+        libclang: false,
+    })?;
 
     let step = Instant::now();
     let mut cmd = cargo();
@@ -34,20 +37,35 @@ pub fn run() -> Result<()> {
     exclude(&mut cmd, &unpublished);
     env.apply(&mut cmd);
     tools::run(&mut cmd)?;
-    println!("package-check: cargo package (with verification) took {}s", step.elapsed().as_secs());
+    println!(
+        "package-check: cargo package (with verification) took {}s",
+        step.elapsed().as_secs()
+    );
 
     inspect_crates(&published)?;
 
     let step = Instant::now();
     let mut cmd = cargo();
-    cmd.args(["publish", "--workspace", "--dry-run", "--no-verify", "--allow-dirty"]);
+    cmd.args([
+        "publish",
+        "--workspace",
+        "--dry-run",
+        "--no-verify",
+        "--allow-dirty",
+    ]);
     exclude(&mut cmd, &unpublished);
     tools::run(&mut cmd)?;
-    println!("package-check: cargo publish --dry-run took {}s", step.elapsed().as_secs());
+    println!(
+        "package-check: cargo publish --dry-run took {}s",
+        step.elapsed().as_secs()
+    );
 
     let step = Instant::now();
     docs_without_c_toolchain(&unpublished)?;
-    println!("package-check: docs.rs build took {}s", step.elapsed().as_secs());
+    println!(
+        "package-check: docs.rs build took {}s",
+        step.elapsed().as_secs()
+    );
 
     let step = Instant::now();
     let mut cmd = cargo();
@@ -58,9 +76,15 @@ pub fn run() -> Result<()> {
     cmd.args(["--", "-A", "clippy::all", "-D", "clippy::incompatible_msrv"]);
     env.apply(&mut cmd);
     tools::run(&mut cmd)?;
-    println!("package-check: clippy incompatible_msrv took {}s", step.elapsed().as_secs());
+    println!(
+        "package-check: clippy incompatible_msrv took {}s",
+        step.elapsed().as_secs()
+    );
 
-    println!("package-check: all checks passed in {}s", start.elapsed().as_secs());
+    println!(
+        "package-check: all checks passed in {}s",
+        start.elapsed().as_secs()
+    );
     Ok(())
 }
 
@@ -78,15 +102,26 @@ fn exclude(cmd: &mut Command, unpublished: &[String]) {
 
 /// Workspace members split into (published, `publish = false`), from `cargo metadata`.
 fn workspace_packages() -> Result<(Vec<String>, Vec<String>)> {
-    let out = cargo().args(["metadata", "--no-deps", "--format-version", "1"]).output()?;
+    let out = cargo()
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .output()?;
     if !out.status.success() {
-        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     let mut published = Vec::new();
     let mut unpublished = Vec::new();
-    for p in meta["packages"].as_array().context("no packages in cargo metadata")? {
-        let name = p["name"].as_str().context("package without name")?.to_string();
+    for p in meta["packages"]
+        .as_array()
+        .context("no packages in cargo metadata")?
+    {
+        let name = p["name"]
+            .as_str()
+            .context("package without name")?
+            .to_string();
         // `publish = false` shows as an empty registry list.
         if p["publish"].as_array().is_some_and(|r| r.is_empty()) {
             unpublished.push(name);
@@ -100,19 +135,35 @@ fn workspace_packages() -> Result<(Vec<String>, Vec<String>)> {
 /// Opens each `target/package/<name>-<version>.crate` and checks its content.
 fn inspect_crates(published: &[String]) -> Result<()> {
     let dir = paths::target_dir().join("package");
-    println!("package-check: {:<38} {:>6} {:>10}", "crate", "files", "bytes");
+    println!(
+        "package-check: {:<38} {:>6} {:>10}",
+        "crate", "files", "bytes"
+    );
     let mut problems = Vec::new();
     for name in published {
         let file = newest_crate(&dir, name)?;
         let size = std::fs::metadata(&file)?.len();
-        let out = Command::new("tar").arg("tzf").arg(&file).output().context("running tar")?;
+        let out = Command::new("tar")
+            .arg("tzf")
+            .arg(&file)
+            .output()
+            .context("running tar")?;
         if !out.status.success() {
             bail!("cannot list {}", file.display());
         }
         let listing = String::from_utf8_lossy(&out.stdout);
         let files: Vec<&str> = listing.lines().filter(|l| !l.ends_with('/')).collect();
-        println!("package-check: {:<38} {:>6} {:>10}", file.file_name().unwrap().to_string_lossy(), files.len(), size);
-        problems.extend(content_problems(name, &files).into_iter().map(|p| format!("{name}: {p}")));
+        println!(
+            "package-check: {:<38} {:>6} {:>10}",
+            file.file_name().unwrap().to_string_lossy(),
+            files.len(),
+            size
+        );
+        problems.extend(
+            content_problems(name, &files)
+                .into_iter()
+                .map(|p| format!("{name}: {p}")),
+        );
         if size > MAX_CRATE_BYTES {
             problems.push(format!("{name}: {size} bytes, more than {MAX_CRATE_BYTES}"));
         }
@@ -130,9 +181,14 @@ fn newest_crate(dir: &Path, name: &str) -> Result<PathBuf> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
-            let f = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let f = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             f.ends_with(".crate")
-                && f.strip_prefix(&prefix).is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+                && f.strip_prefix(&prefix)
+                    .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
         })
         .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
         .with_context(|| format!("no {name}-*.crate in {}", dir.display()))
@@ -140,7 +196,10 @@ fn newest_crate(dir: &Path, name: &str) -> Result<PathBuf> {
 
 /// What is wrong with the file list of one package (paths as `tar` prints them, `<name>-<version>/...`).
 fn content_problems(name: &str, files: &[&str]) -> Vec<String> {
-    let rel: Vec<&str> = files.iter().map(|f| f.split_once('/').map_or(*f, |(_, r)| r)).collect();
+    let rel: Vec<&str> = files
+        .iter()
+        .map(|f| f.split_once('/').map_or(*f, |(_, r)| r))
+        .collect();
     let mut problems = Vec::new();
     for needed in ["README.md", "LICENSE-MIT", "LICENSE-APACHE", "Cargo.toml"] {
         if !rel.contains(&needed) {
@@ -158,17 +217,28 @@ fn content_problems(name: &str, files: &[&str]) -> Vec<String> {
 
 /// Files that only come from the Aeron tree: its C/C++/Java sources, its version file, its folders.
 fn is_aeron_source(path: &str) -> bool {
-    let aeron_dirs = ["aeron-client/", "aeron-driver/", "aeron-archive/", "aeron-cluster/", "aeron/"];
-    aeron_dirs.iter().any(|d| path.starts_with(d) || path.contains(&format!("/{d}")))
+    let aeron_dirs = [
+        "aeron-client/",
+        "aeron-driver/",
+        "aeron-archive/",
+        "aeron-cluster/",
+        "aeron/",
+    ];
+    aeron_dirs
+        .iter()
+        .any(|d| path.starts_with(d) || path.contains(&format!("/{d}")))
         || path == "version.txt"
-        || [".c", ".cpp", ".java", ".gradle"].iter().any(|ext| path.ends_with(ext))
+        || [".c", ".cpp", ".java", ".gradle"]
+            .iter()
+            .any(|ext| path.ends_with(ext))
 }
 
 /// `cargo doc` as docs.rs runs it: `DOCS_RS=1`, no CMake, no C compiler, no Aeron sources.
 fn docs_without_c_toolchain(unpublished: &[String]) -> Result<()> {
     let target = paths::target_dir().join("package-check/docs-rs");
     let mut cmd = cargo();
-    cmd.args(["doc", "--workspace", "--no-deps", "--target-dir"]).arg(&target);
+    cmd.args(["doc", "--workspace", "--no-deps", "--target-dir"])
+        .arg(&target);
     exclude(&mut cmd, unpublished);
     for (var, value) in docs_rs_env() {
         cmd.env(var, value);
@@ -193,9 +263,19 @@ mod tests {
 
     #[test]
     fn a_package_without_license_or_with_aeron_sources_is_reported() {
-        let good = ["x-0.1.0/Cargo.toml", "x-0.1.0/README.md", "x-0.1.0/LICENSE-MIT", "x-0.1.0/LICENSE-APACHE", "x-0.1.0/src/lib.rs"];
+        let good = [
+            "x-0.1.0/Cargo.toml",
+            "x-0.1.0/README.md",
+            "x-0.1.0/LICENSE-MIT",
+            "x-0.1.0/LICENSE-APACHE",
+            "x-0.1.0/src/lib.rs",
+        ];
         assert!(content_problems("x", &good).is_empty());
-        let bad = ["x-0.1.0/Cargo.toml", "x-0.1.0/README.md", "x-0.1.0/aeron/aeron-client/src/main/c/aeronc.c"];
+        let bad = [
+            "x-0.1.0/Cargo.toml",
+            "x-0.1.0/README.md",
+            "x-0.1.0/aeron/aeron-client/src/main/c/aeronc.c",
+        ];
         let p = content_problems("x", &bad);
         assert!(p.iter().any(|m| m.contains("LICENSE-MIT")), "{p:?}");
         assert!(p.iter().any(|m| m.contains("Aeron source")), "{p:?}");
@@ -203,7 +283,9 @@ mod tests {
 
     #[test]
     fn generated_codec_headers_and_bindings_are_not_aeron_sources() {
-        assert!(!is_aeron_source("generated/c/aeron_archive_client/messageHeader.h"));
+        assert!(!is_aeron_source(
+            "generated/c/aeron_archive_client/messageHeader.h"
+        ));
         assert!(!is_aeron_source("src/generated/client.rs"));
         assert!(is_aeron_source("aeron-driver/src/main/c/aeronmd.c"));
         assert!(is_aeron_source("version.txt"));

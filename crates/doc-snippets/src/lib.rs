@@ -40,7 +40,10 @@ mod tests {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
             if name.ends_with(".md") {
                 let line = format!("include_str!(\"../../../docs/{name}\")");
-                assert!(lib.contains(&line), "docs/{name} is not included in crates/doc-snippets/src/lib.rs");
+                assert!(
+                    lib.contains(&line),
+                    "docs/{name} is not included in crates/doc-snippets/src/lib.rs"
+                );
             }
         }
     }

@@ -33,8 +33,14 @@ struct Options {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let o = Options::parse();
     let c = connect(&o.driver)?;
-    let publication = c.aeron.async_add_publication(&o.channel, o.stream_id)?.poll_blocking(TIMEOUT)?;
-    println!("publishing {} messages on {} stream {}", o.messages, o.channel, o.stream_id);
+    let publication = c
+        .aeron
+        .async_add_publication(&o.channel, o.stream_id)?
+        .poll_blocking(TIMEOUT)?;
+    println!(
+        "publishing {} messages on {} stream {}",
+        o.messages, o.channel, o.stream_id
+    );
     let start = Instant::now();
     while !publication.is_connected() {
         if start.elapsed() > Duration::from_secs(30) {
@@ -45,7 +51,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for i in 0..o.messages {
         let msg = format!("Hello World! {i}");
         loop {
-            let r = publication.offer(msg.as_bytes(), Handlers::no_reserved_value_supplier_handler());
+            let r = publication.offer(
+                msg.as_bytes(),
+                Handlers::no_reserved_value_supplier_handler(),
+            );
             if r > 0 {
                 break;
             }

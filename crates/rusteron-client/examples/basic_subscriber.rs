@@ -44,7 +44,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     while o.messages == 0 || received < o.messages {
         let n = subscription.poll_once(
             |msg, header| {
-                println!("received from session {}: {}", header.session_id(), String::from_utf8_lossy(msg));
+                println!(
+                    "received from session {}: {}",
+                    header.session_id(),
+                    String::from_utf8_lossy(msg)
+                );
                 received += 1;
             },
             defaults::FRAGMENT_COUNT_LIMIT,

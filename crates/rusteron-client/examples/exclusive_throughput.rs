@@ -43,7 +43,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let o = Options::parse();
     let count = o.messages;
     let c = connect(&o.driver)?;
-    let publication = c.aeron.add_exclusive_publication(&o.channel, o.stream_id, TIMEOUT)?;
+    let publication = c
+        .aeron
+        .add_exclusive_publication(&o.channel, o.stream_id, TIMEOUT)?;
     let subscription = c.aeron.add_subscription(&o.channel, o.stream_id, TIMEOUT)?;
     // The subscription is Send (not Sync): it moves to the reader thread.
     let reader = std::thread::spawn(move || -> Result<u64, AeronCError> {

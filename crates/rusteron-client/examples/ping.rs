@@ -62,7 +62,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .aeron
         .async_add_exclusive_publication(&o.ping_channel, o.ping_stream_id)?
         .poll_blocking(TIMEOUT)?;
-    let subscription = c.aeron.add_subscription(&o.pong_channel, o.pong_stream_id, TIMEOUT)?;
+    let subscription = c
+        .aeron
+        .add_subscription(&o.pong_channel, o.pong_stream_id, TIMEOUT)?;
     println!(
         "ping: {} on {} stream {}, echoes on {} stream {}",
         o.messages, o.ping_channel, o.ping_stream_id, o.pong_channel, o.pong_stream_id

@@ -47,7 +47,11 @@ impl AeronFragmentHandlerCallback for Echo<'_> {
         if self.sessions.insert(header.session_id()) {
             println!("pong: following ping session {}", header.session_id());
         }
-        while self.publication.offer(msg, Handlers::no_reserved_value_supplier_handler()) < 0 {
+        while self
+            .publication
+            .offer(msg, Handlers::no_reserved_value_supplier_handler())
+            < 0
+        {
             std::hint::spin_loop();
         }
         self.echoed += 1;
@@ -57,20 +61,33 @@ impl AeronFragmentHandlerCallback for Echo<'_> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let o = Options::parse();
     let c = connect(&o.driver)?;
-    let subscription = c.aeron.add_subscription(&o.ping_channel, o.ping_stream_id, TIMEOUT)?;
-    let publication = c.aeron.async_add_publication(&o.pong_channel, o.pong_stream_id)?.poll_blocking(TIMEOUT)?;
+    let subscription = c
+        .aeron
+        .add_subscription(&o.ping_channel, o.ping_stream_id, TIMEOUT)?;
+    let publication = c
+        .aeron
+        .async_add_publication(&o.pong_channel, o.pong_stream_id)?
+        .poll_blocking(TIMEOUT)?;
     println!(
         "pong: echoing {} stream {} to {} stream {}",
         o.ping_channel, o.ping_stream_id, o.pong_channel, o.pong_stream_id
     );
-    let mut echo = Echo { publication: &publication, echoed: 0, sessions: HashSet::new() };
+    let mut echo = Echo {
+        publication: &publication,
+        echoed: 0,
+        sessions: HashSet::new(),
+    };
     let mut idle = BackoffIdleStrategy::default();
     while o.messages == 0 || echo.echoed < o.messages {
         // Polls every image of the subscription: whichever ping is connected, old or new.
         let n = subscription.poll(&mut echo, defaults::FRAGMENT_COUNT_LIMIT)?;
         idle.idle(n);
     }
-    println!("pong: echoed {} messages from {} ping sessions", echo.echoed, echo.sessions.len());
+    println!(
+        "pong: echoed {} messages from {} ping sessions",
+        echo.echoed,
+        echo.sessions.len()
+    );
     // Let the last echo drain before closing.
     std::thread::sleep(std::time::Duration::from_millis(100));
     Ok(())

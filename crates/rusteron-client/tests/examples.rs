@@ -21,7 +21,10 @@ fn example(name: &str) -> PathBuf {
         if !cfg!(debug_assertions) {
             cmd.arg("--release");
         }
-        assert!(cmd.status().unwrap().success(), "building the examples failed");
+        assert!(
+            cmd.status().unwrap().success(),
+            "building the examples failed"
+        );
     });
     assert!(path.exists(), "{} not found", path.display());
     path
@@ -82,13 +85,31 @@ const EXAMPLES: [(&str, &str); 7] = [
 fn every_example_explains_its_options() {
     for (name, own) in EXAMPLES {
         let out = run(name, &["--help"]);
-        for option in ["-p, --dir <DIR>", "[env: AERON_DIR", "/dev/shm/aeron-<user>", "--embedded-driver", own] {
-            assert!(out.contains(option), "{name} --help lacks {option:?}:\n{out}");
+        for option in [
+            "-p, --dir <DIR>",
+            "[env: AERON_DIR",
+            "/dev/shm/aeron-<user>",
+            "--embedded-driver",
+            own,
+        ] {
+            assert!(
+                out.contains(option),
+                "{name} --help lacks {option:?}:\n{out}"
+            );
         }
     }
     let ping = run("ping", &["--help"]);
-    for default in ["aeron:udp?endpoint=localhost:20123", "aeron:udp?endpoint=localhost:20124", "[default: 1002]", "[default: 1003]", "[default: 32]"] {
-        assert!(ping.contains(default), "ping --help lacks the C sample's default {default:?}:\n{ping}");
+    for default in [
+        "aeron:udp?endpoint=localhost:20123",
+        "aeron:udp?endpoint=localhost:20124",
+        "[default: 1002]",
+        "[default: 1003]",
+        "[default: 32]",
+    ] {
+        assert!(
+            ping.contains(default),
+            "ping --help lacks the C sample's default {default:?}:\n{ping}"
+        );
     }
 }
 
@@ -103,11 +124,18 @@ fn without_a_driver_the_default_aeron_dir_is_used_and_named() {
     if out.status.success() {
         // A media driver runs on this machine's default directory, and the example found it there.
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("using the media driver of /dev/shm/aeron-"), "{text}");
+        assert!(
+            text.contains("using the media driver of /dev/shm/aeron-"),
+            "{text}"
+        );
         return;
     }
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no media driver answers in /dev/shm/aeron-") && err.contains("--embedded-driver"), "{err}");
+    assert!(
+        err.contains("no media driver answers in /dev/shm/aeron-")
+            && err.contains("--embedded-driver"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -138,7 +166,11 @@ fn basic_publisher_and_subscriber_over_udp() {
     let args = ["--channel", channel.as_str(), "-m", "5"];
     // The driver named by AERON_DIR (the subscriber) and by --dir (the publisher).
     let sub = spawn("basic_subscriber", &args, Some(driver.dir()));
-    let publ = spawn("basic_publisher", &[&args[..], &["--dir", driver.dir()]].concat(), None);
+    let publ = spawn(
+        "basic_publisher",
+        &[&args[..], &["--dir", driver.dir()]].concat(),
+        None,
+    );
     let p = finish("basic_publisher", publ);
     let s = finish("basic_subscriber", sub);
     assert!(p.contains("sent: Hello World! 4"), "{p}");
@@ -147,16 +179,36 @@ fn basic_publisher_and_subscriber_over_udp() {
 
 fn ping_pong(ping_channel: &str, pong_channel: &str) {
     let driver = rusteron_media_driver::TestMediaDriver::launch().unwrap();
-    let channels = ["-c", ping_channel, "-s", "2002", "-C", pong_channel, "-S", "2003"];
+    let channels = [
+        "-c",
+        ping_channel,
+        "-s",
+        "2002",
+        "-C",
+        pong_channel,
+        "-S",
+        "2003",
+    ];
     // One pong, two pings one after the other: the second is a new session that pong must follow.
-    let pong = spawn("pong", &[&channels[..], &["-m", "240"]].concat(), Some(driver.dir()));
+    let pong = spawn(
+        "pong",
+        &[&channels[..], &["-m", "240"]].concat(),
+        Some(driver.dir()),
+    );
     for _ in 0..2 {
-        let ping = spawn("ping", &[&channels[..], &["-m", "100", "-w", "20", "-L", "64"]].concat(), Some(driver.dir()));
+        let ping = spawn(
+            "ping",
+            &[&channels[..], &["-m", "100", "-w", "20", "-L", "64"]].concat(),
+            Some(driver.dir()),
+        );
         let out = finish("ping", ping);
         assert!(out.contains("100 round trips of 64 bytes"), "{out}");
     }
     let out = finish("pong", pong);
-    assert!(out.contains("echoed 240 messages from 2 ping sessions"), "{out}");
+    assert!(
+        out.contains("echoed 240 messages from 2 ping sessions"),
+        "{out}"
+    );
 }
 
 #[test]

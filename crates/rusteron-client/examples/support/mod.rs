@@ -84,7 +84,10 @@ pub fn connect(args: &DriverArgs) -> Result<Connection, Box<dyn std::error::Erro
         )
     })?;
     println!("using the media driver of {dir}");
-    Ok(Connection { aeron, _driver: driver })
+    Ok(Connection {
+        aeron,
+        _driver: driver,
+    })
 }
 
 pub const TIMEOUT: Duration = Duration::from_secs(10);
