@@ -76,13 +76,14 @@ pub fn connect(args: &DriverArgs) -> Result<Connection, Box<dyn std::error::Erro
         |code: i32, msg: &str| eprintln!("aeron error {code}: {msg}"),
     )))?;
     let dir = ctx.get_dir();
-    let aeron = Aeron::new(&ctx)?;
-    aeron.start().map_err(|e| {
+    let no_driver = |e: AeronCError| {
         format!(
             "no media driver answers in {dir} ({e}). Start one there (e.g. `rusteron-media-driver --dir {dir}` or \
              Aeron's aeronmd), name another directory with --dir / AERON_DIR, or pass --embedded-driver"
         )
-    })?;
+    };
+    let aeron = Aeron::new(&ctx).map_err(no_driver)?;
+    aeron.start().map_err(no_driver)?;
     println!("using the media driver of {dir}");
     Ok(Connection {
         aeron,
