@@ -177,7 +177,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .poll_blocking(DEADLINE)
         .map_err(|e| {
             format!(
-                "no archive answers on {} stream {} ({e}); start one or pass --embedded-driver",
+                "connecting to the archive on {} stream {} failed ({e}); is one running there? Or pass --embedded-driver",
                 o.control_channel, o.control_stream_id
             )
         })?;
