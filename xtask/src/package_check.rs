@@ -160,7 +160,7 @@ fn inspect_crates(published: &[String]) -> Result<()> {
             size
         );
         problems.extend(
-            content_problems(name, &files)
+            content_problems(&files)
                 .into_iter()
                 .map(|p| format!("{name}: {p}")),
         );
@@ -195,7 +195,7 @@ fn newest_crate(dir: &Path, name: &str) -> Result<PathBuf> {
 }
 
 /// What is wrong with the file list of one package (paths as `tar` prints them, `<name>-<version>/...`).
-fn content_problems(name: &str, files: &[&str]) -> Vec<String> {
+fn content_problems(files: &[&str]) -> Vec<String> {
     let rel: Vec<&str> = files
         .iter()
         .map(|f| f.split_once('/').map_or(*f, |(_, r)| r))
@@ -211,7 +211,6 @@ fn content_problems(name: &str, files: &[&str]) -> Vec<String> {
             problems.push(format!("{f} looks like Aeron source"));
         }
     }
-    let _ = name;
     problems
 }
 
@@ -270,13 +269,13 @@ mod tests {
             "x-0.1.0/LICENSE-APACHE",
             "x-0.1.0/src/lib.rs",
         ];
-        assert!(content_problems("x", &good).is_empty());
+        assert!(content_problems(&good).is_empty());
         let bad = [
             "x-0.1.0/Cargo.toml",
             "x-0.1.0/README.md",
             "x-0.1.0/aeron/aeron-client/src/main/c/aeronc.c",
         ];
-        let p = content_problems("x", &bad);
+        let p = content_problems(&bad);
         assert!(p.iter().any(|m| m.contains("LICENSE-MIT")), "{p:?}");
         assert!(p.iter().any(|m| m.contains("Aeron source")), "{p:?}");
     }
