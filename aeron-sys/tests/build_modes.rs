@@ -7,7 +7,8 @@
 //!   published), with every dependency in a `cargo vendor` directory (the Aeron sources included, via
 //!   `libaeron-sys`), an empty `CARGO_HOME` and `--offline`, builds and runs;
 //! - installed Aeron: the libraries that build produced, installed into a prefix, are linked through
-//!   `AERON_LIB_DIR`; a library of another Aeron version is refused with a clear message.
+//!   `AERON_LIB_DIR`, static and (made into shared libraries) shared; a library of another Aeron version is
+//!   refused with a clear message.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -245,6 +246,7 @@ fn vendored_offline_build_of_the_package_and_then_an_installed_aeron() {
     client[at + mark.len() - 3] = b'3'; // 1.54.0 -> 1.53.0
     std::fs::write(other.join("lib/libaeron_static.a"), client).unwrap();
     let target = app.join("target-installed");
+    let started = std::time::Instant::now(); // a fresh target folder: 5a and 5b together
     let out = run(&mut offline(
         cargo()
             .args(["build", "--offline", "--target-dir"])
@@ -260,7 +262,6 @@ fn vendored_offline_build_of_the_package_and_then_an_installed_aeron() {
     );
 
     // 5b. The right version links and runs, without CMake.
-    let started = std::time::Instant::now();
     let log = ok(&mut offline(
         cargo()
             .args(["build", "-vv", "--offline", "--target-dir"])
@@ -268,12 +269,76 @@ fn vendored_offline_build_of_the_package_and_then_an_installed_aeron() {
             .env("AERON_LIB_DIR", prefix.join("lib"))
             .env("CMAKE", "/bin/false"),
     ));
-    eprintln!("build against the installed Aeron: {:?}", started.elapsed());
+    eprintln!("builds against the installed Aeron (refused, then linked): {:?}", started.elapsed());
     assert!(
         log.contains("linking the installed Aeron 1.54.0 (static)"),
         "{log}"
     );
     let out = ok(&mut Command::new(target.join("debug/app")));
+    assert!(
+        out.contains("aeron version=1.54.0") && out.contains("contexts: ok"),
+        "{out}"
+    );
+
+    // 6. The same code as shared libraries (libaeron.so, libaeron_driver.so, libaeron_archive_c_client.so,
+    //    linked from those position-independent archives): chosen by default when libaeron.so is there.
+    let shared = dir.join("prefix-shared");
+    std::fs::create_dir_all(shared.join("lib")).unwrap();
+    std::fs::create_dir_all(shared.join("include")).unwrap();
+    std::fs::copy(
+        prefix.join("include/aeron/aeronc.h"),
+        shared.join("include/aeronc.h"),
+    )
+    .unwrap();
+    let system_libs: Vec<String> = info
+        .lines()
+        .find_map(|l| l.strip_prefix("system_libs="))
+        .unwrap_or("")
+        .split(';')
+        .filter(|l| !l.is_empty())
+        .map(|l| format!("-l{l}"))
+        .chain(["-lm", "-ldl", "-lpthread"].map(String::from))
+        .collect();
+    for (so, archive, needs_client) in [
+        ("libaeron.so", "libaeron_static.a", false),
+        (
+            "libaeron_driver.so",
+            "librusteron_aeron_driver_static.a",
+            true,
+        ),
+        (
+            "libaeron_archive_c_client.so",
+            "librusteron_aeron_archive_static.a",
+            true,
+        ),
+    ] {
+        let mut cc = Command::new("cc");
+        cc.arg("-shared").arg("-o").arg(shared.join("lib").join(so));
+        cc.arg("-Wl,--whole-archive")
+            .arg(prefix.join("lib").join(archive))
+            .arg("-Wl,--no-whole-archive");
+        if needs_client {
+            cc.arg("-L").arg(shared.join("lib")).arg("-laeron");
+        }
+        ok(cc.args(&system_libs));
+    }
+    let log = ok(&mut offline(
+        cargo()
+            .args(["build", "-vv", "--offline", "--target-dir"])
+            .arg(&target)
+            .env("AERON_LIB_DIR", shared.join("lib"))
+            .env("CMAKE", "/bin/false"),
+    ));
+    assert!(
+        log.contains("linking the installed Aeron 1.54.0 (shared)"),
+        "{log}"
+    );
+    let without = run(Command::new(target.join("debug/app")).env_remove("LD_LIBRARY_PATH"));
+    assert!(
+        !without.status.success(),
+        "the program runs without the shared libraries: not linked dynamically"
+    );
+    let out = ok(Command::new(target.join("debug/app")).env("LD_LIBRARY_PATH", shared.join("lib")));
     assert!(
         out.contains("aeron version=1.54.0") && out.contains("contexts: ok"),
         "{out}"
