@@ -174,6 +174,32 @@ mod tests {
     }
 
     #[test]
+    fn a_vendored_or_unpacked_libaeron_sys_next_to_aeron_sys_is_found() {
+        let base = std::env::temp_dir().join(format!("locate-beside-{}", std::process::id()));
+        let tree = |dir: &Path, version: &str| {
+            std::fs::create_dir_all(dir.join("aeron-client/src/main/c")).unwrap();
+            std::fs::write(dir.join("aeron-client/src/main/c/aeronc.h"), "").unwrap();
+            std::fs::write(dir.join("version.txt"), format!("{version}\n")).unwrap();
+        };
+        // `cargo vendor` layout: vendor/aeron-sys next to vendor/libaeron-sys.
+        let vendor = base.join("vendor");
+        std::fs::create_dir_all(vendor.join("aeron-sys")).unwrap();
+        assert_eq!(beside(&vendor.join("aeron-sys")), None);
+        tree(&vendor.join("libaeron-sys/aeron"), "1.53.0");
+        assert_eq!(beside(&vendor.join("aeron-sys")), None, "a tree of another version is not taken");
+        tree(&vendor.join("libaeron-sys/aeron"), AERON_VERSION);
+        assert_eq!(beside(&vendor.join("aeron-sys")), Some(vendor.join("libaeron-sys/aeron")));
+        // Registry layout: aeron-sys-0.1.0 next to libaeron-sys-1.54.0.
+        let registry = base.join("registry");
+        tree(&registry.join(format!("libaeron-sys-{AERON_VERSION}/aeron")), AERON_VERSION);
+        assert_eq!(
+            beside(&registry.join("aeron-sys-0.1.0")),
+            Some(registry.join(format!("libaeron-sys-{AERON_VERSION}/aeron")))
+        );
+        std::fs::remove_dir_all(&base).unwrap();
+    }
+
+    #[test]
     fn manifest_path_is_read_from_cargo_metadata_json() {
         let json = r#"{"packages":[
             {"name":"other","version":"1.0.0","manifest_path":"/x/other/Cargo.toml","dependencies":[{"name":"libaeron-sys"}]},
