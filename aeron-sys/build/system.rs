@@ -93,6 +93,10 @@ pub fn link(lib_dir: &Path) -> Result<Linked, String> {
     let archive = find(archive_names);
     check_version(&client.1)?;
 
+    // A reinstalled Aeron must be checked and linked again.
+    for file in [Some(&client.1), Some(&driver.1), archive.as_ref().map(|a| &a.1)].into_iter().flatten() {
+        println!("cargo:rerun-if-changed={}", file.display());
+    }
     let link_kind = if kind == Kind::Static { "static" } else { "dylib" };
     println!("cargo:rustc-link-search=native={}", lib_dir.display());
     if let Some((name, _)) = &archive {
