@@ -4,10 +4,14 @@
 //! sources come from. Order:
 //! 1. `AERON_SOURCE_DIR`, if set, must point at an Aeron checkout (the folder holding `version.txt`).
 //! 2. Otherwise the crates.io package `libaeron-sys = "=1.54.0"`, which carries the complete release tree
-//!    under `aeron/`, is resolved through cargo itself: a tiny manifest depending on it is written into a
-//!    scratch folder and `cargo metadata` reports where cargo unpacked it. Mirrors, source replacement,
-//!    vendoring and `--offline` therefore behave exactly as for any other dependency. That crate is never
-//!    built or linked.
+//!    under `aeron/`. `aeron-sys` declares it as a dependency under a target that never matches
+//!    (`cfg(any())`), so it is in `Cargo.lock`, `cargo fetch` downloads it and `cargo vendor` copies it, but
+//!    it is never built or linked. Its folder is found
+//!    - next to `aeron-sys` itself: a vendor directory (`vendor/libaeron-sys`) or the registry's unpacked
+//!      sources (`libaeron-sys-1.54.0`), whichever holds a tree of the right version; else
+//!    - through cargo: a tiny manifest depending on it is written into a scratch folder and `cargo metadata`
+//!      reports where cargo unpacked it (downloading it if needed). Mirrors, source replacement, vendoring
+//!      and `--offline` behave exactly as for any other dependency.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -37,12 +41,42 @@ pub fn locate(scratch: &Path, cwd: &Path) -> Result<AeronSource, String> {
         })?;
         return Ok(AeronSource { root, origin: SOURCE_DIR_ENV.to_string() });
     }
+    if let Some(root) = beside(cwd) {
+        return Ok(AeronSource { root, origin: format!("libaeron-sys {AERON_VERSION} next to aeron-sys") });
+    }
+    locate_with_cargo(scratch, cwd)
+}
+
+/// Like [`locate`] for a build script: `package_dir` is `aeron-sys`'s own folder (for the look-up next to
+/// it) and `config_dir` the folder whose cargo configuration applies to the build (the project root, so its
+/// `.cargo/config.toml` with mirrors or vendored sources is honoured).
+pub fn locate_for_build(scratch: &Path, package_dir: &Path, config_dir: &Path) -> Result<AeronSource, String> {
+    if std::env::var_os(SOURCE_DIR_ENV).is_some_and(|v| !v.is_empty()) {
+        return locate(scratch, package_dir);
+    }
+    if let Some(root) = beside(package_dir) {
+        return Ok(AeronSource { root, origin: format!("libaeron-sys {AERON_VERSION} next to aeron-sys") });
+    }
+    locate_with_cargo(scratch, config_dir)
+}
+
+/// The `aeron/` folder of a `libaeron-sys` package unpacked beside `package_dir` (vendor directory or the
+/// registry's source folder), if it holds the right version.
+pub fn beside(package_dir: &Path) -> Option<PathBuf> {
+    let parent = package_dir.parent()?;
+    [format!("libaeron-sys-{AERON_VERSION}"), "libaeron-sys".to_string()]
+        .into_iter()
+        .map(|name| parent.join(name).join("aeron"))
+        .find(|root| check_tree(root).is_ok())
+}
+
+fn locate_with_cargo(scratch: &Path, cwd: &Path) -> Result<AeronSource, String> {
     match from_registry(scratch, cwd) {
         Ok(root) => Ok(AeronSource { root, origin: format!("crates.io package libaeron-sys {AERON_VERSION}") }),
         Err(e) => Err(format!(
             "could not find the Aeron {AERON_VERSION} C sources. They normally come from the crates.io package \
-             `libaeron-sys = \"={AERON_VERSION}\"` (only its `aeron/` folder is used; it is never built), resolved \
-             with `cargo metadata`, which failed: {e}. Fix it by either letting cargo reach crates.io (or your \
+             `libaeron-sys = \"={AERON_VERSION}\"` (a dependency of aeron-sys that is never built; only its \
+             `aeron/` folder is used), resolved with `cargo metadata`, which failed: {e}. Fix it by either letting cargo reach crates.io (or your \
              registry mirror) once so that the package is downloaded (for offline use run `cargo fetch` first), \
              or by setting {SOURCE_DIR_ENV}=/path/to/aeron to an unpacked Aeron {AERON_VERSION} release tree \
              (the folder containing `version.txt` and `aeron-client/`)."
@@ -137,6 +171,32 @@ mod tests {
         std::fs::write(dir.join("version.txt"), format!("{AERON_VERSION}\n")).unwrap();
         assert!(check_tree(&dir).is_ok());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_vendored_or_unpacked_libaeron_sys_next_to_aeron_sys_is_found() {
+        let base = std::env::temp_dir().join(format!("locate-beside-{}", std::process::id()));
+        let tree = |dir: &Path, version: &str| {
+            std::fs::create_dir_all(dir.join("aeron-client/src/main/c")).unwrap();
+            std::fs::write(dir.join("aeron-client/src/main/c/aeronc.h"), "").unwrap();
+            std::fs::write(dir.join("version.txt"), format!("{version}\n")).unwrap();
+        };
+        // `cargo vendor` layout: vendor/aeron-sys next to vendor/libaeron-sys.
+        let vendor = base.join("vendor");
+        std::fs::create_dir_all(vendor.join("aeron-sys")).unwrap();
+        assert_eq!(beside(&vendor.join("aeron-sys")), None);
+        tree(&vendor.join("libaeron-sys/aeron"), "1.53.0");
+        assert_eq!(beside(&vendor.join("aeron-sys")), None, "a tree of another version is not taken");
+        tree(&vendor.join("libaeron-sys/aeron"), AERON_VERSION);
+        assert_eq!(beside(&vendor.join("aeron-sys")), Some(vendor.join("libaeron-sys/aeron")));
+        // Registry layout: aeron-sys-0.1.0 next to libaeron-sys-1.54.0.
+        let registry = base.join("registry");
+        tree(&registry.join(format!("libaeron-sys-{AERON_VERSION}/aeron")), AERON_VERSION);
+        assert_eq!(
+            beside(&registry.join("aeron-sys-0.1.0")),
+            Some(registry.join(format!("libaeron-sys-{AERON_VERSION}/aeron")))
+        );
+        std::fs::remove_dir_all(&base).unwrap();
     }
 
     #[test]

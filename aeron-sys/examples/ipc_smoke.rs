@@ -1,13 +1,14 @@
-//! Smallest end-to-end use of the raw bindings: an in-process C media driver, a C client, one IPC
-//! publication and subscription, and five messages sent and received.
+//! Smallest end-to-end use of the raw bindings: an in-process C media driver (always: this example shows
+//! the raw driver API too, on a temporary directory), a C client, one publication and subscription, and a
+//! few messages sent and received.
 //!
-//! Run with `cargo run -p aeron-sys --example ipc_smoke` (or `cargo xtask demo`, which installs the build
-//! tools first on a fresh machine).
+//! Run with `cargo run -p aeron-sys --example ipc_smoke -- --help`.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
 use aeron_sys::*;
+use clap::Parser;
 use std::ffi::{c_void, CStr, CString};
 use std::ptr;
 use std::time::Duration;
@@ -21,18 +22,34 @@ unsafe extern "C" fn print_fragment(clientd: *mut c_void, buffer: *const u8, len
     println!("received: {}", String::from_utf8_lossy(bytes));
 }
 
+/// Sends messages through an in-process C media driver with the raw C API.
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Options {
+    /// Channel to publish on and subscribe to
+    #[arg(short = 'c', long, default_value = "aeron:ipc")]
+    channel: String,
+    /// Stream id
+    #[arg(short = 's', long, default_value_t = 1001)]
+    stream_id: i32,
+    /// Number of messages to send
+    #[arg(short = 'm', long, default_value_t = 5)]
+    messages: usize,
+}
+
 fn main() {
+    let o = Options::parse();
     // SAFETY: static NUL-terminated version string.
     println!("Aeron {}", unsafe { CStr::from_ptr(aeron_version_full()) }.to_string_lossy());
     let driver = Driver::launch();
     println!("media driver started in {}", driver.aeron_dir().to_string_lossy());
     let client = Client::connect(&driver);
-    let channel = CString::new("aeron:ipc").unwrap();
+    let channel = CString::new(o.channel.as_str()).expect("a channel without NUL bytes");
     let timeout = Duration::from_secs(10);
     // SAFETY: pointers come from the C API and are closed below in reverse order; `count` outlives the polls.
     unsafe {
         let mut async_pub = ptr::null_mut();
-        check(aeron_async_add_publication(&mut async_pub, client.aeron, channel.as_ptr(), 10), "add publication");
+        check(aeron_async_add_publication(&mut async_pub, client.aeron, channel.as_ptr(), o.stream_id), "add publication");
         let publication = wait_for("publication", timeout, || {
             let mut p = ptr::null_mut();
             let rc = aeron_async_add_publication_poll(&mut p, async_pub);
@@ -41,7 +58,7 @@ fn main() {
         });
         let mut async_sub = ptr::null_mut();
         check(
-            aeron_async_add_subscription(&mut async_sub, client.aeron, channel.as_ptr(), 10, None, ptr::null_mut(), None, ptr::null_mut()),
+            aeron_async_add_subscription(&mut async_sub, client.aeron, channel.as_ptr(), o.stream_id, None, ptr::null_mut(), None, ptr::null_mut()),
             "add subscription",
         );
         let subscription = wait_for("subscription", timeout, || {
@@ -51,7 +68,7 @@ fn main() {
             (rc > 0).then_some(s)
         });
         wait_for("connection", timeout, || aeron_subscription_is_connected(subscription).then_some(()));
-        for i in 0..5 {
+        for i in 0..o.messages {
             let msg = format!("hello aeron #{i}");
             let pos = wait_for("offer", timeout, || {
                 let pos = aeron_publication_offer(publication, msg.as_ptr(), msg.len(), None, ptr::null_mut());
@@ -65,10 +82,10 @@ fn main() {
                 aeron_subscription_poll(subscription, Some(print_fragment), &mut count as *mut usize as *mut c_void, 10),
                 "poll",
             );
-            (count >= 5).then_some(())
+            (count >= o.messages).then_some(())
         });
         aeron_subscription_close(subscription, None, ptr::null_mut());
         aeron_publication_close(publication, None, ptr::null_mut());
     }
-    println!("done: 5 messages sent and received over IPC");
+    println!("done: {} messages sent and received on {} stream {}", o.messages, o.channel, o.stream_id);
 }

@@ -13,7 +13,9 @@ pub fn run() -> Result<()> {
     let env = tools::ensure(tools::Need { cmake: true, libclang: false })?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(paths::root()).args(["run", "--package", DEMO.0, "--example", DEMO.1]);
+    // Everything in one process: the demo needs nothing started beforehand.
+    cmd.current_dir(paths::root())
+        .args(["run", "--package", DEMO.0, "--example", DEMO.1, "--", "--embedded-driver"]);
     env.apply(&mut cmd);
     tools::run(&mut cmd)
 }

@@ -7,11 +7,13 @@
 //! - `cargo xtask bench [--callgrind]`: latency, throughput and instructions per message against the Aeron C client
 //!   (docs/benchmarks.md).
 //! - `cargo xtask bench-archive`: who limits the archive server: disk, publisher or archive (docs/archive-server.md).
+//! - `cargo xtask package-check`: `cargo package`/`publish --dry-run` of every crate, docs.rs build (docs/releasing.md).
 
 mod bench;
 mod bench_archive;
 mod codegen;
 mod demo;
+mod package_check;
 mod paths;
 mod sbe;
 mod test;
@@ -53,6 +55,8 @@ enum Command {
     Bench(bench::Options),
     /// Who limits the archive server's recording and replay: disk, publisher or archive (docs/archive-server.md).
     BenchArchive(bench_archive::Options),
+    /// Package and verify every published crate, check the packages' contents, dry-run the release, build docs as docs.rs.
+    PackageCheck,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -66,5 +70,6 @@ fn main() -> anyhow::Result<()> {
         Command::TestDriver(opts) => test_driver::run(&opts),
         Command::Bench(opts) => bench::run(&opts),
         Command::BenchArchive(opts) => bench_archive::run(&opts),
+        Command::PackageCheck => package_check::run(),
     }
 }

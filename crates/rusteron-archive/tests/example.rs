@@ -15,6 +15,8 @@ fn record_and_replay_demo_succeeds() {
             "rusteron-examples",
             "--example",
             "record_and_replay",
+            "--",
+            "--embedded-driver",
         ])
         .output()
         .expect("cargo runs");
@@ -26,4 +28,28 @@ fn record_and_replay_demo_succeeds() {
         "{stdout}"
     );
     assert_eq!(stdout.matches("replayed \"message").count(), 11, "{stdout}");
+}
+
+#[test]
+fn record_and_replay_explains_its_options() {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(cargo)
+        .current_dir(&root)
+        .args(["run", "--quiet", "--package", "rusteron-examples", "--example", "record_and_replay", "--", "--help"])
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    for option in [
+        "--embedded-driver",
+        "-p, --dir <DIR>",
+        "[env: AERON_DIR",
+        "/dev/shm/aeron-<user>",
+        "[default: aeron:udp?endpoint=localhost:8010]",
+        "--control-stream-id",
+        "-m, --messages",
+    ] {
+        assert!(stdout.contains(option), "--help lacks {option:?}:\n{stdout}");
+    }
 }

@@ -1,31 +1,47 @@
-//! Receives `--count` messages on `--channel`/`--stream-id` and prints them.
+//! Prints the messages received on a channel and stream; Aeron's `basic_subscriber` sample.
+//!
+//! `cargo run --example basic_subscriber -- --help`
 
 #[path = "support/mod.rs"]
 mod support;
 
+use clap::Parser;
 use rusteron_client::*;
-use std::time::{Duration, Instant};
 use support::*;
 
+/// Receives and prints messages, like Aeron's basic_subscriber sample.
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Options {
+    /// Channel to subscribe to
+    #[arg(short = 'c', long, default_value = defaults::CHANNEL)]
+    channel: String,
+    /// Stream id to subscribe to
+    #[arg(short = 's', long, default_value_t = defaults::STREAM_ID)]
+    stream_id: i32,
+    /// Stop after this many messages (0: run until killed, as the C sample)
+    #[arg(short = 'm', long, default_value_t = 0)]
+    messages: u64,
+    #[command(flatten)]
+    driver: DriverArgs,
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let channel: String = arg("channel", "aeron:udp?endpoint=127.0.0.1:20121".to_string());
-    let stream_id: i32 = arg("stream-id", 1001);
-    let count: usize = arg("count", 10);
-    let c = connect()?;
+    let o = Options::parse();
+    let c = connect(&o.driver)?;
     let subscription = c
         .aeron
         .async_add_subscription(
-            &channel,
-            stream_id,
+            &o.channel,
+            o.stream_id,
             Some(AeronAvailableImageLogger),
             Some(AeronUnavailableImageLogger),
         )?
         .poll_blocking(TIMEOUT)?;
-    println!("subscribed to {channel} stream {stream_id}");
-    let mut received = 0;
+    println!("subscribed to {} stream {}", o.channel, o.stream_id);
+    let mut received = 0u64;
     let mut idle = BackoffIdleStrategy::default();
-    let start = Instant::now();
-    while received < count {
+    while o.messages == 0 || received < o.messages {
         let n = subscription.poll_once(
             |msg, header| {
                 println!(
@@ -35,12 +51,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
                 received += 1;
             },
-            10,
+            defaults::FRAGMENT_COUNT_LIMIT,
         )?;
         idle.idle(n);
-        if start.elapsed() > Duration::from_secs(60) {
-            return Err(format!("received only {received} of {count}").into());
-        }
     }
     println!("received {received} messages");
     Ok(())

@@ -1,12 +1,35 @@
-//! Throughput of an exclusive IPC publication to a subscriber thread in the same process.
-//! `cargo run --release --example exclusive_throughput -- --count 10000000 --size 32`
+//! Throughput of an exclusive publication to a subscriber thread in the same process (Aeron's
+//! `streaming_exclusive_publisher` with its subscriber in-process).
+//!
+//! `cargo run --release --example exclusive_throughput -- --embedded-driver -m 10000000 -L 32`
 
 #[path = "support/mod.rs"]
 mod support;
 
+use clap::Parser;
 use rusteron_client::*;
 use std::time::{Duration, Instant};
 use support::*;
+
+/// Streams messages through an exclusive publication to an in-process subscriber and prints the rate.
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Options {
+    /// Channel to stream on
+    #[arg(short = 'c', long, default_value = "aeron:ipc")]
+    channel: String,
+    /// Stream id to stream on
+    #[arg(short = 's', long, default_value_t = defaults::STREAM_ID)]
+    stream_id: i32,
+    /// Number of messages to send
+    #[arg(short = 'm', long, default_value_t = defaults::MESSAGES)]
+    messages: u64,
+    /// Length of each message in bytes
+    #[arg(short = 'L', long, default_value_t = defaults::MESSAGE_LENGTH)]
+    length: usize,
+    #[command(flatten)]
+    driver: DriverArgs,
+}
 
 struct Count(u64);
 
@@ -17,28 +40,30 @@ impl AeronFragmentHandlerCallback for Count {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let count: u64 = arg("count", 1_000_000);
-    let size: usize = arg("size", 32);
-    let c = connect()?;
+    let o = Options::parse();
+    let count = o.messages;
+    let c = connect(&o.driver)?;
     let publication = c
         .aeron
-        .add_exclusive_publication("aeron:ipc", 1004, TIMEOUT)?;
-    let subscription = c.aeron.add_subscription("aeron:ipc", 1004, TIMEOUT)?;
+        .add_exclusive_publication(&o.channel, o.stream_id, TIMEOUT)?;
+    let subscription = c.aeron.add_subscription(&o.channel, o.stream_id, TIMEOUT)?;
     // The subscription is Send (not Sync): it moves to the reader thread.
     let reader = std::thread::spawn(move || -> Result<u64, AeronCError> {
         let mut counter = Count(0);
-        let start = Instant::now();
+        let mut last = Instant::now();
         while counter.0 < count {
             if subscription.poll(&mut counter, 256)? == 0 {
+                if last.elapsed() > Duration::from_secs(30) {
+                    break;
+                }
                 std::thread::yield_now();
-            }
-            if start.elapsed() > Duration::from_secs(60) {
-                break;
+            } else {
+                last = Instant::now();
             }
         }
         Ok(counter.0)
     });
-    let msg = vec![0u8; size];
+    let msg = vec![0u8; o.length];
     let start = Instant::now();
     let mut back_pressure = 0u64;
     for _ in 0..count {
@@ -50,7 +75,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let received = reader.join().expect("reader thread")?;
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "exclusive IPC: {received} of {count} messages of {size} bytes in {secs:.3}s = {:.0} msg/s ({back_pressure} back-pressured offers)",
+        "exclusive {}: {received} of {count} messages of {} bytes in {secs:.3}s = {:.0} msg/s ({back_pressure} back-pressured offers)",
+        o.channel,
+        o.length,
         received as f64 / secs
     );
     if received != count {
