@@ -88,6 +88,7 @@ mod generated;
 mod handler_box;
 mod header;
 mod idle;
+mod log_data;
 mod misc;
 mod panic;
 mod publication;
@@ -116,6 +117,7 @@ pub use idle::{
     BackoffIdleStrategy, BusySpinIdleStrategy, IdleStrategy, NoOpIdleStrategy,
     SleepingIdleStrategy, YieldingIdleStrategy,
 };
+pub use log_data::BlockError;
 pub use misc::*;
 pub use publication::{
     AeronAsyncAddCounter, AeronAsyncAddExclusivePublication, AeronAsyncAddPublication,
