@@ -408,8 +408,9 @@ impl AeronExclusivePublication {
     ///
     /// Called from inside a reserved-value supplier of an offer of this same publication, it returns
     /// `AERON_PUBLICATION_ERROR` (C has not finished the outer frame); so do `offer_vectored`,
-    /// `offer_block`, `append_padding` and `try_claim_with`, and `try_claim` returns
-    /// [`AeronErrorType::ReentrantCall`](crate::AeronErrorType).
+    /// `offer_block`, `append_padding` and `try_claim_with`, and `try_claim` returns an error of kind
+    /// [`AeronErrorType::PublicationError`](crate::AeronErrorType) (telling it apart would cost the hot path
+    /// an instruction).
     #[inline]
     pub fn offer<T: AeronReservedValueSupplierCallback>(
         &self,
@@ -458,25 +459,11 @@ impl AeronExclusivePublication {
         };
         // SAFETY: live publication (or null, refused by C), valid out-struct.
         let rc = unsafe { aeron_exclusive_publication_try_claim(self.writer(), length, &mut claim) };
-        if rc < 0 {
-            return Err(self.claim_error(rc));
-        }
+        AeronCError::publication_result(rc)?;
         Ok(AeronBufferClaim {
             claim: read_claim(&claim),
             _publication: PhantomData,
         })
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn claim_error(&self, rc: i64) -> AeronCError {
-        if self.writer.get().is_null() {
-            AeronCError::reentrant(
-                "re-entrant call: a reserved-value supplier of this publication's offer wrote its log",
-            )
-        } else {
-            AeronCError::from_publication_result(rc)
-        }
     }
 
     /// Appends a padding record of `length` bytes (`aeron_exclusive_publication_append_padding`).
