@@ -5,10 +5,12 @@
 //! - `cargo xtask demo`: install missing build tools, then run the main demo.
 //! - `cargo xtask test-driver [-- <command>]`: media driver + Rust archive server on a temp dir.
 //! - `cargo xtask bench`: latency and throughput against the Aeron C client (docs/benchmarks.md).
+//! - `cargo xtask memcheck [--ci]`: safety tests and a bounded fuzzer run under valgrind memcheck (docs/safety.md).
 
 mod bench;
 mod codegen;
 mod demo;
+mod memcheck;
 mod paths;
 mod sbe;
 mod test;
@@ -48,6 +50,8 @@ enum Command {
     TestDriver(test_driver::Options),
     /// Latency and throughput of our client vs the Aeron C samples and rusteron-client 0.2.16.
     Bench(bench::Options),
+    /// The safety tests and a bounded API-sequence fuzzer run under valgrind memcheck (docs/safety.md).
+    Memcheck(memcheck::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -60,5 +64,6 @@ fn main() -> anyhow::Result<()> {
         Command::Demo => demo::run(),
         Command::TestDriver(opts) => test_driver::run(&opts),
         Command::Bench(opts) => bench::run(&opts),
+        Command::Memcheck(opts) => memcheck::run(&opts),
     }
 }
