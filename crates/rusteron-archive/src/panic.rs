@@ -55,12 +55,20 @@ fn report(what: &str, payload: Box<dyn Any + Send>) {
     drop_contained(payload);
 }
 
-/// Drops a payload; if its `Drop` panics, that second payload is leaked rather than dropped.
+/// Drops a payload with a panicking `Drop` contained (that panic's payload is dropped the same way, a few
+/// rounds, then leaked).
 #[cold]
 fn drop_contained(payload: Box<dyn Any + Send>) {
-    if let Err(inner) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-        std::mem::forget(inner);
+    // A payload whose Drop panics yields a new payload (usually a message, which drops cleanly): drop that
+    // one contained too; after a few rounds of panicking drops, leak the last one.
+    let mut payload = payload;
+    for _ in 0..8 {
+        match catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+            Ok(()) => return,
+            Err(inner) => payload = inner,
+        }
     }
+    std::mem::forget(payload);
 }
 
 /// Drops the queued later panics of the C call that just returned.

@@ -7,7 +7,7 @@
 //!   inside [`call`]. Their trampoline runs the handler in [`catch`]: a panic is parked in a thread-local
 //!   and [`call`] re-raises it once the C function has returned. Further panics of the same C call are
 //!   parked too and dropped by [`call`] (outside any `extern "C"` frame) before it re-raises the first;
-//!   a payload whose `Drop` panics is contained there (its own payload is leaked, never dropped).
+//!   a payload whose `Drop` panics is contained there ([`drop_contained`]).
 //! * **detached** handlers (context handlers, image and counter handlers, notifications) run on the client
 //!   conductor thread (or inside `aeron_close`) with no Rust caller to resume on. Their trampoline uses
 //!   [`catch_detached`]: the panic is reported (stderr and `log::error!`, themselves guarded) and the
@@ -98,14 +98,21 @@ fn report(payload: &(dyn Any + Send)) {
     );
 }
 
-/// Drops a panic payload; if its `Drop` panics, that second payload is leaked rather than dropped (its
-/// `Drop` could panic again), so nothing unwinds out of here.
+/// Drops a panic payload with a panicking `Drop` contained: the payload of that panic is dropped the same
+/// way (a few rounds, then leaked), so nothing unwinds out of here.
 #[cold]
 #[inline(never)]
 pub(crate) fn drop_contained(payload: Payload) {
-    if let Err(inner) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-        std::mem::forget(inner);
+    // A payload whose Drop panics yields a new payload (usually a message, which drops cleanly): drop that
+    // one contained too; after a few rounds of panicking drops, leak the last one.
+    let mut payload = payload;
+    for _ in 0..8 {
+        match catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+            Ok(()) => return,
+            Err(inner) => payload = inner,
+        }
     }
+    std::mem::forget(payload);
 }
 
 /// Runs a C call that may invoke in-call handlers on this thread, and re-raises a handler panic afterwards.
