@@ -89,7 +89,7 @@ fn out_of_term() -> &'static [u8] {
     &[]
 }
 
-/// Why a block was refused by [`validate_block`].
+/// Why a block was refused by [`AeronExclusivePublication::validate_block`](crate::AeronExclusivePublication::validate_block) (and so by `offer_block`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BlockError {
     /// Shorter than one frame header, or not a multiple of the frame alignment.
