@@ -39,7 +39,10 @@ pub fn run(opts: &Options) -> Result<()> {
     let valgrind = which("valgrind").context(
         "valgrind is not installed (Debian: `apt-get install valgrind`); `cargo xtask memcheck` needs it",
     )?;
-    let env = tools::ensure(tools::Need { cmake: true, libclang: false })?;
+    let env = tools::ensure(tools::Need {
+        cmake: true,
+        libclang: false,
+    })?;
     let programs = opts.fuzz_programs.unwrap_or(if opts.ci { 2 } else { 6 });
     let ops = opts.fuzz_ops.unwrap_or(if opts.ci { 60 } else { 150 });
 
@@ -59,7 +62,10 @@ pub fn run(opts: &Options) -> Result<()> {
     env.apply(&mut build);
     let out = build.output().context("running cargo test --no-run")?;
     if !out.status.success() {
-        bail!("building the test binaries failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "building the test binaries failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let executables = executables(&String::from_utf8_lossy(&out.stdout))?;
 
@@ -89,7 +95,9 @@ pub fn run(opts: &Options) -> Result<()> {
         if !filter.is_empty() {
             cmd.args([*filter, "--exact"]);
         }
-        let status = cmd.status().with_context(|| format!("running {}", exe.display()))?;
+        let status = cmd
+            .status()
+            .with_context(|| format!("running {}", exe.display()))?;
         println!(
             "xtask memcheck: {target}: {} in {:.0}s",
             if status.success() { "clean" } else { "FAILED" },
@@ -115,11 +123,14 @@ pub fn run(opts: &Options) -> Result<()> {
 fn executables(json_lines: &str) -> Result<Vec<(String, PathBuf)>> {
     let mut v = Vec::new();
     for line in json_lines.lines() {
-        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
         if msg["reason"] != "compiler-artifact" {
             continue;
         }
-        let (Some(name), Some(exe)) = (msg["target"]["name"].as_str(), msg["executable"].as_str()) else {
+        let (Some(name), Some(exe)) = (msg["target"]["name"].as_str(), msg["executable"].as_str())
+        else {
             continue;
         };
         v.push((name.to_string(), PathBuf::from(exe)));

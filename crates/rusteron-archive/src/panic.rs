@@ -50,7 +50,9 @@ pub(crate) fn catch<R>(default: R, f: impl FnOnce() -> R) -> R {
 #[cold]
 fn report(what: &str, payload: Box<dyn Any + Send>) {
     let msg = message(&*payload);
-    let _ = catch_unwind(AssertUnwindSafe(|| log::error!("rusteron-archive: {what}: {msg}")));
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        log::error!("rusteron-archive: {what}: {msg}")
+    }));
     let _ = writeln!(std::io::stderr(), "rusteron-archive: {what}: {msg}");
     drop_contained(payload);
 }

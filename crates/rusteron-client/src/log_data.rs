@@ -207,7 +207,10 @@ mod tests {
         bad.extend(frame(33, 100));
         assert!(matches!(
             validate_block(&bad),
-            Err(BlockError::Field { field: "term_offset", .. })
+            Err(BlockError::Field {
+                field: "term_offset",
+                ..
+            })
         ));
         for l in [0i32, 1, 31, 1 << 30, -5, 65] {
             let mut f = frame(40, 0);
@@ -235,8 +238,11 @@ mod tests {
             assert_eq!(aeron_sys::aeron_header_position_bits_to_shift(raw), 16);
             let mut v = std::mem::zeroed::<aeron_sys::aeron_header_values_t>();
             assert_eq!(aeron_sys::aeron_header_values(raw, &mut v), 0);
-            let (initial_term_id, bits, term_offset) =
-                (v.initial_term_id, v.position_bits_to_shift, v.frame.term_offset);
+            let (initial_term_id, bits, term_offset) = (
+                v.initial_term_id,
+                v.position_bits_to_shift,
+                v.frame.term_offset,
+            );
             assert_eq!(initial_term_id, 11);
             assert_eq!(bits, 16);
             assert_eq!(term_offset, 96);

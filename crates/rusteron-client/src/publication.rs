@@ -458,7 +458,8 @@ impl AeronExclusivePublication {
             length: 0,
         };
         // SAFETY: live publication (or null, refused by C), valid out-struct.
-        let rc = unsafe { aeron_exclusive_publication_try_claim(self.writer(), length, &mut claim) };
+        let rc =
+            unsafe { aeron_exclusive_publication_try_claim(self.writer(), length, &mut claim) };
         AeronCError::publication_result(rc)?;
         Ok(AeronBufferClaim {
             claim: read_claim(&claim),

@@ -202,7 +202,8 @@ impl AeronSubscription {
     /// When called from inside a handler of a poll or for-each of this same subscription (a re-entrant
     /// call, see docs/safety.md); [`try_image_count`](Self::try_image_count) returns an error instead.
     pub fn image_count(&self) -> i32 {
-        self.try_image_count().unwrap_or_else(|e| reentrant_panic(e))
+        self.try_image_count()
+            .unwrap_or_else(|e| reentrant_panic(e))
     }
 
     /// Count of images, or [`AeronErrorType::ReentrantCall`](crate::AeronErrorType) from inside a handler
@@ -219,7 +220,8 @@ impl AeronSubscription {
     /// As [`image_count`](Self::image_count); [`try_is_connected`](Self::try_is_connected) returns an error
     /// instead.
     pub fn is_connected(&self) -> bool {
-        self.try_is_connected().unwrap_or_else(|e| reentrant_panic(e))
+        self.try_is_connected()
+            .unwrap_or_else(|e| reentrant_panic(e))
     }
 
     /// True if at least one image is open, or [`AeronErrorType::ReentrantCall`](crate::AeronErrorType) from

@@ -89,7 +89,9 @@ impl Drop for Bomb {
 fn message(rng: &mut Rng) -> Vec<u8> {
     let n = rng.below(200) as usize;
     let seed = rng.next() as u8;
-    let payload: Vec<u8> = (0..n).map(|i| seed.wrapping_add((i as u8).wrapping_mul(7))).collect();
+    let payload: Vec<u8> = (0..n)
+        .map(|i| seed.wrapping_add((i as u8).wrapping_mul(7)))
+        .collect();
     let sum: u32 = payload.iter().map(|&b| b as u32).sum();
     let mut m = Vec::with_capacity(n + 8);
     m.extend_from_slice(&(n as u32).to_le_bytes());
@@ -225,7 +227,10 @@ impl<'s> World<'s> {
         match op {
             0 => {
                 if self.excl.borrow().len() < 4 {
-                    if let Ok(p) = self.aeron.add_exclusive_publication("aeron:ipc", STREAM, TIMEOUT) {
+                    if let Ok(p) =
+                        self.aeron
+                            .add_exclusive_publication("aeron:ipc", STREAM, TIMEOUT)
+                    {
                         self.excl.borrow_mut().push(Rc::new(p));
                     }
                 }
@@ -321,13 +326,12 @@ impl<'s> World<'s> {
             }
             9 => {
                 let sub = self.sub();
-                let mut h = AeronControlledFragmentHandlerClosure::new(
-                    |msg: &[u8], h: AeronHeader<'_>| {
+                let mut h =
+                    AeronControlledFragmentHandlerClosure::new(|msg: &[u8], h: AeronHeader<'_>| {
                         check_message(msg, h.flags());
                         self.inner();
                         AeronControlledFragmentHandlerAction::AERON_ACTION_CONTINUE
-                    },
-                );
+                    });
                 let _ = sub.controlled_poll(&mut h, self.r(12) as usize);
             }
             10 => {
@@ -348,9 +352,10 @@ impl<'s> World<'s> {
                         }
                     }
                     if self.chance(30) {
-                        let mut h = AeronFragmentHandlerClosure::new(
-                            |msg: &[u8], h: AeronHeader<'_>| check_message(msg, h.flags()),
-                        );
+                        let mut h =
+                            AeronFragmentHandlerClosure::new(|msg: &[u8], h: AeronHeader<'_>| {
+                                check_message(msg, h.flags())
+                            });
                         let _ = image.poll(&mut h, 4);
                     }
                     self.inner();
@@ -381,10 +386,11 @@ impl<'s> World<'s> {
             15 => {
                 if let Some(k) = self.pick_image() {
                     self.check_image(&k);
-                    let mut h = AeronFragmentHandlerClosure::new(|msg: &[u8], h: AeronHeader<'_>| {
-                        check_message(msg, h.flags());
-                        self.inner();
-                    });
+                    let mut h =
+                        AeronFragmentHandlerClosure::new(|msg: &[u8], h: AeronHeader<'_>| {
+                            check_message(msg, h.flags());
+                            self.inner();
+                        });
                     let _ = k.image.poll(&mut h, self.r(8) as usize);
                 }
             }
@@ -425,10 +431,11 @@ impl<'s> World<'s> {
             }
             19 => {
                 let sub = self.sub();
-                let delegate = AeronFragmentHandlerClosure::new(|msg: &[u8], h: AeronHeader<'_>| {
-                    check_message(msg, h.flags());
-                    self.inner();
-                });
+                let delegate =
+                    AeronFragmentHandlerClosure::new(|msg: &[u8], h: AeronHeader<'_>| {
+                        check_message(msg, h.flags());
+                        self.inner();
+                    });
                 if let Ok(mut assembler) = AeronFragmentAssembler::new(delegate) {
                     if self.chance(50) {
                         let _ = assembler.poll_subscription(sub, self.r(12) as usize);
@@ -564,19 +571,23 @@ fn run_program(seed: u64, ops: u64) -> Vec<String> {
             .async_add_subscription(
                 "aeron:ipc",
                 STREAM,
-                Some(AeronAvailableImageClosure::new(move |_i: AeronImageRef<'_>| {
-                    if panics {
-                        if bombs() {
-                            std::panic::panic_any(Bomb);
+                Some(AeronAvailableImageClosure::new(
+                    move |_i: AeronImageRef<'_>| {
+                        if panics {
+                            if bombs() {
+                                std::panic::panic_any(Bomb);
+                            }
+                            panic!("FUZZ-INJECTED available image handler");
                         }
-                        panic!("FUZZ-INJECTED available image handler");
-                    }
-                })),
-                Some(AeronUnavailableImageClosure::new(move |_i: AeronImageRef<'_>| {
-                    if panics {
-                        panic!("FUZZ-INJECTED unavailable image handler");
-                    }
-                })),
+                    },
+                )),
+                Some(AeronUnavailableImageClosure::new(
+                    move |_i: AeronImageRef<'_>| {
+                        if panics {
+                            panic!("FUZZ-INJECTED unavailable image handler");
+                        }
+                    },
+                )),
             )
             .and_then(|a| a.poll_blocking(TIMEOUT))
             .expect("subscription");
@@ -648,14 +659,22 @@ fn api_sequence_fuzzer() {
         Err(_) => std::process::Command::new(&exe),
     };
     let out = cmd
-        .args(["api_sequence_fuzzer", "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            "api_sequence_fuzzer",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_VAR, "1")
         .output()
         .expect("spawn fuzzer child");
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let tail: Vec<&str> = stderr.lines().rev().take(40).collect();
-    let failures: Vec<&str> = stderr.lines().filter(|l| l.starts_with("FAILURE")).collect();
+    let failures: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("FAILURE"))
+        .collect();
     let last_program = stderr
         .lines()
         .rev()

@@ -197,31 +197,34 @@ fn route1_reentrant_poll_from_fragment_handler() {
 /// copy must still be valid (C really holds a reference for it).
 #[test]
 fn route2_retain_after_unavailable_is_a_real_reference() {
-    in_child("route2_retain_after_unavailable_is_a_real_reference", || {
-        let env = env();
-        let sub = ipc_sub(&env.aeron, 1003);
-        let p = exclusive(&env.aeron, 1003);
-        wait_images(&sub, 1);
-        let end = offer_exclusive(&p, b"0123456789");
-        collect(&sub, 1);
-        let image = sub.image_at_index(0).expect("image");
-        assert_eq!(image.position(), end);
-        drop(p);
-        wait_images(&sub, 0);
-        let kept = image.retain();
-        drop(image);
-        // Let the conductor delete whatever is no longer referenced.
-        for _ in 0..30 {
-            let _ = sub.image_count();
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        spray_heap();
-        if let Some(kept) = kept {
-            assert_eq!(kept.position(), end, "retained image reads freed memory");
-            let c = kept.constants().expect("constants");
-            assert_eq!(c.join_position, 0);
-        }
-    });
+    in_child(
+        "route2_retain_after_unavailable_is_a_real_reference",
+        || {
+            let env = env();
+            let sub = ipc_sub(&env.aeron, 1003);
+            let p = exclusive(&env.aeron, 1003);
+            wait_images(&sub, 1);
+            let end = offer_exclusive(&p, b"0123456789");
+            collect(&sub, 1);
+            let image = sub.image_at_index(0).expect("image");
+            assert_eq!(image.position(), end);
+            drop(p);
+            wait_images(&sub, 0);
+            let kept = image.retain();
+            drop(image);
+            // Let the conductor delete whatever is no longer referenced.
+            for _ in 0..30 {
+                let _ = sub.image_count();
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            spray_heap();
+            if let Some(kept) = kept {
+                assert_eq!(kept.position(), end, "retained image reads freed memory");
+                let c = kept.constants().expect("constants");
+                assert_eq!(c.join_position, 0);
+            }
+        },
+    );
 }
 
 /// Retain → image unavailable → drop, 20 times: every log buffer mapping must be released.
@@ -254,7 +257,11 @@ fn route2_retained_images_release_their_mapping() {
             let _ = sub.image_count();
             std::thread::sleep(Duration::from_millis(10));
         }
-        assert!(mapped().is_empty(), "leaked log buffer mappings: {:?}", mapped());
+        assert!(
+            mapped().is_empty(),
+            "leaked log buffer mappings: {:?}",
+            mapped()
+        );
     });
 }
 
@@ -285,92 +292,103 @@ fn frame(p: &AeronExclusivePublication, frame_length: i32, payload: usize) -> Ve
 
 #[test]
 fn route3_offer_block_rejects_short_and_malformed_blocks() {
-    in_child("route3_offer_block_rejects_short_and_malformed_blocks", || {
-        let env = env();
-        let sub = ipc_sub(&env.aeron, 1005);
-        let p = exclusive(&env.aeron, 1005);
-        wait_images(&sub, 1);
-        // Too short for a header.
-        assert!(p.offer_block(&[]) < 0, "empty block accepted");
-        assert!(p.offer_block(&[0u8; 24]) < 0, "24-byte block accepted");
-        // A valid first header whose frame_length lies.
-        let mut huge = frame(&p, 32 + 8, 8);
-        huge[0..4].copy_from_slice(&(1i32 << 30).to_le_bytes());
-        assert!(p.offer_block(&huge) < 0, "1 GiB frame length accepted");
-        let mut short = frame(&p, 32 + 8, 8);
-        short[0..4].copy_from_slice(&24i32.to_le_bytes());
-        assert!(p.offer_block(&short) < 0, "frame length below the header accepted");
-        // A second frame with a bogus length.
-        let mut two = frame(&p, 32 + 8, 8);
-        let mut second = frame(&p, 32 + 8, 8);
-        second[0..4].copy_from_slice(&(1i32 << 29).to_le_bytes());
-        two.extend_from_slice(&second);
-        assert!(p.offer_block(&two) < 0, "bogus second frame accepted");
-        // A well-formed block is accepted and read back intact.
-        let good = frame(&p, 32 + 8, 8);
-        let r = wait_for("offer_block", || {
-            let r = p.offer_block(&good);
-            (r > 0).then_some(r)
-        });
-        assert!(r > 0);
-        let mut got = Vec::new();
-        let start = Instant::now();
-        while got.is_empty() && start.elapsed() < TIMEOUT {
-            sub.poll_once(
-                |m, _h| {
-                    // Touch every byte: a slice over unmapped memory would fault here.
-                    let sum: u64 = m.iter().map(|&b| b as u64).sum();
-                    got.push((m.len(), sum));
-                },
-                10,
-            )
-            .unwrap();
-        }
-        assert_eq!(got, vec![(8, (0..8u64).sum())]);
-        // And the stream goes on.
-        offer_exclusive(&p, b"next");
-        let more = collect(&sub, 1);
-        assert_eq!(more, vec![b"next".to_vec()]);
-    });
+    in_child(
+        "route3_offer_block_rejects_short_and_malformed_blocks",
+        || {
+            let env = env();
+            let sub = ipc_sub(&env.aeron, 1005);
+            let p = exclusive(&env.aeron, 1005);
+            wait_images(&sub, 1);
+            // Too short for a header.
+            assert!(p.offer_block(&[]) < 0, "empty block accepted");
+            assert!(p.offer_block(&[0u8; 24]) < 0, "24-byte block accepted");
+            // A valid first header whose frame_length lies.
+            let mut huge = frame(&p, 32 + 8, 8);
+            huge[0..4].copy_from_slice(&(1i32 << 30).to_le_bytes());
+            assert!(p.offer_block(&huge) < 0, "1 GiB frame length accepted");
+            let mut short = frame(&p, 32 + 8, 8);
+            short[0..4].copy_from_slice(&24i32.to_le_bytes());
+            assert!(
+                p.offer_block(&short) < 0,
+                "frame length below the header accepted"
+            );
+            // A second frame with a bogus length.
+            let mut two = frame(&p, 32 + 8, 8);
+            let mut second = frame(&p, 32 + 8, 8);
+            second[0..4].copy_from_slice(&(1i32 << 29).to_le_bytes());
+            two.extend_from_slice(&second);
+            assert!(p.offer_block(&two) < 0, "bogus second frame accepted");
+            // A well-formed block is accepted and read back intact.
+            let good = frame(&p, 32 + 8, 8);
+            let r = wait_for("offer_block", || {
+                let r = p.offer_block(&good);
+                (r > 0).then_some(r)
+            });
+            assert!(r > 0);
+            let mut got = Vec::new();
+            let start = Instant::now();
+            while got.is_empty() && start.elapsed() < TIMEOUT {
+                sub.poll_once(
+                    |m, _h| {
+                        // Touch every byte: a slice over unmapped memory would fault here.
+                        let sum: u64 = m.iter().map(|&b| b as u64).sum();
+                        got.push((m.len(), sum));
+                    },
+                    10,
+                )
+                .unwrap();
+            }
+            assert_eq!(got, vec![(8, (0..8u64).sum())]);
+            // And the stream goes on.
+            offer_exclusive(&p, b"next");
+            let more = collect(&sub, 1);
+            assert_eq!(more, vec![b"next".to_vec()]);
+        },
+    );
 }
 
 // ---- Route 4: re-entrant offer from a reserved-value supplier ---------------------------------------
 
 #[test]
 fn route4_reentrant_offer_from_reserved_value_supplier() {
-    in_child("route4_reentrant_offer_from_reserved_value_supplier", || {
-        let env = env();
-        let sub = ipc_sub(&env.aeron, 1006);
-        let p = exclusive(&env.aeron, 1006);
-        wait_images(&sub, 1);
-        let inner = Cell::new(0i64);
-        let outer = wait_for("outer offer", || {
-            let r = p.offer(
-                b"outer message",
-                Some(AeronReservedValueSupplierClosure::new(|_frame: &mut [u8]| {
-                    inner.set(p.offer(
-                        b"inner message that overwrites the same frame",
-                        Handlers::no_reserved_value_supplier_handler(),
-                    ));
-                    let _ = p.try_claim(16).map(|c| c.abort());
-                    let _ = p.offer_block(&[0u8; 64]);
-                    0x1234
-                })),
-            );
-            (r > 0).then_some(r)
-        });
-        assert!(outer > 0);
-        let mut got = Vec::new();
-        let start = Instant::now();
-        while got.is_empty() && start.elapsed() < Duration::from_secs(2) {
-            sub.poll_once(|m, h| got.push((m.to_vec(), h.reserved_value())), 10)
-                .unwrap();
-        }
-        assert_eq!(got, vec![(b"outer message".to_vec(), 0x1234)]);
-        assert!(inner.get() < 0, "the re-entrant offer must fail");
-        offer_exclusive(&p, b"next");
-        assert_eq!(collect(&sub, 1), vec![b"next".to_vec()]);
-    });
+    in_child(
+        "route4_reentrant_offer_from_reserved_value_supplier",
+        || {
+            let env = env();
+            let sub = ipc_sub(&env.aeron, 1006);
+            let p = exclusive(&env.aeron, 1006);
+            wait_images(&sub, 1);
+            let inner = Cell::new(0i64);
+            let outer = wait_for("outer offer", || {
+                let r = p.offer(
+                    b"outer message",
+                    Some(AeronReservedValueSupplierClosure::new(
+                        |_frame: &mut [u8]| {
+                            inner.set(p.offer(
+                                b"inner message that overwrites the same frame",
+                                Handlers::no_reserved_value_supplier_handler(),
+                            ));
+                            let _ = p.try_claim(16).map(|c| c.abort());
+                            let _ = p.offer_block(&[0u8; 64]);
+                            0x1234
+                        },
+                    )),
+                );
+                (r > 0).then_some(r)
+            });
+            assert!(outer > 0);
+            let mut got = Vec::new();
+            let start = Instant::now();
+            while got.is_empty() && start.elapsed() < Duration::from_secs(2) {
+                sub.poll_once(|m, h| got.push((m.to_vec(), h.reserved_value())), 10)
+                    .unwrap();
+            }
+            assert_eq!(got, vec![(b"outer message".to_vec(), 0x1234)]);
+            assert!(inner.get() < 0, "the re-entrant offer must fail");
+            offer_exclusive(&p, b"next");
+            assert_eq!(collect(&sub, 1), vec![b"next".to_vec()]);
+        },
+    );
 }
 
 // ---- Route 5: panic payloads whose Drop panics ------------------------------------------------------
@@ -426,10 +444,12 @@ fn route5_panicking_payload_drop_on_the_conductor_thread_is_contained() {
                 .async_add_subscription(
                     "aeron:ipc",
                     1008,
-                    Some(AeronAvailableImageClosure::new(move |_i: AeronImageRef<'_>| {
-                        s2.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                        std::panic::panic_any(Bomb(7));
-                    })),
+                    Some(AeronAvailableImageClosure::new(
+                        move |_i: AeronImageRef<'_>| {
+                            s2.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            std::panic::panic_any(Bomb(7));
+                        },
+                    )),
                     Handlers::no_unavailable_image_handler(),
                 )
                 .unwrap()
