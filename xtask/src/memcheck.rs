@@ -20,10 +20,10 @@ pub struct Options {
     /// Short run for CI: the safety tests and 2 fuzzer programs of 60 operations.
     #[arg(long)]
     ci: bool,
-    /// Fuzzer programs (default: 2 with --ci, 6 otherwise).
+    /// Fuzzer programs (default: 2 with --ci, 20 otherwise).
     #[arg(long)]
     fuzz_programs: Option<u64>,
-    /// Operations per fuzzer program (default: 60 with --ci, 150 otherwise).
+    /// Operations per fuzzer program (default: 60 with --ci, 300 otherwise).
     #[arg(long)]
     fuzz_ops: Option<u64>,
     /// First fuzzer seed.
@@ -43,8 +43,8 @@ pub fn run(opts: &Options) -> Result<()> {
         cmake: true,
         libclang: false,
     })?;
-    let programs = opts.fuzz_programs.unwrap_or(if opts.ci { 2 } else { 6 });
-    let ops = opts.fuzz_ops.unwrap_or(if opts.ci { 60 } else { 150 });
+    let programs = opts.fuzz_programs.unwrap_or(if opts.ci { 2 } else { 20 });
+    let ops = opts.fuzz_ops.unwrap_or(if opts.ci { 60 } else { 300 });
 
     println!("xtask memcheck: building the test binaries");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());

@@ -97,7 +97,9 @@ impl AeronSubscription {
 
     /// Polls up to `fragment_limit` fragments, calling `handler` for each. Returns the number of
     /// fragments read. The handler is called through a trampoline monomorphised for `H`: no allocation.
-    /// A panic in the handler is re-raised here once the C poll has returned.
+    /// A panic in the handler is re-raised here once the C poll has returned. Called from inside a handler
+    /// of this same subscription (poll, for-each), it returns
+    /// [`AeronErrorType::ReentrantCall`](crate::AeronErrorType) (docs/safety.md).
     #[inline]
     pub fn poll<H: AeronFragmentHandlerCallback>(
         &self,
