@@ -347,6 +347,61 @@ fn route3_offer_block_rejects_short_and_malformed_blocks() {
     );
 }
 
+/// A frame written into the log by someone else (here: this test, through the log buffer file with
+/// `std::fs`) with a `frame_length` beyond the term, or below the header length: C's reader passes the
+/// length on, and the fragment handler must get a slice bounded by the term (here: empty), never one
+/// over unmapped memory or with a wrapped length.
+#[test]
+fn route3_fragment_slices_are_bounded_by_the_term() {
+    in_child("route3_fragment_slices_are_bounded_by_the_term", || {
+        use std::os::unix::fs::FileExt;
+        for bogus in [1i32 << 30, 24] {
+            let env = env();
+            let sub = ipc_sub(&env.aeron, 1009);
+            let p = exclusive(&env.aeron, 1009);
+            wait_images(&sub, 1);
+            offer_exclusive(&p, b"01234567");
+            assert_eq!(collect(&sub, 1), vec![b"01234567".to_vec()]);
+            let c = p.constants().unwrap();
+            let file = format!(
+                "{}/publications/{}.logbuffer",
+                env.driver.dir(),
+                c.original_registration_id
+            );
+            let log = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&file)
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            // The next frame, at term offset 64 of term 0: header fields first, frame_length last.
+            let mut header = [0u8; 32];
+            header[5] = 0xC0;
+            header[6] = 1;
+            header[8..12].copy_from_slice(&64i32.to_le_bytes());
+            header[12..16].copy_from_slice(&c.session_id.to_le_bytes());
+            header[16..20].copy_from_slice(&c.stream_id.to_le_bytes());
+            header[20..24].copy_from_slice(&c.initial_term_id.to_le_bytes());
+            log.write_all_at(&header[4..], 68).unwrap();
+            log.write_all_at(&bogus.to_le_bytes(), 64).unwrap();
+            let mut seen = Vec::new();
+            for _ in 0..20 {
+                sub.poll_once(
+                    |m, _h| {
+                        // Touch every byte: a slice past the mapping would fault here.
+                        let sum: u64 = m.iter().map(|&b| b as u64).sum();
+                        seen.push((m.len(), sum));
+                    },
+                    10,
+                )
+                .unwrap();
+            }
+            assert!(
+                seen.iter().all(|&(len, _)| len <= 64 * 1024),
+                "a slice beyond the term: {seen:?}"
+            );
+        }
+    });
+}
+
 // ---- Route 4: re-entrant offer from a reserved-value supplier ---------------------------------------
 
 #[test]
