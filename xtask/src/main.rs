@@ -8,11 +8,13 @@
 //!   (docs/benchmarks.md).
 //! - `cargo xtask bench-archive`: who limits the archive server: disk, publisher or archive (docs/archive-server.md).
 //! - `cargo xtask package-check`: `cargo package`/`publish --dry-run` of every crate, docs.rs build (docs/releasing.md).
+//! - `cargo xtask memcheck [--ci]`: safety tests and a bounded fuzzer run under valgrind memcheck (docs/safety.md).
 
 mod bench;
 mod bench_archive;
 mod codegen;
 mod demo;
+mod memcheck;
 mod package_check;
 mod paths;
 mod sbe;
@@ -57,6 +59,8 @@ enum Command {
     BenchArchive(bench_archive::Options),
     /// Package and verify every published crate, check the packages' contents, dry-run the release, build docs as docs.rs.
     PackageCheck,
+    /// The safety tests and a bounded API-sequence fuzzer run under valgrind memcheck (docs/safety.md).
+    Memcheck(memcheck::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -71,5 +75,6 @@ fn main() -> anyhow::Result<()> {
         Command::Bench(opts) => bench::run(&opts),
         Command::BenchArchive(opts) => bench_archive::run(&opts),
         Command::PackageCheck => package_check::run(),
+        Command::Memcheck(opts) => memcheck::run(&opts),
     }
 }

@@ -35,6 +35,33 @@ impl AeronFragmentHandlerCallback for Count {
     }
 }
 
+/// Counts fragments and adds up their lengths: a handler that reads the fragment slice (so the wrapper's
+/// bound on the slice cannot be optimised away).
+struct CountBytes(u64, u64);
+
+impl AeronFragmentHandlerCallback for CountBytes {
+    #[inline]
+    fn handle_aeron_fragment_handler(&mut self, msg: &[u8], _header: AeronHeader<'_>) {
+        self.0 += 1;
+        self.1 += msg.len() as u64 + msg.first().copied().unwrap_or(0) as u64;
+    }
+}
+
+/// The raw C counterpart of [`CountBytes`]: `clientd` is a `*mut [u64; 2]`.
+unsafe extern "C" fn raw_count_bytes(
+    clientd: *mut c_void,
+    b: *const u8,
+    l: usize,
+    _h: *mut sys::aeron_header_t,
+) {
+    // SAFETY: clientd is the live [u64; 2] of op_poll_bytes_c; C passes `l` readable bytes at `b`.
+    unsafe {
+        let c = &mut *(clientd as *mut [u64; 2]);
+        c[0] += 1;
+        c[1] += l as u64 + if l > 0 { *b as u64 } else { 0 };
+    }
+}
+
 /// The raw C fragment handler: `clientd` is a `*mut u64` counter.
 unsafe extern "C" fn raw_count(
     clientd: *mut c_void,
@@ -198,6 +225,28 @@ fn op_poll_c(raw: *mut sys::aeron_subscription_t, count: &mut u64, limit: usize)
     *count
 }
 
+#[inline(never)]
+fn op_poll_bytes_rusteron(s: &AeronSubscription, count: &mut CountBytes, limit: usize) -> u64 {
+    count.0 = 0;
+    s.poll(count, limit).expect("poll");
+    count.0
+}
+
+#[inline(never)]
+fn op_poll_bytes_c(raw: *mut sys::aeron_subscription_t, count: &mut [u64; 2], limit: usize) -> u64 {
+    count[0] = 0;
+    // SAFETY: open subscription polled from this thread only; clientd is our live counter pair.
+    unsafe {
+        sys::aeron_subscription_poll(
+            raw,
+            Some(raw_count_bytes),
+            count as *mut [u64; 2] as *mut c_void,
+            limit,
+        )
+    };
+    count[0]
+}
+
 /// Times `iters` publishing operations in batches, draining between batches outside the clock.
 fn publish_batches(f: &Fixture, iters: u64, mut op: impl FnMut()) -> Duration {
     let mut total = Duration::ZERO;
@@ -333,6 +382,15 @@ fn callgrind_mode(n: u64) {
         });
         let mut raw = 0u64;
         poll_batches(&f, n / k, k, || op_poll_c(sub, &mut raw, k as usize));
+    }
+    for k in [1u64, 10] {
+        let mut count = CountBytes(0, 0);
+        poll_batches(&f, n / k, k, || {
+            op_poll_bytes_rusteron(&f.subscription, &mut count, k as usize)
+        });
+        let mut raw = [0u64; 2];
+        poll_batches(&f, n / k, k, || op_poll_bytes_c(sub, &mut raw, k as usize));
+        std::hint::black_box((count.1, raw[1]));
     }
 }
 

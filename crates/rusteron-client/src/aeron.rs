@@ -221,7 +221,7 @@ impl Graveyard {
 
 /// `aeron_notification_t` given to the C close/remove calls: frees the parked handlers.
 pub(crate) unsafe extern "C" fn retire_notification(clientd: *mut c_void) {
-    crate::panic::catch((), || {
+    crate::panic::catch_detached((), || {
         let node = clientd as *const RetireNode;
         // SAFETY: clientd is the address of a node that is still in its graveyard: nodes are only removed
         // here or when the client has closed (after which C makes no more calls). The graveyard is kept

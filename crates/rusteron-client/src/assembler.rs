@@ -112,16 +112,17 @@ impl<H: AeronFragmentHandlerCallback> AeronFragmentAssembler<H> {
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
         let (ptr, sub) = (self.ptr as *mut c_void, subscription.as_raw());
-        // SAFETY: live subscription polled by its owning thread (it is not Sync); the assembler and its
-        // delegate are exclusively borrowed for the call, and the C handler matches the assembler type.
-        let rc = crate::panic::call(|| unsafe {
+        // SAFETY: live subscription polled by its owning thread (it is not Sync), not re-entered (walk);
+        // the assembler and its delegate are exclusively borrowed for the call, and the C handler matches
+        // the assembler type.
+        let rc = subscription.walk(|| unsafe {
             aeron_subscription_poll(
                 sub,
                 Some(aeron_fragment_assembler_handler),
                 ptr,
                 fragment_limit,
             )
-        });
+        })?;
         AeronCError::check(rc)
     }
 }

@@ -69,8 +69,9 @@ impl AeronExclusivePublication {
     /// [`AeronPublication::try_claim_with`].
     #[inline]
     pub fn try_claim_with(&self, length: usize, fill: impl FnOnce(&mut [u8])) -> i64 {
-        let ptr = self.as_raw();
-        // SAFETY: live publication (borrowed), valid out-struct.
+        let ptr = self.writer();
+        // SAFETY: live publication (borrowed; or null inside its own reserved-value supplier, which C
+        // refuses), valid out-struct.
         claim_fill_commit(|claim| unsafe { aeron_exclusive_publication_try_claim(ptr, length, claim) }, fill)
     }
 }

@@ -244,7 +244,7 @@ unsafe extern "C" fn report_client_error(
     errcode: i32,
     message: *const std::ffi::c_char,
 ) {
-    crate::panic::catch((), || {
+    crate::panic::catch_detached((), || {
         let text = if message.is_null() {
             std::borrow::Cow::Borrowed("")
         } else {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use aeron_sys::*;
 
 use crate::generated::aeron_counters_reader_foreach_counter_func_trampoline;
-use crate::{Aeron, AeronCError, AeronCountersReaderForeachCounterFuncCallback};
+use crate::{Aeron, AeronCError, AeronCountersReaderForeachCounterFuncCallback, AeronErrorType};
 
 /// A counter allocated by this client in the driver (`aeron_counter_t`): `Send + Sync` (the value is
 /// atomic), cheap to clone; closed when the last clone drops.
@@ -206,30 +206,49 @@ impl AeronCountersReader {
 
     /// The label of counter `counter_id`.
     pub fn counter_label(&self, counter_id: i32) -> Result<String, AeronCError> {
+        self.check_counter_id(counter_id)?;
         let mut buf = [0u8; 512];
         // SAFETY: live reader; writable buffer of the given length.
-        let n = AeronCError::check(unsafe {
+        let rc = unsafe {
             aeron_counters_reader_counter_label(
                 self.ptr,
                 counter_id,
                 buf.as_mut_ptr() as *mut c_char,
                 buf.len(),
             )
-        })? as usize;
+        };
+        // C does not always set its error message on failure: never report a stale one.
+        let n = if rc < 0 {
+            return Err(invalid_counter_id(counter_id, self.max_counter_id()));
+        } else {
+            rc as usize
+        };
         Ok(String::from_utf8_lossy(&buf[..n.min(buf.len())]).into_owned())
     }
 
     /// A copy of the key of counter `counter_id` (the full key area of the metadata record).
     pub fn metadata_key(&self, counter_id: i32) -> Result<Vec<u8>, AeronCError> {
+        self.check_counter_id(counter_id)?;
         let mut key: *mut u8 = std::ptr::null_mut();
         // SAFETY: live reader; valid out-pointer.
-        AeronCError::check(unsafe {
-            aeron_counters_reader_metadata_key(self.ptr, counter_id, &mut key)
-        })?;
+        let rc = unsafe { aeron_counters_reader_metadata_key(self.ptr, counter_id, &mut key) };
+        if rc < 0 || key.is_null() {
+            return Err(invalid_counter_id(counter_id, self.max_counter_id()));
+        }
         const KEY_LEN: usize = 112;
         // SAFETY: on success key points at the KEY_LEN-byte key area of the metadata record, mapped while
         // our owner lives.
         Ok(unsafe { std::slice::from_raw_parts(key, KEY_LEN) }.to_vec())
+    }
+
+    /// A fresh error (never C's stale thread-local message) for an id outside the counters file.
+    fn check_counter_id(&self, counter_id: i32) -> Result<(), AeronCError> {
+        let max = self.max_counter_id();
+        if counter_id < 0 || counter_id > max {
+            Err(invalid_counter_id(counter_id, max))
+        } else {
+            Ok(())
+        }
     }
 
     /// The raw buffers of the counters file.
@@ -244,4 +263,12 @@ impl AeronCountersReader {
         AeronCError::check(unsafe { aeron_counters_reader_get_buffers(self.ptr, &mut b) })?;
         Ok(b)
     }
+}
+
+#[cold]
+fn invalid_counter_id(counter_id: i32, max: i32) -> AeronCError {
+    AeronCError::with_message(
+        AeronErrorType::GenericError.code(),
+        format!("counter id {counter_id} is not a valid counter id (valid: 0..={max})"),
+    )
 }

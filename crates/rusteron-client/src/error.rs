@@ -97,6 +97,17 @@ impl AeronCError {
         }
     }
 
+    /// A call refused because it was made from inside a handler of the same object (or of its parent)
+    /// while C is in the middle of the outer call (docs/safety.md has the rule per method).
+    #[cold]
+    pub fn reentrant(msg: &'static str) -> Self {
+        AeronCError {
+            code: AeronErrorType::ReentrantCall.code(),
+            kind: AeronErrorType::ReentrantCall,
+            msg: Cow::Borrowed(msg),
+        }
+    }
+
     /// The classified kind of this error.
     pub fn kind(&self) -> AeronErrorType {
         self.kind
@@ -157,6 +168,9 @@ pub enum AeronErrorType {
     PublicationError,
     /// A blocking wait of the wrapper timed out.
     TimedOut,
+    /// The wrapper refused a re-entrant call: made from inside a handler of the same object (or of its
+    /// parent) while the outer C call is still running (docs/safety.md).
+    ReentrantCall,
     /// Any other code (e.g. a positive `errno`).
     Unknown(i32),
 }
@@ -180,6 +194,7 @@ impl AeronErrorType {
             AeronErrorType::PublicationMaxPositionExceeded => -5,
             AeronErrorType::PublicationError => -6,
             AeronErrorType::TimedOut => -234324,
+            AeronErrorType::ReentrantCall => -234325,
             AeronErrorType::Unknown(code) => *code,
         }
     }
@@ -201,6 +216,7 @@ impl AeronErrorType {
             -5 => AeronErrorType::PublicationMaxPositionExceeded,
             -6 => AeronErrorType::PublicationError,
             -234324 => AeronErrorType::TimedOut,
+            -234325 => AeronErrorType::ReentrantCall,
             _ => AeronErrorType::Unknown(code),
         }
     }
@@ -225,6 +241,7 @@ impl AeronErrorType {
             AeronErrorType::PublicationMaxPositionExceeded => "publication max position exceeded",
             AeronErrorType::PublicationError => "publication error",
             AeronErrorType::TimedOut => "timed out",
+            AeronErrorType::ReentrantCall => "re-entrant call refused",
             AeronErrorType::Unknown(_) => "unknown error",
         }
     }
@@ -252,7 +269,8 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         for code in [
-            -1, -1000, -1001, -1002, -1003, -1004, -1005, -1006, -2, -3, -4, -5, -6, -234324, 7,
+            -1, -1000, -1001, -1002, -1003, -1004, -1005, -1006, -2, -3, -4, -5, -6, -234324,
+            -234325, 7,
         ] {
             assert_eq!(AeronErrorType::from_code(code).code(), code);
         }

@@ -46,6 +46,16 @@
 //! call made from Rust on the same thread (poll, offer, ...), the panic is resumed when that call returns;
 //! if it ran on the client conductor thread, it is reported (stderr and `log::error!`) and dropped.
 //!
+//! ## Re-entrancy
+//!
+//! A handler may call any method of any object it can reach. Where C cannot take the call at that moment
+//! the wrapper refuses it: a subscription's image-list calls (`poll`, `for_each_image`, `image_count`,
+//! `image_at_index`, ...) from inside a handler of the same subscription return
+//! [`AeronErrorType::ReentrantCall`] (the infallible ones panic with it and have `try_` variants), and an
+//! exclusive publication refuses log writes from inside its own reserved-value supplier. Retained images
+//! always hold a real reference; `offer_block` validates the block; fragment slices are bounded by their
+//! term. The rule for every method is in `docs/safety.md` of the repository.
+//!
 //! ## Thread safety
 //!
 //! | Type | `Send` | `Sync` | Why |
@@ -88,6 +98,7 @@ mod generated;
 mod handler_box;
 mod header;
 mod idle;
+mod log_data;
 mod misc;
 mod panic;
 mod publication;
@@ -116,6 +127,7 @@ pub use idle::{
     BackoffIdleStrategy, BusySpinIdleStrategy, IdleStrategy, NoOpIdleStrategy,
     SleepingIdleStrategy, YieldingIdleStrategy,
 };
+pub use log_data::BlockError;
 pub use misc::*;
 pub use publication::{
     AeronAsyncAddCounter, AeronAsyncAddExclusivePublication, AeronAsyncAddPublication,

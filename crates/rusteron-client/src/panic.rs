@@ -1,75 +1,151 @@
-//! Panics inside handlers never unwind across C frames.
+//! Panics inside handlers never unwind across C frames, and no panic payload is dropped inside one.
 //!
-//! Every `extern "C"` trampoline runs the Rust handler inside [`catch`]. When the C call that invoked the
-//! handler was made from Rust on the same thread (poll, offer, for-each, ...), the wrapper runs it inside
-//! [`call`], which re-raises the caught panic once the C function has returned. Handlers called on the
-//! Aeron client conductor thread have no Rust caller to resume on: their panics are reported on stderr
-//! (and through the `log` crate) and the callback returns a neutral value.
+//! Handlers come in two kinds (docs/safety.md):
+//!
+//! * **in-call** handlers (fragment, controlled fragment, block, reserved-value supplier, for-each, counters
+//!   and error-log readers) run inside a C call that the wrapper made from Rust on the same thread, always
+//!   inside [`call`]. Their trampoline runs the handler in [`catch`]: a panic is parked in a thread-local
+//!   and [`call`] re-raises it once the C function has returned. Further panics of the same C call are
+//!   parked too and dropped by [`call`] (outside any `extern "C"` frame) before it re-raises the first;
+//!   a payload whose `Drop` panics is contained there ([`drop_contained`]).
+//! * **detached** handlers (context handlers, image and counter handlers, notifications) run on the client
+//!   conductor thread (or inside `aeron_close`) with no Rust caller to resume on. Their trampoline uses
+//!   [`catch_detached`]: the panic is reported (stderr and `log::error!`, themselves guarded) and the
+//!   payload dropped under `catch_unwind`, so a panicking `Drop` cannot escape the `extern "C"` frame.
 
 use std::any::Any;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::io::Write;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
+
+type Payload = Box<dyn Any + Send>;
 
 thread_local! {
     // A raw pointer (from `Box::into_raw`) rather than a `Box`: a thread-local without drop glue needs no
     // lazily registered destructor, so `call` (on every poll and offer) reads it with one load and no
     // registration check. It is only non-null between a caught panic and the end of the C call.
     static PENDING: Cell<Option<NonNull<dyn Any + Send>>> = const { Cell::new(None) };
-    static DEPTH: Cell<u32> = const { Cell::new(0) };
-    static IN_CALLBACK: Cell<u32> = const { Cell::new(0) };
+    // Later panics of the same C call; only touched on the (cold) panic path.
+    static EXTRA: RefCell<Vec<Payload>> = const { RefCell::new(Vec::new()) };
+    // Depth of detached handlers running on this thread (see `in_detached_callback`).
+    static IN_DETACHED: Cell<u32> = const { Cell::new(0) };
 }
 
-/// True while this thread is running a handler called from C.
+/// True while this thread runs a detached handler (conductor thread, `aeron_close`): dropping the last
+/// client handle there must not join the conductor from itself.
 pub(crate) fn in_callback() -> bool {
-    IN_CALLBACK.with(|c| c.get()) > 0
+    IN_DETACHED.with(|c| c.get()) > 0
 }
 
-/// Runs a handler from an `extern "C"` trampoline; on panic stores (or reports) it and returns `default`.
-#[inline]
+/// Runs an in-call handler from an `extern "C"` trampoline; on panic parks the payload for [`call`] and
+/// returns `default`. Must only be used by trampolines whose C caller runs inside [`call`] on this thread
+/// (otherwise the panic surfaces at the next [`call`] of this thread).
+#[inline(always)]
 pub(crate) fn catch<R>(default: R, f: impl FnOnce() -> R) -> R {
-    IN_CALLBACK.with(|c| c.set(c.get() + 1));
-    let result = catch_unwind(AssertUnwindSafe(f));
-    IN_CALLBACK.with(|c| c.set(c.get() - 1));
-    match result {
+    match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(payload) => {
-            if DEPTH.with(|d| d.get()) > 0 {
-                // Keep the first panic; later ones of the same C call are dropped.
-                PENDING.with(|p| {
-                    if p.get().is_none() {
-                        p.set(NonNull::new(Box::into_raw(payload)));
-                    }
-                });
-            } else {
-                let msg = payload_message(&*payload);
-                log::error!("rusteron: handler panicked on an Aeron thread: {msg}");
-                eprintln!("rusteron: handler panicked on an Aeron thread: {msg}");
-            }
+            park(payload);
             default
         }
     }
 }
 
-/// Runs a C call that may invoke handlers on this thread, and re-raises a handler panic afterwards.
-#[inline]
-pub(crate) fn call<R>(f: impl FnOnce() -> R) -> R {
-    DEPTH.with(|d| d.set(d.get() + 1));
-    let r = f();
-    DEPTH.with(|d| d.set(d.get() - 1));
-    if PENDING.with(|p| p.get()).is_some() {
-        resume_pending();
+#[cold]
+#[inline(never)]
+fn park(payload: Payload) {
+    if PENDING.with(|p| p.get()).is_none() {
+        PENDING.with(|p| p.set(NonNull::new(Box::into_raw(payload))));
+    } else {
+        // Not dropped here (we are inside an extern "C" frame): `call` drops it after the C call.
+        EXTRA.with(|e| match e.try_borrow_mut() {
+            Ok(mut v) => v.push(payload),
+            // Only reachable if a payload's Drop re-entered this module while we drain: leak it.
+            Err(_) => std::mem::forget(payload),
+        });
     }
+}
+
+/// Runs a detached handler (conductor thread); on panic reports it, drops the payload with a panicking
+/// `Drop` contained, and returns `default`.
+#[inline]
+pub(crate) fn catch_detached<R>(default: R, f: impl FnOnce() -> R) -> R {
+    IN_DETACHED.with(|c| c.set(c.get() + 1));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    IN_DETACHED.with(|c| c.set(c.get() - 1));
+    match result {
+        Ok(r) => r,
+        Err(payload) => {
+            report(&*payload);
+            drop_contained(payload);
+            default
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn report(payload: &(dyn Any + Send)) {
+    let msg = payload_message(payload);
+    // A user logger may panic too: contained, and stderr errors are ignored (eprintln! would panic).
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        log::error!("rusteron: handler panicked on an Aeron thread: {msg}")
+    }));
+    let _ = writeln!(
+        std::io::stderr(),
+        "rusteron: handler panicked on an Aeron thread: {msg}"
+    );
+}
+
+/// Drops a panic payload with a panicking `Drop` contained: the payload of that panic is dropped the same
+/// way (a few rounds, then leaked), so nothing unwinds out of here.
+#[cold]
+#[inline(never)]
+pub(crate) fn drop_contained(payload: Payload) {
+    // A payload whose Drop panics yields a new payload (usually a message, which drops cleanly): drop that
+    // one contained too; after a few rounds of panicking drops, leak the last one.
+    let mut payload = payload;
+    for _ in 0..8 {
+        match catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+            Ok(()) => return,
+            Err(inner) => payload = inner,
+        }
+    }
+    std::mem::forget(payload);
+}
+
+/// Runs a C call that may invoke in-call handlers on this thread, and re-raises a handler panic afterwards.
+#[inline(always)]
+pub(crate) fn call<R>(f: impl FnOnce() -> R) -> R {
+    let r = f();
+    resume_if_pending();
     r
 }
 
-/// Re-raises the panic parked by [`catch`].
+/// Re-raises a handler panic parked during the C call that just returned (the second half of [`call`],
+/// for callers that must restore state between the C call and the re-raise).
+#[inline(always)]
+pub(crate) fn resume_if_pending() {
+    if PENDING.with(|p| p.get()).is_some() {
+        resume_pending();
+    }
+}
+
+/// Re-raises the panic parked by [`catch`], after dropping (contained) any later ones.
 #[cold]
 #[inline(never)]
 fn resume_pending() -> ! {
     let payload = PENDING.with(|p| p.take()).expect("a pending panic");
     // SAFETY: PENDING only ever holds a pointer from `Box::into_raw`, taken out exactly once here.
-    resume_unwind(unsafe { Box::from_raw(payload.as_ptr()) })
+    let payload = unsafe { Box::from_raw(payload.as_ptr()) };
+    let extra = EXTRA.with(|e| e.try_borrow_mut().map(|mut v| std::mem::take(&mut *v)));
+    if let Ok(extra) = extra {
+        for p in extra {
+            drop_contained(p);
+        }
+    }
+    resume_unwind(payload)
 }
 
 fn payload_message(payload: &(dyn Any + Send)) -> &str {

@@ -330,6 +330,12 @@ impl AeronPublication {
 /// `Clone`. Closed on drop (or [`close`](Self::close)).
 pub struct AeronExclusivePublication {
     ptr: *mut aeron_exclusive_publication_t,
+    /// The pointer the log-writing calls use (offer, claim, block, padding): `ptr`, except while C runs a
+    /// reserved-value supplier inside an offer of this publication, when it is null. C has not advanced
+    /// the term offset at that point, so a nested write would overwrite the frame being offered (two
+    /// `&mut [u8]` over one frame); with a null pointer C refuses it (`AERON_PUBLICATION_ERROR`) at no cost
+    /// on the hot path, which loads this field instead of `ptr` (docs/safety.md).
+    writer: Cell<*mut aeron_exclusive_publication_t>,
     aeron: Aeron,
 }
 
@@ -363,6 +369,7 @@ impl AeronExclusivePublication {
     pub unsafe fn from_raw(aeron: &Aeron, ptr: *mut aeron_exclusive_publication_t) -> Self {
         AeronExclusivePublication {
             ptr,
+            writer: Cell::new(ptr),
             aeron: aeron.clone(),
         }
     }
@@ -377,7 +384,33 @@ impl AeronExclusivePublication {
         &self.aeron
     }
 
+    /// The pointer for log-writing calls (null while a reserved-value supplier of this publication runs).
+    #[inline(always)]
+    pub(crate) fn writer(&self) -> *mut aeron_exclusive_publication_t {
+        self.writer.get()
+    }
+
+    /// Runs a log-writing C call that calls back into Rust (a reserved-value supplier) with the writer
+    /// pointer hidden, so that the supplier cannot write this publication's log (see `writer`).
+    #[inline]
+    fn with_supplier_running<R>(
+        &self,
+        f: impl FnOnce(*mut aeron_exclusive_publication_t) -> R,
+    ) -> R {
+        let ptr = self.writer.replace(std::ptr::null_mut());
+        let r = f(ptr);
+        self.writer.set(ptr);
+        crate::panic::resume_if_pending();
+        r
+    }
+
     /// Offers a message; see [`AeronPublication::offer`]. Does not allocate.
+    ///
+    /// Called from inside a reserved-value supplier of an offer of this same publication, it returns
+    /// `AERON_PUBLICATION_ERROR` (C has not finished the outer frame); so do `offer_vectored`,
+    /// `offer_block`, `append_padding` and `try_claim_with`, and `try_claim` returns an error of kind
+    /// [`AeronErrorType::PublicationError`](crate::AeronErrorType) (telling it apart would cost the hot path
+    /// an instruction).
     #[inline]
     pub fn offer<T: AeronReservedValueSupplierCallback>(
         &self,
@@ -387,15 +420,16 @@ impl AeronExclusivePublication {
         let mut supplier = reserved_value_supplier;
         let has_supplier = supplier.is_some();
         let (f, clientd) = supplier_parts(supplier.as_mut());
-        // SAFETY: live publication used from its one owning thread; buffer and supplier valid for the call.
-        let offer = || unsafe {
-            aeron_exclusive_publication_offer(self.ptr, buffer.as_ptr(), buffer.len(), f, clientd)
+        // SAFETY: live publication (or null, which C refuses) used from its one owning thread; buffer and
+        // supplier valid for the call.
+        let offer = |ptr| unsafe {
+            aeron_exclusive_publication_offer(ptr, buffer.as_ptr(), buffer.len(), f, clientd)
         };
-        // Without a supplier no Rust code runs inside the call: skip the panic bookkeeping.
+        // Without a supplier no Rust code runs inside the call: no bookkeeping at all.
         if has_supplier {
-            crate::panic::call(offer)
+            self.with_supplier_running(offer)
         } else {
-            offer()
+            offer(self.writer.get())
         }
     }
 
@@ -408,9 +442,9 @@ impl AeronExclusivePublication {
         let mut supplier = reserved_value_supplier;
         let (f, clientd) = supplier_parts(supplier.as_mut());
         with_iovecs(buffers, |iov, n| {
-            // SAFETY: live publication; iovecs valid for the call.
-            crate::panic::call(|| unsafe {
-                aeron_exclusive_publication_offerv(self.ptr, iov, n, f, clientd)
+            // SAFETY: live publication (or null, refused by C); iovecs valid for the call.
+            self.with_supplier_running(|ptr| unsafe {
+                aeron_exclusive_publication_offerv(ptr, iov, n, f, clientd)
             })
         })
     }
@@ -423,8 +457,9 @@ impl AeronExclusivePublication {
             data: std::ptr::null_mut(),
             length: 0,
         };
-        // SAFETY: live publication, valid out-struct.
-        let rc = unsafe { aeron_exclusive_publication_try_claim(self.ptr, length, &mut claim) };
+        // SAFETY: live publication (or null, refused by C), valid out-struct.
+        let rc =
+            unsafe { aeron_exclusive_publication_try_claim(self.writer(), length, &mut claim) };
         AeronCError::publication_result(rc)?;
         Ok(AeronBufferClaim {
             claim: read_claim(&claim),
@@ -434,14 +469,32 @@ impl AeronExclusivePublication {
 
     /// Appends a padding record of `length` bytes (`aeron_exclusive_publication_append_padding`).
     pub fn append_padding(&self, length: usize) -> i64 {
-        // SAFETY: live publication.
-        unsafe { aeron_exclusive_publication_append_padding(self.ptr, length) }
+        // SAFETY: live publication (or null, refused by C).
+        unsafe { aeron_exclusive_publication_append_padding(self.writer(), length) }
     }
 
-    /// Offers a block of already-framed messages (`aeron_exclusive_publication_offer_block`).
+    /// Offers a block of already-framed messages (`aeron_exclusive_publication_offer_block`), for example
+    /// a range of a recording. Returns the new position or a negative `AERON_PUBLICATION_*` code.
+    ///
+    /// The block is validated before C sees it ([`validate_block`](Self::validate_block)): a block that is
+    /// not a sequence of whole, aligned frames of one stream gets `AERON_PUBLICATION_ERROR` and nothing is
+    /// written. C then checks the first frame against this publication (term offset, session, stream and
+    /// term id, data type) and the block length against the room left in the term.
     pub fn offer_block(&self, buffer: &[u8]) -> i64 {
-        // SAFETY: live publication; the buffer is only read during the call.
-        unsafe { aeron_exclusive_publication_offer_block(self.ptr, buffer.as_ptr(), buffer.len()) }
+        if let Err(e) = crate::log_data::validate_block(buffer) {
+            log::debug!("offer_block refused: {e}");
+            return AERON_PUBLICATION_ERROR;
+        }
+        // SAFETY: live publication (or null, refused by C); a validated block of at least one header, only
+        // read during the call.
+        unsafe {
+            aeron_exclusive_publication_offer_block(self.writer(), buffer.as_ptr(), buffer.len())
+        }
+    }
+
+    /// Why [`offer_block`](Self::offer_block) would refuse `block` before asking C, if it would.
+    pub fn validate_block(block: &[u8]) -> Result<(), crate::BlockError> {
+        crate::log_data::validate_block(block)
     }
 
     /// Local socket addresses of this publication's channel.

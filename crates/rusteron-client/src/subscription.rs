@@ -30,6 +30,10 @@ pub struct AeronSubscription {
     ptr: *mut aeron_subscription_t,
     aeron: Aeron,
     handlers: Vec<HandlerBox>,
+    /// True while a C call walks this subscription's image list (poll, controlled/block poll, for-each):
+    /// any call that reads the list again would let C adopt a newer list and the conductor free the one
+    /// being walked, so such calls are refused until the walk returns (docs/safety.md).
+    walking: Cell<bool>,
 }
 
 // SAFETY: the subscription is used by one thread at a time (not Sync); its handlers are Send.
@@ -77,6 +81,7 @@ impl AeronSubscription {
             ptr,
             aeron: aeron.clone(),
             handlers: Vec::new(),
+            walking: Cell::new(false),
         }
     }
 
@@ -92,7 +97,9 @@ impl AeronSubscription {
 
     /// Polls up to `fragment_limit` fragments, calling `handler` for each. Returns the number of
     /// fragments read. The handler is called through a trampoline monomorphised for `H`: no allocation.
-    /// A panic in the handler is re-raised here once the C poll has returned.
+    /// A panic in the handler is re-raised here once the C poll has returned. Called from inside a handler
+    /// of this same subscription (poll, for-each), it returns
+    /// [`AeronErrorType::ReentrantCall`](crate::AeronErrorType) (docs/safety.md).
     #[inline]
     pub fn poll<H: AeronFragmentHandlerCallback>(
         &self,
@@ -100,16 +107,16 @@ impl AeronSubscription {
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
         let clientd = handler as *mut H as *mut c_void;
-        // SAFETY: live subscription polled by its one owning thread; clientd is the `&mut H` borrowed for
-        // this call, matching the trampoline's type.
-        let rc = crate::panic::call(|| unsafe {
+        // SAFETY: live subscription polled by its one owning thread, not re-entered (walk); clientd is the
+        // `&mut H` borrowed for this call, matching the trampoline's type.
+        let rc = self.walk(|| unsafe {
             aeron_subscription_poll(
                 self.ptr,
                 Some(aeron_fragment_handler_trampoline::<H>),
                 clientd,
                 fragment_limit,
             )
-        });
+        })?;
         AeronCError::check(rc)
     }
 
@@ -131,14 +138,14 @@ impl AeronSubscription {
     ) -> Result<i32, AeronCError> {
         let clientd = handler as *mut H as *mut c_void;
         // SAFETY: as in poll.
-        let rc = crate::panic::call(|| unsafe {
+        let rc = self.walk(|| unsafe {
             aeron_subscription_controlled_poll(
                 self.ptr,
                 Some(aeron_controlled_fragment_handler_trampoline::<H>),
                 clientd,
                 fragment_limit,
             )
-        });
+        })?;
         AeronCError::check(rc)
     }
 
@@ -150,14 +157,14 @@ impl AeronSubscription {
     ) -> Result<i64, AeronCError> {
         let clientd = handler as *mut H as *mut c_void;
         // SAFETY: as in poll.
-        let rc = crate::panic::call(|| unsafe {
+        let rc = self.walk(|| unsafe {
             aeron_subscription_block_poll(
                 self.ptr,
                 Some(aeron_block_handler_trampoline::<H>),
                 clientd,
                 block_length_limit,
             )
-        });
+        })?;
         if rc < 0 {
             Err(AeronCError::last())
         } else {
@@ -166,37 +173,147 @@ impl AeronSubscription {
         }
     }
 
+    /// Runs a C call that walks the image list (and may call handlers on this thread) with the walk flag
+    /// set; refuses to start while another walk of this subscription is running (a handler calling back).
+    /// A handler panic is re-raised after the flag is cleared.
+    #[inline(always)]
+    pub(crate) fn walk<R>(&self, f: impl FnOnce() -> R) -> Result<R, AeronCError> {
+        if self.walking.get() {
+            return Err(reentrant());
+        }
+        self.walking.set(true);
+        let r = f();
+        self.walking.set(false);
+        crate::panic::resume_if_pending();
+        Ok(r)
+    }
+
+    /// Refuses a list-reading call from inside a walk.
+    #[inline(always)]
+    fn check_not_walking(&self) -> Result<(), AeronCError> {
+        if self.walking.get() {
+            Err(reentrant())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Count of images (`aeron_subscription_image_count`).
+    ///
+    /// # Panics
+    /// When called from inside a handler of a poll or for-each of this same subscription (a re-entrant
+    /// call, see docs/safety.md); [`try_image_count`](Self::try_image_count) returns an error instead.
+    pub fn image_count(&self) -> i32 {
+        self.try_image_count()
+            .unwrap_or_else(|e| reentrant_panic(e))
+    }
+
+    /// Count of images, or [`AeronErrorType::ReentrantCall`](crate::AeronErrorType) from inside a handler
+    /// of this subscription.
+    pub fn try_image_count(&self) -> Result<i32, AeronCError> {
+        self.check_not_walking()?;
+        // SAFETY: live subscription on its owning thread, not inside a walk of its image list.
+        Ok(unsafe { aeron_subscription_image_count(self.ptr) })
+    }
+
+    /// True if at least one image is open (`aeron_subscription_is_connected`).
+    ///
+    /// # Panics
+    /// As [`image_count`](Self::image_count); [`try_is_connected`](Self::try_is_connected) returns an error
+    /// instead.
+    pub fn is_connected(&self) -> bool {
+        self.try_is_connected()
+            .unwrap_or_else(|e| reentrant_panic(e))
+    }
+
+    /// True if at least one image is open, or [`AeronErrorType::ReentrantCall`](crate::AeronErrorType) from
+    /// inside a handler of this subscription.
+    pub fn try_is_connected(&self) -> Result<bool, AeronCError> {
+        self.check_not_walking()?;
+        // SAFETY: live subscription on its owning thread, not inside a walk of its image list.
+        Ok(unsafe { aeron_subscription_is_connected(self.ptr) })
+    }
+
     /// The image of `session_id`, retained until the returned value is dropped.
+    ///
+    /// # Panics
+    /// As [`image_count`](Self::image_count); see [`try_image_by_session_id`](Self::try_image_by_session_id).
     pub fn image_by_session_id(&self, session_id: i32) -> Option<AeronImage<'_>> {
-        // SAFETY: live subscription; a non-null result is retained for us.
+        self.try_image_by_session_id(session_id)
+            .unwrap_or_else(|e| reentrant_panic(e))
+    }
+
+    /// The image of `session_id` (retained), or [`AeronErrorType::ReentrantCall`](crate::AeronErrorType)
+    /// from inside a handler of this subscription.
+    pub fn try_image_by_session_id(
+        &self,
+        session_id: i32,
+    ) -> Result<Option<AeronImage<'_>>, AeronCError> {
+        self.check_not_walking()?;
+        // SAFETY: live subscription, not inside a walk; a non-null result is retained for us.
         let p = unsafe { aeron_subscription_image_by_session_id(self.ptr, session_id) };
-        (!p.is_null()).then(|| AeronImage {
+        Ok((!p.is_null()).then(|| AeronImage {
             ptr: p,
             subscription: self,
-            release: Release::Image,
-        })
+            retained: true,
+        }))
     }
 
     /// The image at `index`, retained until the returned value is dropped.
+    ///
+    /// # Panics
+    /// As [`image_count`](Self::image_count); see [`try_image_at_index`](Self::try_image_at_index).
     pub fn image_at_index(&self, index: usize) -> Option<AeronImage<'_>> {
-        // SAFETY: live subscription; a non-null result is retained for us.
+        self.try_image_at_index(index)
+            .unwrap_or_else(|e| reentrant_panic(e))
+    }
+
+    /// The image at `index` (retained), or [`AeronErrorType::ReentrantCall`](crate::AeronErrorType) from
+    /// inside a handler of this subscription.
+    pub fn try_image_at_index(&self, index: usize) -> Result<Option<AeronImage<'_>>, AeronCError> {
+        self.check_not_walking()?;
+        // SAFETY: live subscription, not inside a walk; a non-null result is retained for us.
         let p = unsafe { aeron_subscription_image_at_index(self.ptr, index) };
-        (!p.is_null()).then(|| AeronImage {
+        Ok((!p.is_null()).then(|| AeronImage {
             ptr: p,
             subscription: self,
-            release: Release::Image,
-        })
+            retained: true,
+        }))
     }
 
     /// All current images, each retained.
+    ///
+    /// # Panics
+    /// As [`image_count`](Self::image_count); see [`try_images`](Self::try_images).
     pub fn images(&self) -> Vec<AeronImage<'_>> {
-        let mut v = Vec::new();
-        self.for_each_image(|image| v.push(image.retain()));
-        v.into_iter().flatten().collect()
+        self.try_images().unwrap_or_else(|e| reentrant_panic(e))
     }
 
-    /// Calls `f` for each current image (`aeron_subscription_for_each_image`).
+    /// All current images (each retained), or [`AeronErrorType::ReentrantCall`](crate::AeronErrorType) from
+    /// inside a handler of this subscription.
+    pub fn try_images(&self) -> Result<Vec<AeronImage<'_>>, AeronCError> {
+        let mut v = Vec::new();
+        self.try_for_each_image(|image| v.extend(image.retain()))?;
+        Ok(v)
+    }
+
+    /// Calls `f` for each current image (`aeron_subscription_for_each_image`). Inside `f` the image may be
+    /// polled and [`retain`](AeronImage::retain)ed; `f` cannot reach this subscription's list (a call that
+    /// reads it is refused).
+    ///
+    /// # Panics
+    /// As [`image_count`](Self::image_count); see [`try_for_each_image`](Self::try_for_each_image).
     pub fn for_each_image<'s, F: FnMut(&AeronImage<'s>)>(&'s self, f: F) {
+        self.try_for_each_image(f)
+            .unwrap_or_else(|e| reentrant_panic(e))
+    }
+
+    /// As [`for_each_image`](Self::for_each_image), or [`AeronErrorType::ReentrantCall`](crate::AeronErrorType)
+    /// from inside a handler of this subscription.
+    pub fn try_for_each_image<'s, F: FnMut(&AeronImage<'s>)>(
+        &'s self,
+        f: F,
+    ) -> Result<(), AeronCError> {
         struct State<'s, F> {
             f: F,
             subscription: &'s AeronSubscription,
@@ -206,13 +323,14 @@ impl AeronSubscription {
             clientd: *mut c_void,
         ) {
             crate::panic::catch((), || {
-                // SAFETY: clientd is the State borrowed by for_each_image for this call; image is live during it.
+                // SAFETY: clientd is the State borrowed by for_each_image for this call; image is live during
+                // it (C holds a reference across the callback).
                 let state = unsafe { &mut *(clientd as *mut State<'s, F>) };
-                let image = AeronImage {
+                let image = std::mem::ManuallyDrop::new(AeronImage {
                     ptr: image,
                     subscription: state.subscription,
-                    release: Release::None,
-                };
+                    retained: false,
+                });
                 (state.f)(&image);
             })
         }
@@ -220,14 +338,14 @@ impl AeronSubscription {
             f,
             subscription: self,
         };
-        // SAFETY: live subscription; clientd points to `state`, alive for the call.
-        crate::panic::call(|| unsafe {
+        // SAFETY: live subscription, not re-entered (walk); clientd points to `state`, alive for the call.
+        self.walk(|| unsafe {
             aeron_subscription_for_each_image(
                 self.ptr,
                 Some(each::<'s, F>),
                 &mut state as *mut State<'s, F> as *mut c_void,
             )
-        });
+        })
     }
 
     /// Local socket addresses of this subscription's channel.
@@ -343,11 +461,25 @@ fn nul_terminated(s: &[u8]) -> String {
 // Images
 // ------------------------------------------------------------------------------------------------------
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Release {
-    None,
-    Image,
-    Subscription,
+extern "C" {
+    /// Takes a reference on a live image: exported by the Aeron 1.54 C client (`extern inline` in
+    /// `aeron_image.h`, emitted by `aeron_image.c`) but not declared in `aeronc.h`. `aeron_image_release`
+    /// is its public counterpart.
+    fn aeron_image_incr_refcnt(image: *mut aeron_image_t) -> i64;
+}
+
+#[cold]
+#[inline(never)]
+fn reentrant() -> AeronCError {
+    AeronCError::reentrant(
+        "re-entrant call: a handler of this subscription's poll or for-each used its image list",
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn reentrant_panic(e: AeronCError) -> ! {
+    panic!("rusteron: {e} (use the try_ variant to get an error instead)")
 }
 
 /// An image (one publisher's stream) of a subscription, borrowed from it: not `Send`, because polling it
@@ -357,22 +489,19 @@ enum Release {
 pub struct AeronImage<'a> {
     ptr: *mut aeron_image_t,
     subscription: &'a AeronSubscription,
-    release: Release,
+    /// True when this value holds one reference on the C image (released on drop); false only for the
+    /// borrowed image given to a for-each callback (never dropped: wrapped in ManuallyDrop).
+    retained: bool,
 }
 
 impl Drop for AeronImage<'_> {
     fn drop(&mut self) {
-        // SAFETY: the image was retained for us by the call named in `release`, and is released once.
-        unsafe {
-            match self.release {
-                Release::None => {}
-                Release::Image => {
-                    aeron_image_release(self.ptr);
-                }
-                Release::Subscription => {
-                    aeron_subscription_image_release(self.subscription.ptr, self.ptr);
-                }
-            }
+        if self.retained {
+            // SAFETY: we hold exactly one reference (taken by image_at_index / image_by_session_id / retain),
+            // released once here. aeron_image_release decrements unconditionally, also after the image left
+            // the subscription's list (unlike aeron_subscription_image_release), so the conductor frees the
+            // image and unmaps its log once every reference is gone.
+            unsafe { aeron_image_release(self.ptr) };
         }
     }
 }
@@ -399,14 +528,22 @@ impl<'a> AeronImage<'a> {
         }
     }
 
-    /// Retains the image (`aeron_subscription_image_retain`) so that it may be kept beyond a callback.
+    /// Takes a new reference on the image, so that it may be kept beyond a callback or beyond `self`. The
+    /// returned image stays valid (mapped, readable; polls return 0 once it is closed) until it is dropped,
+    /// even after the image became unavailable. Always `Some` (kept as an `Option` for API stability).
+    ///
+    /// C's `aeron_subscription_image_retain` is not used: it returns success without taking a reference
+    /// when the image is no longer in the subscription's current list, and its release counterpart then
+    /// skips the decrement (a use after free in one order, a leaked mapping in the other).
     pub fn retain(&self) -> Option<AeronImage<'a>> {
-        // SAFETY: live subscription and an image of it.
-        let rc = unsafe { aeron_subscription_image_retain(self.subscription.ptr, self.ptr) };
-        (rc >= 0).then(|| AeronImage {
+        // SAFETY: `self` is a live image: either we hold a reference on it, or (for-each callback) C holds
+        // one for the duration of the callback, so its count is at least 1 and it cannot be freed while we
+        // add ours. The reference is released exactly once, by the Drop of the returned value.
+        unsafe { aeron_image_incr_refcnt(self.ptr) };
+        Some(AeronImage {
             ptr: self.ptr,
             subscription: self.subscription,
-            release: Release::Subscription,
+            retained: true,
         })
     }
 
@@ -598,6 +735,7 @@ impl AeronAsyncAddSubscription {
             ptr: p,
             aeron: self.aeron.clone(),
             handlers: self.handlers.take(),
+            walking: Cell::new(false),
         }))
     }
 

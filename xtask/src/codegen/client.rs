@@ -331,6 +331,18 @@ fn len_expr(p: &Param) -> String {
     }
 }
 
+/// Callbacks that C only invokes inside a call the wrapper makes from Rust on the same thread (poll,
+/// offer, for-each, readers): their panics are re-raised after that call. All others are detached.
+const IN_CALL_HANDLERS: &[&str] = &[
+    "aeron_fragment_handler",
+    "aeron_controlled_fragment_handler",
+    "aeron_block_handler",
+    "aeron_reserved_value_supplier",
+    "aeron_counters_reader_foreach_counter_func",
+    "aeron_error_log_reader_func",
+    "aeron_loss_reporter_read_entry_func",
+];
+
 fn classify(cb: &Callback) -> Option<Handler> {
     let clientd = cb
         .params
@@ -353,10 +365,20 @@ fn classify(cb: &Callback) -> Option<Handler> {
             "*mut c_void" if p.name == clientd => {}
             "*const u8" if next.is_some_and(|n| n.ty == "usize") => {
                 let n = next.unwrap();
+                // Log data handed to fragment / block handlers: the length comes from a frame header in
+                // shared memory, so the slice is bounded by the term (docs/safety.md), never trusted.
+                let header = ps.get(i + 2).filter(|h| h.ty == "*mut aeron_header_t");
+                let conv = if let Some(h) = header {
+                    format!("crate::log_data::fragment_bytes({}, {}, {})", p.name, len_expr(n), h.name)
+                } else if cb.typedef.contains("block_handler") {
+                    format!("crate::log_data::block_bytes({}, {})", p.name, len_expr(n))
+                } else {
+                    format!("crate::context::bytes({}, {})", p.name, len_expr(n))
+                };
                 args.push(RustArg {
                     name: p.name.clone(),
                     ty: "&[u8]".into(),
-                    conv: format!("crate::context::bytes({}, {})", p.name, len_expr(n)),
+                    conv,
                 });
                 i += 1;
             }
@@ -615,7 +637,14 @@ fn gen_handlers(handlers: &[Handler]) -> String {
             s,
             "/// The `{typedef}` entry point for handlers of type `T`."
         );
-        let _ = writeln!(s, "///\n/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.");
+        let in_call = IN_CALL_HANDLERS.contains(&h.base.as_str());
+        if in_call {
+            let _ = writeln!(s, "///\n/// An in-call handler: a panic is caught and re-raised once the C call that invoked it returns");
+            let _ = writeln!(s, "/// (see `crate::panic`); the C side gets a neutral result meanwhile.");
+        } else {
+            let _ = writeln!(s, "///\n/// A detached handler (client conductor thread): a panic is caught, reported and contained (see");
+            let _ = writeln!(s, "/// `crate::panic`); the C side gets a neutral result instead.");
+        }
         let _ = writeln!(s, "///\n/// # Safety\n/// `{}` must point to a live `T` that nothing else uses during the call, and the other", h.clientd);
         let _ = writeln!(
             s,
@@ -627,7 +656,8 @@ fn gen_handlers(handlers: &[Handler]) -> String {
             "pub unsafe extern \"C\" fn {trampoline}<T: {trait_name}>(\n{c_params}){} {{",
             c_ret_rust(&h.c_ret)
         );
-        let _ = writeln!(s, "    crate::panic::catch({}, || {{", h.panic_default);
+        let catch = if in_call { "catch" } else { "catch_detached" };
+        let _ = writeln!(s, "    crate::panic::{catch}({}, || {{", h.panic_default);
         let _ = writeln!(s, "        // SAFETY: guaranteed by the caller (see # Safety): `{}` is a live, exclusively used `T`", h.clientd);
         let _ = writeln!(
             s,

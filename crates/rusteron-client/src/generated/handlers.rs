@@ -71,7 +71,8 @@ impl<F: FnMut(i32, &str)> AeronErrorHandlerCallback for AeronErrorHandlerClosure
 
 /// The `aeron_error_handler_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// A detached handler (client conductor thread): a panic is caught, reported and contained (see
+/// `crate::panic`); the C side gets a neutral result instead.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -82,7 +83,7 @@ pub unsafe extern "C" fn aeron_error_handler_trampoline<T: AeronErrorHandlerCall
     errcode: std::ffi::c_int,
     message: *const std::ffi::c_char,
 ) {
-    crate::panic::catch((), || {
+    crate::panic::catch_detached((), || {
         // SAFETY: guaranteed by the caller (see # Safety): `clientd` is a live, exclusively used `T`
         // and the pointers describe data valid for the duration of this callback.
         let handler = unsafe { &mut *(clientd as *mut T) };
@@ -170,7 +171,8 @@ impl<F: FnMut(AeronPublicationErrorValues<'_>)> AeronPublicationErrorFrameHandle
 
 /// The `aeron_publication_error_frame_handler_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// A detached handler (client conductor thread): a panic is caught, reported and contained (see
+/// `crate::panic`); the C side gets a neutral result instead.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -182,7 +184,7 @@ pub unsafe extern "C" fn aeron_publication_error_frame_handler_trampoline<
     clientd: *mut std::ffi::c_void,
     error_frame: *mut aeron_publication_error_values_t,
 ) {
-    crate::panic::catch((), || {
+    crate::panic::catch_detached((), || {
         // SAFETY: guaranteed by the caller (see # Safety): `clientd` is a live, exclusively used `T`
         // and the pointers describe data valid for the duration of this callback.
         let handler = unsafe { &mut *(clientd as *mut T) };
@@ -247,7 +249,8 @@ impl<F: FnMut()> AeronNotificationCallback for AeronNotificationClosure<F> {
 
 /// The `aeron_notification_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// A detached handler (client conductor thread): a panic is caught, reported and contained (see
+/// `crate::panic`); the C side gets a neutral result instead.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -256,7 +259,7 @@ impl<F: FnMut()> AeronNotificationCallback for AeronNotificationClosure<F> {
 pub unsafe extern "C" fn aeron_notification_trampoline<T: AeronNotificationCallback>(
     clientd: *mut std::ffi::c_void,
 ) {
-    crate::panic::catch((), || {
+    crate::panic::catch_detached((), || {
         // SAFETY: guaranteed by the caller (see # Safety): `clientd` is a live, exclusively used `T`
         // and the pointers describe data valid for the duration of this callback.
         let handler = unsafe { &mut *(clientd as *mut T) };
@@ -352,7 +355,8 @@ impl<F: FnMut(&str, i32, i32, i64)> AeronNewPublicationCallback for AeronNewPubl
 
 /// The `aeron_on_new_publication_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// A detached handler (client conductor thread): a panic is caught, reported and contained (see
+/// `crate::panic`); the C side gets a neutral result instead.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -365,7 +369,7 @@ pub unsafe extern "C" fn aeron_on_new_publication_trampoline<T: AeronNewPublicat
     session_id: i32,
     correlation_id: i64,
 ) {
-    crate::panic::catch((), || {
+    crate::panic::catch_detached((), || {
         // SAFETY: guaranteed by the caller (see # Safety): `clientd` is a live, exclusively used `T`
         // and the pointers describe data valid for the duration of this callback.
         let handler = unsafe { &mut *(clientd as *mut T) };
@@ -464,7 +468,8 @@ impl<F: FnMut(&str, i32, i64)> AeronNewSubscriptionCallback for AeronNewSubscrip
 
 /// The `aeron_on_new_subscription_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// A detached handler (client conductor thread): a panic is caught, reported and contained (see
+/// `crate::panic`); the C side gets a neutral result instead.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -476,7 +481,7 @@ pub unsafe extern "C" fn aeron_on_new_subscription_trampoline<T: AeronNewSubscri
     stream_id: i32,
     correlation_id: i64,
 ) {
-    crate::panic::catch((), || {
+    crate::panic::catch_detached((), || {
         // SAFETY: guaranteed by the caller (see # Safety): `clientd` is a live, exclusively used `T`
         // and the pointers describe data valid for the duration of this callback.
         let handler = unsafe { &mut *(clientd as *mut T) };
@@ -546,7 +551,8 @@ impl<F: FnMut(AeronImageRef<'_>)> AeronAvailableImageCallback for AeronAvailable
 
 /// The `aeron_on_available_image_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// A detached handler (client conductor thread): a panic is caught, reported and contained (see
+/// `crate::panic`); the C side gets a neutral result instead.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -557,7 +563,7 @@ pub unsafe extern "C" fn aeron_on_available_image_trampoline<T: AeronAvailableIm
     subscription: *mut aeron_subscription_t,
     image: *mut aeron_image_t,
 ) {
-    crate::panic::catch((), || {
+    crate::panic::catch_detached((), || {
         // SAFETY: guaranteed by the caller (see # Safety): `clientd` is a live, exclusively used `T`
         // and the pointers describe data valid for the duration of this callback.
         let handler = unsafe { &mut *(clientd as *mut T) };
@@ -630,7 +636,8 @@ impl<F: FnMut(AeronImageRef<'_>)> AeronUnavailableImageCallback
 
 /// The `aeron_on_unavailable_image_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// A detached handler (client conductor thread): a panic is caught, reported and contained (see
+/// `crate::panic`); the C side gets a neutral result instead.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -641,7 +648,7 @@ pub unsafe extern "C" fn aeron_on_unavailable_image_trampoline<T: AeronUnavailab
     subscription: *mut aeron_subscription_t,
     image: *mut aeron_image_t,
 ) {
-    crate::panic::catch((), || {
+    crate::panic::catch_detached((), || {
         // SAFETY: guaranteed by the caller (see # Safety): `clientd` is a live, exclusively used `T`
         // and the pointers describe data valid for the duration of this callback.
         let handler = unsafe { &mut *(clientd as *mut T) };
@@ -716,7 +723,8 @@ impl<F: FnMut(i64, i32)> AeronAvailableCounterCallback for AeronAvailableCounter
 
 /// The `aeron_on_available_counter_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// A detached handler (client conductor thread): a panic is caught, reported and contained (see
+/// `crate::panic`); the C side gets a neutral result instead.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -728,7 +736,7 @@ pub unsafe extern "C" fn aeron_on_available_counter_trampoline<T: AeronAvailable
     registration_id: i64,
     counter_id: i32,
 ) {
-    crate::panic::catch((), || {
+    crate::panic::catch_detached((), || {
         // SAFETY: guaranteed by the caller (see # Safety): `clientd` is a live, exclusively used `T`
         // and the pointers describe data valid for the duration of this callback.
         let handler = unsafe { &mut *(clientd as *mut T) };
@@ -801,7 +809,8 @@ impl<F: FnMut(i64, i32)> AeronUnavailableCounterCallback for AeronUnavailableCou
 
 /// The `aeron_on_unavailable_counter_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// A detached handler (client conductor thread): a panic is caught, reported and contained (see
+/// `crate::panic`); the C side gets a neutral result instead.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -815,7 +824,7 @@ pub unsafe extern "C" fn aeron_on_unavailable_counter_trampoline<
     registration_id: i64,
     counter_id: i32,
 ) {
-    crate::panic::catch((), || {
+    crate::panic::catch_detached((), || {
         // SAFETY: guaranteed by the caller (see # Safety): `clientd` is a live, exclusively used `T`
         // and the pointers describe data valid for the duration of this callback.
         let handler = unsafe { &mut *(clientd as *mut T) };
@@ -880,7 +889,8 @@ impl<F: FnMut()> AeronCloseClientCallback for AeronCloseClientClosure<F> {
 
 /// The `aeron_on_close_client_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// A detached handler (client conductor thread): a panic is caught, reported and contained (see
+/// `crate::panic`); the C side gets a neutral result instead.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -889,7 +899,7 @@ impl<F: FnMut()> AeronCloseClientCallback for AeronCloseClientClosure<F> {
 pub unsafe extern "C" fn aeron_on_close_client_trampoline<T: AeronCloseClientCallback>(
     clientd: *mut std::ffi::c_void,
 ) {
-    crate::panic::catch((), || {
+    crate::panic::catch_detached((), || {
         // SAFETY: guaranteed by the caller (see # Safety): `clientd` is a live, exclusively used `T`
         // and the pointers describe data valid for the duration of this callback.
         let handler = unsafe { &mut *(clientd as *mut T) };
@@ -951,7 +961,8 @@ impl<F: FnMut(&str)> AeronAgentOnStartFuncCallback for AeronAgentOnStartFuncClos
 
 /// The `aeron_agent_on_start_func_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// A detached handler (client conductor thread): a panic is caught, reported and contained (see
+/// `crate::panic`); the C side gets a neutral result instead.
 ///
 /// # Safety
 /// `state` must point to a live `T` that nothing else uses during the call, and the other
@@ -961,7 +972,7 @@ pub unsafe extern "C" fn aeron_agent_on_start_func_trampoline<T: AeronAgentOnSta
     state: *mut std::ffi::c_void,
     role_name: *const std::ffi::c_char,
 ) {
-    crate::panic::catch((), || {
+    crate::panic::catch_detached((), || {
         // SAFETY: guaranteed by the caller (see # Safety): `state` is a live, exclusively used `T`
         // and the pointers describe data valid for the duration of this callback.
         let handler = unsafe { &mut *(state as *mut T) };
@@ -1066,7 +1077,8 @@ impl<F: FnMut(i64, i32, i32, &[u8], &str)> AeronCountersReaderForeachCounterFunc
 
 /// The `aeron_counters_reader_foreach_counter_func_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// An in-call handler: a panic is caught and re-raised once the C call that invoked it returns
+/// (see `crate::panic`); the C side gets a neutral result meanwhile.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -1157,7 +1169,8 @@ impl<F: FnMut(&mut [u8]) -> i64> AeronReservedValueSupplierCallback
 
 /// The `aeron_reserved_value_supplier_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// An in-call handler: a panic is caught and re-raised once the C call that invoked it returns
+/// (see `crate::panic`); the C side gets a neutral result meanwhile.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -1249,7 +1262,8 @@ impl<F: FnMut(&[u8], AeronHeader<'_>)> AeronFragmentHandlerCallback
 
 /// The `aeron_fragment_handler_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// An in-call handler: a panic is caught and re-raised once the C call that invoked it returns
+/// (see `crate::panic`); the C side gets a neutral result meanwhile.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -1266,7 +1280,7 @@ pub unsafe extern "C" fn aeron_fragment_handler_trampoline<T: AeronFragmentHandl
         // and the pointers describe data valid for the duration of this callback.
         let handler = unsafe { &mut *(clientd as *mut T) };
         // SAFETY: as above; the value only lives for this call.
-        let buffer = unsafe { crate::context::bytes(buffer, length) };
+        let buffer = unsafe { crate::log_data::fragment_bytes(buffer, length, header) };
         // SAFETY: as above; the value only lives for this call.
         let header = unsafe { AeronHeader::from_raw(header) };
         handler.handle_aeron_fragment_handler(buffer, header)
@@ -1366,7 +1380,8 @@ impl<F: FnMut(&[u8], AeronHeader<'_>) -> AeronControlledFragmentHandlerAction>
 
 /// The `aeron_controlled_fragment_handler_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// An in-call handler: a panic is caught and re-raised once the C call that invoked it returns
+/// (see `crate::panic`); the C side gets a neutral result meanwhile.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -1387,7 +1402,7 @@ pub unsafe extern "C" fn aeron_controlled_fragment_handler_trampoline<
             // and the pointers describe data valid for the duration of this callback.
             let handler = unsafe { &mut *(clientd as *mut T) };
             // SAFETY: as above; the value only lives for this call.
-            let buffer = unsafe { crate::context::bytes(buffer, length) };
+            let buffer = unsafe { crate::log_data::fragment_bytes(buffer, length, header) };
             // SAFETY: as above; the value only lives for this call.
             let header = unsafe { AeronHeader::from_raw(header) };
             handler.handle_aeron_controlled_fragment_handler(buffer, header)
@@ -1462,7 +1477,8 @@ impl<F: FnMut(&[u8], i32, i32)> AeronBlockHandlerCallback for AeronBlockHandlerC
 
 /// The `aeron_block_handler_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// An in-call handler: a panic is caught and re-raised once the C call that invoked it returns
+/// (see `crate::panic`); the C side gets a neutral result meanwhile.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -1480,7 +1496,7 @@ pub unsafe extern "C" fn aeron_block_handler_trampoline<T: AeronBlockHandlerCall
         // and the pointers describe data valid for the duration of this callback.
         let handler = unsafe { &mut *(clientd as *mut T) };
         // SAFETY: as above; the value only lives for this call.
-        let buffer = unsafe { crate::context::bytes(buffer, length) };
+        let buffer = unsafe { crate::log_data::block_bytes(buffer, length) };
         handler.handle_aeron_block_handler(buffer, session_id, term_id)
     })
 }
@@ -1575,7 +1591,8 @@ impl<F: FnMut(i32, i64, i64, &str)> AeronErrorLogReaderFuncCallback
 
 /// The `aeron_error_log_reader_func_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// An in-call handler: a panic is caught and re-raised once the C call that invoked it returns
+/// (see `crate::panic`); the C side gets a neutral result meanwhile.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other
@@ -1724,7 +1741,8 @@ impl<F: FnMut(i64, i64, i64, i64, i32, i32, &str, &str)> AeronLossReporterReadEn
 
 /// The `aeron_loss_reporter_read_entry_func_t` entry point for handlers of type `T`.
 ///
-/// Catches panics of the handler (see the crate docs); the C side gets a neutral result instead.
+/// An in-call handler: a panic is caught and re-raised once the C call that invoked it returns
+/// (see `crate::panic`); the C side gets a neutral result meanwhile.
 ///
 /// # Safety
 /// `clientd` must point to a live `T` that nothing else uses during the call, and the other

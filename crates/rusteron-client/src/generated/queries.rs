@@ -210,16 +210,6 @@ impl AeronExclusivePublication {
 }
 
 impl AeronSubscription {
-    /// Is this subscription connected by having at least one open publication image.
-    ///
-    /// - `subscription`: to check.`
-    ///
-    /// Returns true if this subscription connected by having at least one open publication image.
-    pub fn is_connected(&self) -> bool {
-        // SAFETY: `as_raw` is the live handle this value owns or borrows.
-        unsafe { aeron_subscription_is_connected(self.as_raw()) }
-    }
-
     /// Fill in a structure with the constants in use by a subscription.
     ///
     /// - `subscription`: to get the constants for.`
@@ -231,16 +221,6 @@ impl AeronSubscription {
         // SAFETY: live handle and a valid out-pointer.
         AeronCError::check(unsafe { aeron_subscription_constants(self.as_raw(), &mut out) })?;
         Ok(out)
-    }
-
-    /// Count of images associated to this subscription.
-    ///
-    /// - `subscription`: to count images for.`
-    ///
-    /// Returns count of count associated to this subscription or -1 for error.
-    pub fn image_count(&self) -> i32 {
-        // SAFETY: `as_raw` is the live handle this value owns or borrows.
-        unsafe { aeron_subscription_image_count(self.as_raw()) }
     }
 
     /// Is the subscription closed.
