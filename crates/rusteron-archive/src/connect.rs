@@ -26,6 +26,50 @@ pub struct AeronArchiveAsyncConnect {
     ptr: Cell<*mut aeron_archive_async_connect_t>,
     claim: RefCell<Option<ContextClaim>>,
     aeron: rusteron_client::Aeron,
+    /// What a failure message names.
+    target: ConnectTarget,
+}
+
+/// The channels and the timeout of a connect, for its error messages.
+#[derive(Debug, Clone)]
+struct ConnectTarget {
+    request: String,
+    response: String,
+    timeout: Duration,
+}
+
+impl ConnectTarget {
+    fn of(context: &AeronArchiveContext) -> ConnectTarget {
+        ConnectTarget {
+            request: context.get_control_request_channel(),
+            response: context.get_control_response_channel(),
+            timeout: Duration::from_nanos(context.get_message_timeout_ns()),
+        }
+    }
+
+    /// The C client's failure, named: a connect that got no answer within the message timeout becomes a
+    /// [`TimedOut`](rusteron_client::AeronErrorType::TimedOut) error naming the channels and the timeout,
+    /// with C's error as its source; any other failure is C's own error.
+    fn explain(&self, c_error: AeronCError) -> AeronCError {
+        if !c_error.msg.contains("connect timeout") {
+            return c_error;
+        }
+        AeronCError::timed_out_with(format!(
+            "no answer from an Aeron Archive within the message timeout of {:?}: control requests were \
+             sent on {} and responses expected on {}; is the archive running and listening there?",
+            self.timeout, self.request, self.response
+        ))
+        .with_source(c_error)
+    }
+
+    /// The wrapper's own wait ran out first.
+    fn waited(&self, waited: Duration) -> AeronCError {
+        AeronCError::timed_out_with(format!(
+            "the archive connect did not complete within {waited:?} (control request channel {}, response \
+             channel {}); it goes on until the message timeout of {:?}",
+            self.request, self.response, self.timeout
+        ))
+    }
 }
 
 // SAFETY: the C connect is driven from one thread at a time (the type is !Sync because of its cells), and its
@@ -44,6 +88,7 @@ impl AeronArchiveAsyncConnect {
     /// Starts connecting with `context` (`aeron_archive_async_connect`). The context is in use from now on
     /// until the connect fails or the archive it yields is dropped.
     pub fn new(context: &AeronArchiveContext) -> Result<Self, AeronCError> {
+        let target = ConnectTarget::of(context);
         let (claim, aeron, raw) = context.claim(|ctx| {
             let mut ptr = std::ptr::null_mut();
             // SAFETY: valid out-pointer and a live context with a live client; C duplicates the context.
@@ -56,6 +101,7 @@ impl AeronArchiveAsyncConnect {
             ptr: Cell::new(raw as *mut aeron_archive_async_connect_t),
             claim: RefCell::new(Some(claim)),
             aeron,
+            target,
         })
     }
 
@@ -91,7 +137,7 @@ impl AeronArchiveAsyncConnect {
             }
             _ => {
                 // C has freed the connect; the error is this thread's last error.
-                let err = AeronCError::last();
+                let err = self.target.explain(AeronCError::last());
                 self.ptr.set(std::ptr::null_mut());
                 drop(self.claim.borrow_mut().take());
                 Err(err)
@@ -107,9 +153,7 @@ impl AeronArchiveAsyncConnect {
                 return Ok(archive);
             }
             if start.elapsed() >= timeout {
-                return Err(AeronCError::timed_out(
-                    "archive connect did not complete in time",
-                ));
+                return Err(self.target.waited(timeout));
             }
             std::thread::sleep(Duration::from_millis(1));
         }
@@ -131,12 +175,14 @@ impl AeronArchive {
     /// Connects with `context` and waits for the archive's answer (`aeron_archive_connect`), using the
     /// context's idle strategy between polls; fails after the context's message timeout.
     pub fn connect(context: &AeronArchiveContext) -> Result<AeronArchive, AeronCError> {
+        let target = ConnectTarget::of(context);
         let (claim, aeron, raw) = context.claim(|ctx| {
             let mut ptr = std::ptr::null_mut();
             // SAFETY: valid out-pointer and a live context with a live client; C duplicates the context.
             check(crate::panic::call(|| unsafe {
                 aeron_archive_connect(&mut ptr, ctx)
-            }))?;
+            }))
+            .map_err(|e| target.explain(e))?;
             Ok(ptr as *mut std::ffi::c_void)
         })?;
         Ok(AeronArchive::from_parts(

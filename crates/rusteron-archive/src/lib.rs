@@ -83,6 +83,7 @@ mod params;
 mod persistent;
 mod recording_pos;
 mod replay_merge;
+mod sentinels;
 mod util;
 
 pub use rusteron_client::*;

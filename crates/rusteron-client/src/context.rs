@@ -175,8 +175,9 @@ impl AeronContext {
 
 /// Converts a Rust string for C; interior NUL bytes are an error.
 pub(crate) fn cstring(s: &str) -> Result<CString, AeronCError> {
-    CString::new(s)
-        .map_err(|_| AeronCError::with_message(-1, "string contains an interior NUL byte"))
+    CString::new(s).map_err(|e| {
+        AeronCError::with_message(-1, "string contains an interior NUL byte").with_source(e)
+    })
 }
 
 /// Copies a possibly-NULL C string.

@@ -2,14 +2,17 @@
 
 use std::borrow::Cow;
 use std::ffi::CStr;
+use std::sync::Arc;
 
 /// Aeron-specific error with a code (negative for Aeron/client/publication errors, positive for OS
 /// `errno` values) and a message.
 ///
 /// Errors from the C library carry the thread-local `aeron_errmsg()` text captured at the failing call.
 /// Errors made from a known code (e.g. publication results) carry a static message and do not allocate.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{kind:?} (code {code}): {msg}")]
+/// An error made by the wrapper from another one (a Rust string with a NUL byte, an archive connect that
+/// timed out in C) keeps it as its [`source`](std::error::Error::source). Equality compares code, kind and
+/// message.
+#[derive(Debug, Clone)]
 pub struct AeronCError {
     /// The raw code as reported by Aeron.
     pub code: i32,
@@ -17,7 +20,29 @@ pub struct AeronCError {
     pub kind: AeronErrorType,
     /// Human readable description.
     pub msg: Cow<'static, str>,
+    /// What caused it, when the wrapper made it from another error.
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
+
+impl std::fmt::Display for AeronCError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} (code {}): {}", self.kind, self.code, self.msg)
+    }
+}
+
+impl std::error::Error for AeronCError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl PartialEq for AeronCError {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code && self.kind == other.kind && self.msg == other.msg
+    }
+}
+
+impl Eq for AeronCError {}
 
 impl AeronCError {
     /// An error for `code` with the default description of its [`AeronErrorType`] (no allocation).
@@ -27,6 +52,7 @@ impl AeronCError {
             code,
             kind,
             msg: Cow::Borrowed(kind.description()),
+            source: None,
         }
     }
 
@@ -36,6 +62,7 @@ impl AeronCError {
             code,
             kind: AeronErrorType::from_code(code),
             msg: msg.into(),
+            source: None,
         }
     }
 
@@ -60,6 +87,7 @@ impl AeronCError {
             code,
             kind: AeronErrorType::from_code(code),
             msg: Cow::Owned(msg),
+            source: None,
         }
     }
 
@@ -76,6 +104,7 @@ impl AeronCError {
             code: result as i32,
             kind,
             msg: Cow::Borrowed(kind.description()),
+            source: None,
         }
     }
 
@@ -85,6 +114,7 @@ impl AeronCError {
             code: AeronErrorType::ClientErrorClientIllegalState.code(),
             kind: AeronErrorType::ClientErrorClientIllegalState,
             msg: Cow::Borrowed(msg),
+            source: None,
         }
     }
 
@@ -94,6 +124,7 @@ impl AeronCError {
             code: AeronErrorType::TimedOut.code(),
             kind: AeronErrorType::TimedOut,
             msg: Cow::Borrowed(msg),
+            source: None,
         }
     }
 
@@ -105,7 +136,19 @@ impl AeronCError {
             code: AeronErrorType::ReentrantCall.code(),
             kind: AeronErrorType::ReentrantCall,
             msg: Cow::Borrowed(msg),
+            source: None,
         }
+    }
+
+    /// This error with `cause` as its [`source`](std::error::Error::source).
+    pub fn with_source(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Arc::new(cause));
+        self
+    }
+
+    /// A timeout raised by the wrapper with a message saying what it waited for.
+    pub fn timed_out_with(msg: String) -> Self {
+        AeronCError::with_message(AeronErrorType::TimedOut.code(), msg)
     }
 
     /// The classified kind of this error.
@@ -134,9 +177,13 @@ impl AeronCError {
     }
 }
 
+/// `ETIMEDOUT` (Linux): the code of [`AeronErrorType::TimedOut`], also when C reports it as `errno`.
+const ETIMEDOUT: i32 = 110;
+
 /// Classified Aeron error codes (the table of the earlier rusteron wrapper, plus
 /// [`PublicationNotConnected`](Self::PublicationNotConnected) for publication results).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AeronErrorType {
     /// -1: a generic failure; see the message.
     GenericError,
@@ -166,7 +213,8 @@ pub enum AeronErrorType {
     PublicationMaxPositionExceeded,
     /// -6: the publication failed.
     PublicationError,
-    /// A blocking wait of the wrapper timed out.
+    /// A blocking wait timed out (code `ETIMEDOUT`, 110: the wrapper's waits, an archive connect without
+    /// answer, or C reporting `ETIMEDOUT`).
     TimedOut,
     /// The wrapper refused a re-entrant call: made from inside a handler of the same object (or of its
     /// parent) while the outer C call is still running (docs/safety.md).
@@ -193,7 +241,7 @@ impl AeronErrorType {
             AeronErrorType::PublicationClosed => -4,
             AeronErrorType::PublicationMaxPositionExceeded => -5,
             AeronErrorType::PublicationError => -6,
-            AeronErrorType::TimedOut => -234324,
+            AeronErrorType::TimedOut => ETIMEDOUT,
             AeronErrorType::ReentrantCall => -234325,
             AeronErrorType::Unknown(code) => *code,
         }
@@ -215,7 +263,7 @@ impl AeronErrorType {
             -4 => AeronErrorType::PublicationClosed,
             -5 => AeronErrorType::PublicationMaxPositionExceeded,
             -6 => AeronErrorType::PublicationError,
-            -234324 => AeronErrorType::TimedOut,
+            ETIMEDOUT => AeronErrorType::TimedOut,
             -234325 => AeronErrorType::ReentrantCall,
             _ => AeronErrorType::Unknown(code),
         }
@@ -269,7 +317,7 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         for code in [
-            -1, -1000, -1001, -1002, -1003, -1004, -1005, -1006, -2, -3, -4, -5, -6, -234324,
+            -1, -1000, -1001, -1002, -1003, -1004, -1005, -1006, -2, -3, -4, -5, -6, 110,
             -234325, 7,
         ] {
             assert_eq!(AeronErrorType::from_code(code).code(), code);

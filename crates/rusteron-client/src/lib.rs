@@ -100,6 +100,7 @@ mod header;
 mod idle;
 mod log_data;
 mod misc;
+mod offer_result;
 mod panic;
 mod publication;
 mod subscription;
@@ -129,6 +130,7 @@ pub use idle::{
 };
 pub use log_data::BlockError;
 pub use misc::*;
+pub use offer_result::AeronOfferError;
 pub use publication::{
     AeronAsyncAddCounter, AeronAsyncAddExclusivePublication, AeronAsyncAddPublication,
     AeronAsyncDestination, AeronAsyncNextSessionId, AeronBufferClaim, AeronExclusivePublication,

@@ -91,6 +91,7 @@ fn out_of_term() -> &'static [u8] {
 
 /// Why a block was refused by [`AeronExclusivePublication::validate_block`](crate::AeronExclusivePublication::validate_block) (and so by `offer_block`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum BlockError {
     /// Shorter than one frame header, or not a multiple of the frame alignment.
     #[error("block length {0} is not a positive multiple of {FRAME_ALIGNMENT} bytes of at least one header")]

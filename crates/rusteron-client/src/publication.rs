@@ -485,8 +485,18 @@ impl AeronExclusivePublication {
             log::debug!("offer_block refused: {e}");
             return AERON_PUBLICATION_ERROR;
         }
-        // SAFETY: live publication (or null, refused by C); a validated block of at least one header, only
-        // read during the call.
+        // SAFETY: validated just above.
+        unsafe { self.offer_validated_block(buffer) }
+    }
+
+    /// `aeron_exclusive_publication_offer_block` of a block.
+    ///
+    /// # Safety
+    /// [`validate_block`](Self::validate_block) must have accepted `buffer`.
+    #[inline]
+    pub(crate) unsafe fn offer_validated_block(&self, buffer: &[u8]) -> i64 {
+        // SAFETY: live publication (or null, refused by C); a validated block (caller's contract) of at
+        // least one header, only read during the call.
         unsafe {
             aeron_exclusive_publication_offer_block(self.writer(), buffer.as_ptr(), buffer.len())
         }
