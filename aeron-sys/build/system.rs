@@ -52,6 +52,8 @@ pub fn link(lib_dir: &Path) -> Result<Linked, String> {
     let kind = match std::env::var(LINK_ENV).ok().as_deref() {
         Some("static") => Kind::Static,
         Some("dylib") | Some("shared") => Kind::Dylib,
+        // The `static` feature (the earlier rusteron's name) asks for the static libraries.
+        None | Some("") if std::env::var_os("CARGO_FEATURE_STATIC").is_some() => Kind::Static,
         None | Some("") => {
             if lib_dir.join("libaeron.so").is_file() {
                 Kind::Dylib

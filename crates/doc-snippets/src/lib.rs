@@ -29,6 +29,12 @@ pub mod benchmarks_md {}
 #[doc = include_str!("../../../docs/releasing.md")]
 pub mod releasing_md {}
 
+#[doc = include_str!("../../../docs/safety.md")]
+pub mod safety_md {}
+
+#[doc = include_str!("../../../docs/migrating.md")]
+pub mod migrating_md {}
+
 #[cfg(test)]
 mod tests {
     /// Every guide in docs/ is included above, so a new guide cannot slip past the doctests.

@@ -152,6 +152,12 @@ fn op_offer_exclusive_c(raw: *mut sys::aeron_exclusive_publication_t) {
     {}
 }
 
+/// The typed result (`offer_result`), retried on every error as the raw loops retry on `< 0`.
+#[inline(never)]
+fn op_offer_result_exclusive_rusteron(p: &AeronExclusivePublication) {
+    while p.offer_result(&MESSAGE, Handlers::no_reserved_value_supplier_handler()).is_err() {}
+}
+
 #[inline(never)]
 fn op_offer_concurrent_rusteron(p: &AeronPublication) {
     while p.offer(&MESSAGE, Handlers::no_reserved_value_supplier_handler()) < 0 {}
@@ -370,6 +376,7 @@ fn callgrind_mode(n: u64) {
     );
     publish_batches(&f, n, || op_offer_exclusive_rusteron(&f.exclusive));
     publish_batches(&f, n, || op_offer_exclusive_c(ex));
+    publish_batches(&f, n, || op_offer_result_exclusive_rusteron(&f.exclusive));
     publish_batches(&f, n, || op_offer_concurrent_rusteron(&f.concurrent));
     publish_batches(&f, n, || op_offer_concurrent_c(co));
     publish_batches(&f, n, || op_claim_rusteron(&f.exclusive));

@@ -125,3 +125,9 @@ pub fn errmsg() -> String {
     // SAFETY: thread-local NUL-terminated string, copied at once.
     owned_str(unsafe { aeron_errmsg() })
 }
+
+/// The first UDP port from `start_port` up that can be bound on 127.0.0.1 right now, as the earlier
+/// rusteron's helper of the same name (for examples and tests; another process may take it before you do).
+pub fn find_unused_udp_port(start_port: u16) -> Option<u16> {
+    (start_port..=u16::MAX).find(|&port| std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok())
+}

@@ -42,7 +42,7 @@ pub enum AeronOfferError {
 impl AeronOfferError {
     /// `Ok(position)` for a position (> 0), otherwise the classified sentinel. Inlined: one compare and
     /// branch; the classification is out of line.
-    #[inline]
+    #[inline(always)]
     pub fn from_result(result: i64) -> Result<i64, AeronOfferError> {
         if result > 0 {
             Ok(result)

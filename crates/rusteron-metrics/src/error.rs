@@ -6,6 +6,7 @@ use rusteron_client::AeronCError;
 
 /// Errors of the aggregator and the report readers.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum MetricsError {
     /// The CnC file of a driver could not be mapped (no driver, wrong directory, timed out).
     #[error("cannot open the CnC file in {dir}: {source}")]

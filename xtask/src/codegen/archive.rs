@@ -602,7 +602,14 @@ fn gen_handlers(handlers: &[Handler], foreign: &[(Handler, &str, &str)]) -> Stri
         let _ = writeln!(s, "/// Adapts a closure `FnMut({fn_args})` to [`{trait_name}`]; arguments are borrowed for the call.");
         let _ = writeln!(s, "pub struct {closure}<F> {{\n    closure: F,\n}}\n");
         let _ = writeln!(s, "impl<F: FnMut({fn_args}){ret_sig}> {closure}<F> {{");
-        let _ = writeln!(s, "    /// Wraps `closure`.\n    pub fn new(closure: F) -> Self {{\n        {closure} {{ closure }}\n    }}\n}}\n");
+        let _ = writeln!(s, "    /// Wraps `closure`.\n    pub fn new(closure: F) -> Self {{\n        {closure} {{ closure }}\n    }}\n");
+        // An inherent `from` next to the `From` impl: `{closure}::from(|a, b| ...)` resolves to it, and its
+        // bound gives the closure its argument types (through the trait alone the compiler cannot infer them
+        // and reports "FnOnce is not general enough" for reference arguments).
+        let _ = writeln!(
+            s,
+            "    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).\n    #[allow(clippy::should_implement_trait)]\n    pub fn from(closure: F) -> Self {{\n        {closure} {{ closure }}\n    }}\n}}\n"
+        );
         let _ = writeln!(
             s,
             "impl<F: FnMut({fn_args}){ret_sig}> From<F> for {closure}<F> {{"

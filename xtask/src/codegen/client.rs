@@ -296,6 +296,11 @@ fn no_helper(base: &str) -> String {
     format!("no_{s}_handler")
 }
 
+/// The earlier rusteron's name of the same helper: `aeron_error_handler` -> `no_error_handler_handler`.
+fn seed_no_helper(base: &str) -> String {
+    format!("no_{}_handler", base.trim_start_matches("aeron_").trim_start_matches("on_"))
+}
+
 // ------------------------------------------------------------------------------------------------------
 // Callback classification
 // ------------------------------------------------------------------------------------------------------
@@ -610,7 +615,14 @@ fn gen_handlers(handlers: &[Handler]) -> String {
         let _ = writeln!(s, "/// Adapts a closure `FnMut({fn_args}){fn_ret}` to [`{trait_name}`]; arguments are borrowed for the call.");
         let _ = writeln!(s, "pub struct {closure}<F> {{\n    closure: F,\n}}\n");
         let _ = writeln!(s, "impl<F: FnMut({fn_args}){fn_ret}> {closure}<F> {{");
-        let _ = writeln!(s, "    /// Wraps `closure`.\n    pub fn new(closure: F) -> Self {{\n        {closure} {{ closure }}\n    }}\n}}\n");
+        let _ = writeln!(s, "    /// Wraps `closure`.\n    pub fn new(closure: F) -> Self {{\n        {closure} {{ closure }}\n    }}\n");
+        // An inherent `from` next to the `From` impl: `{closure}::from(|a, b| ...)` resolves to it, and its
+        // bound gives the closure its argument types (through the trait alone the compiler cannot infer them
+        // and reports "FnOnce is not general enough" for reference arguments).
+        let _ = writeln!(
+            s,
+            "    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).\n    #[allow(clippy::should_implement_trait)]\n    pub fn from(closure: F) -> Self {{\n        {closure} {{ closure }}\n    }}\n}}\n"
+        );
         let _ = writeln!(
             s,
             "impl<F: FnMut({fn_args}){fn_ret}> From<F> for {closure}<F> {{"
@@ -691,6 +703,17 @@ fn gen_handlers(handlers: &[Handler]) -> String {
             no_helper(&h.base),
             h.stem
         );
+        // The earlier rusteron's name keeps the typedef's `_handler` (`no_error_handler_handler`).
+        let seed = seed_no_helper(&h.base);
+        if seed != no_helper(&h.base) {
+            let _ = writeln!(
+                s,
+                "    /// No `{}_t` handler (the earlier rusteron's name).\n    #[deprecated(note = \"renamed to `Handlers::{}`\")]\n    pub fn {seed}() -> Option<{}Logger> {{\n        None\n    }}",
+                h.base,
+                no_helper(&h.base),
+                h.stem
+            );
+        }
     }
     s.push_str("}\n");
     s

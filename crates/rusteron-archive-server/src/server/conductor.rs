@@ -147,9 +147,12 @@ impl Conductor {
     fn do_work(&mut self) -> usize {
         let now_ms = epoch_clock();
         let mut work = self.process_image_events();
+        // Record what is available before this cycle's control requests are applied: a stop that arrives
+        // together with the last messages (a client that offers and at once stops the recording) then
+        // finds them recorded.
+        work += self.recorder_work(now_ms);
         work += self.poll_control();
         work += self.run_sessions(now_ms);
-        work += self.recorder_work(now_ms);
         work += self.replayer_work(now_ms);
         work += self.replication_work(now_ms);
         work

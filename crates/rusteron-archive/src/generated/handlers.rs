@@ -58,6 +58,12 @@ impl<F: FnMut(i32)> AeronIdleStrategyFuncClosure<F> {
     pub fn new(closure: F) -> Self {
         AeronIdleStrategyFuncClosure { closure }
     }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
+        AeronIdleStrategyFuncClosure { closure }
+    }
 }
 
 impl<F: FnMut(i32)> From<F> for AeronIdleStrategyFuncClosure<F> {
@@ -133,6 +139,12 @@ pub struct AeronArchiveDelegatingInvokerFuncClosure<F> {
 impl<F: FnMut()> AeronArchiveDelegatingInvokerFuncClosure<F> {
     /// Wraps `closure`.
     pub fn new(closure: F) -> Self {
+        AeronArchiveDelegatingInvokerFuncClosure { closure }
+    }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
         AeronArchiveDelegatingInvokerFuncClosure { closure }
     }
 }
@@ -227,6 +239,12 @@ impl<F: FnMut(&AeronArchiveRecordingDescriptor)>
 {
     /// Wraps `closure`.
     pub fn new(closure: F) -> Self {
+        AeronArchiveRecordingDescriptorConsumerFuncClosure { closure }
+    }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
         AeronArchiveRecordingDescriptorConsumerFuncClosure { closure }
     }
 }
@@ -329,6 +347,12 @@ impl<F: FnMut(&AeronArchiveRecordingSubscriptionDescriptor)>
 {
     /// Wraps `closure`.
     pub fn new(closure: F) -> Self {
+        AeronArchiveRecordingSubscriptionDescriptorConsumerFuncClosure { closure }
+    }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
         AeronArchiveRecordingSubscriptionDescriptorConsumerFuncClosure { closure }
     }
 }
@@ -434,6 +458,12 @@ pub struct AeronArchiveRecordingSignalConsumerFuncClosure<F> {
 impl<F: FnMut(&AeronArchiveRecordingSignal)> AeronArchiveRecordingSignalConsumerFuncClosure<F> {
     /// Wraps `closure`.
     pub fn new(closure: F) -> Self {
+        AeronArchiveRecordingSignalConsumerFuncClosure { closure }
+    }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
         AeronArchiveRecordingSignalConsumerFuncClosure { closure }
     }
 }

@@ -54,6 +54,12 @@ impl<F: FnMut(i32, &str)> AeronErrorHandlerClosure<F> {
     pub fn new(closure: F) -> Self {
         AeronErrorHandlerClosure { closure }
     }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
+        AeronErrorHandlerClosure { closure }
+    }
 }
 
 impl<F: FnMut(i32, &str)> From<F> for AeronErrorHandlerClosure<F> {
@@ -147,6 +153,12 @@ impl<F: FnMut(AeronPublicationErrorValues<'_>)> AeronPublicationErrorFrameHandle
     pub fn new(closure: F) -> Self {
         AeronPublicationErrorFrameHandlerClosure { closure }
     }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
+        AeronPublicationErrorFrameHandlerClosure { closure }
+    }
 }
 
 impl<F: FnMut(AeronPublicationErrorValues<'_>)> From<F>
@@ -230,6 +242,12 @@ pub struct AeronNotificationClosure<F> {
 impl<F: FnMut()> AeronNotificationClosure<F> {
     /// Wraps `closure`.
     pub fn new(closure: F) -> Self {
+        AeronNotificationClosure { closure }
+    }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
         AeronNotificationClosure { closure }
     }
 }
@@ -330,6 +348,12 @@ pub struct AeronNewPublicationClosure<F> {
 impl<F: FnMut(&str, i32, i32, i64)> AeronNewPublicationClosure<F> {
     /// Wraps `closure`.
     pub fn new(closure: F) -> Self {
+        AeronNewPublicationClosure { closure }
+    }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
         AeronNewPublicationClosure { closure }
     }
 }
@@ -446,6 +470,12 @@ impl<F: FnMut(&str, i32, i64)> AeronNewSubscriptionClosure<F> {
     pub fn new(closure: F) -> Self {
         AeronNewSubscriptionClosure { closure }
     }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
+        AeronNewSubscriptionClosure { closure }
+    }
 }
 
 impl<F: FnMut(&str, i32, i64)> From<F> for AeronNewSubscriptionClosure<F> {
@@ -534,6 +564,12 @@ impl<F: FnMut(AeronImageRef<'_>)> AeronAvailableImageClosure<F> {
     pub fn new(closure: F) -> Self {
         AeronAvailableImageClosure { closure }
     }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
+        AeronAvailableImageClosure { closure }
+    }
 }
 
 impl<F: FnMut(AeronImageRef<'_>)> From<F> for AeronAvailableImageClosure<F> {
@@ -615,6 +651,12 @@ pub struct AeronUnavailableImageClosure<F> {
 impl<F: FnMut(AeronImageRef<'_>)> AeronUnavailableImageClosure<F> {
     /// Wraps `closure`.
     pub fn new(closure: F) -> Self {
+        AeronUnavailableImageClosure { closure }
+    }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
         AeronUnavailableImageClosure { closure }
     }
 }
@@ -706,6 +748,12 @@ impl<F: FnMut(i64, i32)> AeronAvailableCounterClosure<F> {
     pub fn new(closure: F) -> Self {
         AeronAvailableCounterClosure { closure }
     }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
+        AeronAvailableCounterClosure { closure }
+    }
 }
 
 impl<F: FnMut(i64, i32)> From<F> for AeronAvailableCounterClosure<F> {
@@ -792,6 +840,12 @@ impl<F: FnMut(i64, i32)> AeronUnavailableCounterClosure<F> {
     pub fn new(closure: F) -> Self {
         AeronUnavailableCounterClosure { closure }
     }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
+        AeronUnavailableCounterClosure { closure }
+    }
 }
 
 impl<F: FnMut(i64, i32)> From<F> for AeronUnavailableCounterClosure<F> {
@@ -872,6 +926,12 @@ impl<F: FnMut()> AeronCloseClientClosure<F> {
     pub fn new(closure: F) -> Self {
         AeronCloseClientClosure { closure }
     }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
+        AeronCloseClientClosure { closure }
+    }
 }
 
 impl<F: FnMut()> From<F> for AeronCloseClientClosure<F> {
@@ -942,6 +1002,12 @@ pub struct AeronAgentOnStartFuncClosure<F> {
 impl<F: FnMut(&str)> AeronAgentOnStartFuncClosure<F> {
     /// Wraps `closure`.
     pub fn new(closure: F) -> Self {
+        AeronAgentOnStartFuncClosure { closure }
+    }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
         AeronAgentOnStartFuncClosure { closure }
     }
 }
@@ -1049,6 +1115,12 @@ impl<F: FnMut(i64, i32, i32, &[u8], &str)> AeronCountersReaderForeachCounterFunc
     pub fn new(closure: F) -> Self {
         AeronCountersReaderForeachCounterFuncClosure { closure }
     }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
+        AeronCountersReaderForeachCounterFuncClosure { closure }
+    }
 }
 
 impl<F: FnMut(i64, i32, i32, &[u8], &str)> From<F>
@@ -1150,6 +1222,12 @@ impl<F: FnMut(&mut [u8]) -> i64> AeronReservedValueSupplierClosure<F> {
     pub fn new(closure: F) -> Self {
         AeronReservedValueSupplierClosure { closure }
     }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
+        AeronReservedValueSupplierClosure { closure }
+    }
 }
 
 impl<F: FnMut(&mut [u8]) -> i64> From<F> for AeronReservedValueSupplierClosure<F> {
@@ -1241,6 +1319,12 @@ pub struct AeronFragmentHandlerClosure<F> {
 impl<F: FnMut(&[u8], AeronHeader<'_>)> AeronFragmentHandlerClosure<F> {
     /// Wraps `closure`.
     pub fn new(closure: F) -> Self {
+        AeronFragmentHandlerClosure { closure }
+    }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
         AeronFragmentHandlerClosure { closure }
     }
 }
@@ -1355,6 +1439,12 @@ impl<F: FnMut(&[u8], AeronHeader<'_>) -> AeronControlledFragmentHandlerAction>
     pub fn new(closure: F) -> Self {
         AeronControlledFragmentHandlerClosure { closure }
     }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
+        AeronControlledFragmentHandlerClosure { closure }
+    }
 }
 
 impl<F: FnMut(&[u8], AeronHeader<'_>) -> AeronControlledFragmentHandlerAction> From<F>
@@ -1460,6 +1550,12 @@ impl<F: FnMut(&[u8], i32, i32)> AeronBlockHandlerClosure<F> {
     pub fn new(closure: F) -> Self {
         AeronBlockHandlerClosure { closure }
     }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
+        AeronBlockHandlerClosure { closure }
+    }
 }
 
 impl<F: FnMut(&[u8], i32, i32)> From<F> for AeronBlockHandlerClosure<F> {
@@ -1559,6 +1655,12 @@ pub struct AeronErrorLogReaderFuncClosure<F> {
 impl<F: FnMut(i32, i64, i64, &str)> AeronErrorLogReaderFuncClosure<F> {
     /// Wraps `closure`.
     pub fn new(closure: F) -> Self {
+        AeronErrorLogReaderFuncClosure { closure }
+    }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
         AeronErrorLogReaderFuncClosure { closure }
     }
 }
@@ -1701,6 +1803,12 @@ impl<F: FnMut(i64, i64, i64, i64, i32, i32, &str, &str)> AeronLossReporterReadEn
     pub fn new(closure: F) -> Self {
         AeronLossReporterReadEntryFuncClosure { closure }
     }
+
+    /// Wraps `closure` (as [`new`](Self::new); its argument types are inferred from this type).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from(closure: F) -> Self {
+        AeronLossReporterReadEntryFuncClosure { closure }
+    }
 }
 
 impl<F: FnMut(i64, i64, i64, i64, i32, i32, &str, &str)> From<F>
@@ -1792,8 +1900,19 @@ impl Handlers {
     pub fn no_error_handler() -> Option<AeronErrorHandlerLogger> {
         None
     }
+    /// No `aeron_error_handler_t` handler (the earlier rusteron's name).
+    #[deprecated(note = "renamed to `Handlers::no_error_handler`")]
+    pub fn no_error_handler_handler() -> Option<AeronErrorHandlerLogger> {
+        None
+    }
     /// No `aeron_publication_error_frame_handler_t` handler.
     pub fn no_publication_error_frame_handler() -> Option<AeronPublicationErrorFrameHandlerLogger> {
+        None
+    }
+    /// No `aeron_publication_error_frame_handler_t` handler (the earlier rusteron's name).
+    #[deprecated(note = "renamed to `Handlers::no_publication_error_frame_handler`")]
+    pub fn no_publication_error_frame_handler_handler(
+    ) -> Option<AeronPublicationErrorFrameHandlerLogger> {
         None
     }
     /// No `aeron_notification_t` handler.
@@ -1845,12 +1964,28 @@ impl Handlers {
     pub fn no_fragment_handler() -> Option<AeronFragmentHandlerLogger> {
         None
     }
+    /// No `aeron_fragment_handler_t` handler (the earlier rusteron's name).
+    #[deprecated(note = "renamed to `Handlers::no_fragment_handler`")]
+    pub fn no_fragment_handler_handler() -> Option<AeronFragmentHandlerLogger> {
+        None
+    }
     /// No `aeron_controlled_fragment_handler_t` handler.
     pub fn no_controlled_fragment_handler() -> Option<AeronControlledFragmentHandlerLogger> {
         None
     }
+    /// No `aeron_controlled_fragment_handler_t` handler (the earlier rusteron's name).
+    #[deprecated(note = "renamed to `Handlers::no_controlled_fragment_handler`")]
+    pub fn no_controlled_fragment_handler_handler() -> Option<AeronControlledFragmentHandlerLogger>
+    {
+        None
+    }
     /// No `aeron_block_handler_t` handler.
     pub fn no_block_handler() -> Option<AeronBlockHandlerLogger> {
+        None
+    }
+    /// No `aeron_block_handler_t` handler (the earlier rusteron's name).
+    #[deprecated(note = "renamed to `Handlers::no_block_handler`")]
+    pub fn no_block_handler_handler() -> Option<AeronBlockHandlerLogger> {
         None
     }
     /// No `aeron_error_log_reader_func_t` handler.

@@ -1,0 +1,51 @@
+//! An archive that does not answer: both connects fail with a `TimedOut` error that names the control
+//! channels and the message timeout, with the C client's own error as its source.
+
+mod support;
+
+use rusteron_archive::*;
+use rusteron_archive_server::test_util::TestArchive;
+use std::error::Error as _;
+use std::time::Duration;
+
+/// A context pointing at a port nobody listens on, with a 300 ms message timeout.
+fn context_for_nobody(aeron: &Aeron) -> (AeronArchiveContext, String) {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let request = format!("aeron:udp?endpoint=127.0.0.1:{port}");
+    let ctx =
+        AeronArchiveContext::new_with_no_credentials_supplier(aeron, &request, "aeron:udp?endpoint=127.0.0.1:0", "aeron:ipc")
+            .unwrap();
+    ctx.set_message_timeout_ns(300_000_000).unwrap();
+    (ctx, request)
+}
+
+fn assert_names_what_happened(e: &AeronCError, request: &str) {
+    assert_eq!(e.kind(), AeronErrorType::TimedOut, "{e}");
+    assert!(e.msg.contains(request), "names the request channel: {e}");
+    assert!(e.msg.contains("aeron:udp?endpoint=127.0.0.1:0"), "names the response channel: {e}");
+    assert!(e.msg.contains("300ms"), "names the timeout: {e}");
+    let cause = e.source().expect("C's error is the source");
+    assert!(cause.to_string().contains("connect timeout"), "{cause}");
+}
+
+#[test]
+fn connecting_to_no_archive_times_out_naming_the_channels() {
+    // The test archive only provides a media driver; the context points elsewhere.
+    let server = TestArchive::start().unwrap();
+    let aeron = support::aeron_for(&server);
+
+    let (ctx, request) = context_for_nobody(&aeron);
+    let e = AeronArchive::connect(&ctx).unwrap_err();
+    assert_names_what_happened(&e, &request);
+
+    let (ctx, request) = context_for_nobody(&aeron);
+    let e = AeronArchiveAsyncConnect::new(&ctx).unwrap().poll_blocking(Duration::from_secs(30)).unwrap_err();
+    assert_names_what_happened(&e, &request);
+
+    // The wrapper's own wait running out first says so, and names the channels too.
+    let (ctx, request) = context_for_nobody(&aeron);
+    ctx.set_message_timeout_ns(30_000_000_000).unwrap();
+    let e = AeronArchiveAsyncConnect::new(&ctx).unwrap().poll_blocking(Duration::from_millis(200)).unwrap_err();
+    assert_eq!(e.kind(), AeronErrorType::TimedOut);
+    assert!(e.msg.contains(&request) && e.msg.contains("200ms"), "{e}");
+}
