@@ -1,5 +1,6 @@
-//! An archive that does not answer: both connects fail with a `TimedOut` error that names the control
-//! channels and the message timeout, with the C client's own error as its source.
+//! Errors and results that say what happened: an archive that does not answer (both connects fail with a
+//! `TimedOut` error naming the control channels and the message timeout, the C client's error as its
+//! source), and the `Option` forms of the calls that answer with a -1 sentinel.
 
 mod support;
 
@@ -48,4 +49,26 @@ fn connecting_to_no_archive_times_out_naming_the_channels() {
     let e = AeronArchiveAsyncConnect::new(&ctx).unwrap().poll_blocking(Duration::from_millis(200)).unwrap_err();
     assert_eq!(e.kind(), AeronErrorType::TimedOut);
     assert!(e.msg.contains(&request) && e.msg.contains("200ms"), "{e}");
+}
+
+/// The `Option` forms of the calls that answer with a -1 sentinel, on an active and a stopped recording.
+#[test]
+fn sentinel_positions_are_options() {
+    let env = support::start();
+    let channel = "aeron:ipc?term-length=64k";
+    let sub_id = env.archive.start_recording(channel, 5301, support::LOCAL, false).unwrap();
+    let publication = support::exclusive_publication(&env.aeron, channel, 5301);
+    let mut id = None;
+    support::wait_until("the recording starts", || {
+        id = env.archive.find_last_matching_recording_id(0, "aeron:ipc", 5301, publication.constants().unwrap().session_id).unwrap();
+        id.is_some()
+    });
+    let id = id.unwrap();
+    let position = support::publish(&publication, 0..10);
+    support::wait_until("recorded", || env.archive.active_recording_position(id).unwrap() == Some(position));
+    assert_eq!(env.archive.recording_stop_position(id).unwrap(), None, "still active");
+    env.archive.stop_recording_subscription(sub_id).unwrap();
+    support::wait_until("stopped", || env.archive.recording_stop_position(id).unwrap() == Some(position));
+    assert_eq!(env.archive.active_recording_position(id).unwrap(), None, "no longer active");
+    assert_eq!(env.archive.find_last_matching_recording_id(0, "aeron:udp", 5301, 0).unwrap(), None);
 }
