@@ -99,7 +99,7 @@ pub fn per_message(role: Role, a: &Profile, b: &Profile) -> Result<Measurement> 
 }
 
 /// Measures every side of every scenario for every implementation.
-pub fn run_all(bins: &Bins, impls: &[Impl], window: Duration, bench_dir: &Path) -> Result<Results> {
+pub fn run_all(bins: &Bins, impls: &[Impl], window: Duration, bench_dir: &Path, only: Option<&str>) -> Result<Results> {
     let out = bench_dir.join("callgrind");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out)?;
@@ -109,6 +109,9 @@ pub fn run_all(bins: &Bins, impls: &[Impl], window: Duration, bench_dir: &Path) 
     let mut sides = BTreeMap::new();
     let mut stream = 40_000;
     for (si, sc) in SCENARIOS.iter().enumerate() {
+        if only.is_some_and(|o| !sc.slug.starts_with(o)) {
+            continue;
+        }
         let (a, b) = sc.kind.roles();
         for role in [b, a] {
             for &imp in impls {

@@ -55,6 +55,9 @@ pub struct Options {
     /// `bench/callgrind.rs` for the method); writes its own section of the report.
     #[arg(long)]
     pub callgrind: bool,
+    /// With --callgrind: only the scenarios whose slug starts with this (rtt-ipc, rtt-udp, tput-ipc, tput-udp).
+    #[arg(long)]
+    pub only: Option<String>,
     /// Length in seconds of each callgrind measuring window.
     #[arg(long, default_value_t = 3)]
     pub callgrind_window: u64,
@@ -82,7 +85,7 @@ pub fn run(opts: &Options) -> Result<()> {
     if opts.callgrind {
         println!("xtask bench: step 2/3: instructions per message under callgrind");
         let window = std::time::Duration::from_secs(opts.callgrind_window.max(1));
-        let results = callgrind::run_all(&bins, &impls, window, &bench_dir)?;
+        let results = callgrind::run_all(&bins, &impls, window, &bench_dir, opts.only.as_deref())?;
         println!("xtask bench: step 3/3: writing {}", opts.output.display());
         let old = std::fs::read_to_string(&output).unwrap_or_default();
         let new = report::splice(&old, callgrind::BEGIN, callgrind::END, &callgrind::generated(&results, &machine));
