@@ -5,16 +5,19 @@
 //! * **Archive mode** (GNU-style options, [`ArchiveArgs`]): every option is named after, and applied as, a
 //!   Java `aeron.archive.*` property; `--properties <file>` loads `key=value` lines first (options given on
 //!   the command line win). Connects to a running media driver, or starts one with `--embedded-driver`.
-//! * **ArchivingMediaDriver drop-in** ([`java_args`]): chosen by `--archiving-media-driver` or by any
-//!   `-Dname=value` argument. Configured only from Java-style `-D` properties (and properties files named
-//!   after the main class, as Java's `ArchivingMediaDriver.main` loads them); JVM flags (`-Xmx1g`,
-//!   `-XX:...`, `-cp x`, ...) and the main class name are ignored. Always starts the embedded media driver
-//!   first, which takes every non-archive `aeron.*` property (`aeron.threading.mode`,
-//!   `aeron.term.buffer.length`, `aeron.spies.simulate.connection`, ...) through the C driver's
-//!   `AERON_*` environment variables.
+//! * **Java drop-in** ([`java_args`]): chosen by `--archiving-media-driver` or by any `-Dname=value`
+//!   argument. Configured only from Java-style `-D` properties (and properties files named after the main
+//!   class, as Java's `main` methods load them); JVM flags (`-Xmx1g`, `-XX:...`, `-cp x`, ...) are ignored.
+//!   The main class decides what runs, as with Java: `io.aeron.archive.ArchivingMediaDriver` (the default
+//!   when none is given) starts a media driver and an archive, `io.aeron.archive.Archive` an archive
+//!   attached to the media driver running in `aeron.dir`, `io.aeron.driver.MediaDriver` a media driver
+//!   only; any other main class is refused. The media driver takes every non-archive `aeron.*` property
+//!   (`aeron.threading.mode`, `aeron.term.buffer.length`, ...) through the C driver's `AERON_*` environment
+//!   variables, Java class names translated ([`driver_class`]).
 //!
 //! [`parse`] turns arguments into a [`Launch`]; [`run::run`] executes it.
 
+pub mod driver_class;
 pub mod java_args;
 pub mod logger;
 pub mod run;
@@ -29,9 +32,20 @@ use crate::config::{Applied, ArchiveConfig, ConfigError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// GNU-style options.
-    Archive,
-    /// Java `ArchivingMediaDriver` drop-in (`-D` properties).
+    Options,
+    /// Java `io.aeron.archive.ArchivingMediaDriver` drop-in (`-D` properties): media driver and archive.
     ArchivingMediaDriver,
+    /// Java `io.aeron.archive.Archive` drop-in: an archive attached to the media driver in `aeron.dir`.
+    Archive,
+    /// Java `io.aeron.driver.MediaDriver` drop-in: a media driver only.
+    MediaDriver,
+}
+
+impl Mode {
+    /// `true` if an archive runs in this mode (every mode but the media driver alone).
+    pub fn runs_archive(self) -> bool {
+        self != Mode::MediaDriver
+    }
 }
 
 /// Everything needed to start: the archive configuration and, for the embedded driver, its properties.
@@ -56,6 +70,12 @@ pub enum CliError {
     /// A property value is invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The Java main class is not one this binary can stand in for.
+    #[error(
+        "unsupported main class {0}: this binary stands in for io.aeron.archive.ArchivingMediaDriver, \
+         io.aeron.archive.Archive and io.aeron.driver.MediaDriver"
+    )]
+    MainClass(String),
     /// A properties file could not be read.
     #[error("cannot read properties file {path}: {source}")]
     PropertiesFile {
@@ -155,33 +175,79 @@ impl ArchiveArgs {
             ("aeron.dir", &self.aeron_dir),
             ("aeron.archive.dir", &self.archive_dir),
             ("aeron.archive.mark.file.dir", &self.mark_file_dir),
-            ("aeron.archive.dir.delete.on.start", &self.delete_archive_dir_on_start),
+            (
+                "aeron.archive.dir.delete.on.start",
+                &self.delete_archive_dir_on_start,
+            ),
             ("aeron.archive.control.channel", &self.control_channel),
             ("aeron.archive.control.stream.id", &self.control_stream_id),
-            ("aeron.archive.control.channel.enabled", &self.control_channel_enabled),
-            ("aeron.archive.local.control.channel", &self.local_control_channel),
-            ("aeron.archive.local.control.stream.id", &self.local_control_stream_id),
-            ("aeron.archive.control.response.channel", &self.control_response_channel),
-            ("aeron.archive.control.response.stream.id", &self.control_response_stream_id),
-            ("aeron.archive.recording.events.channel", &self.recording_events_channel),
-            ("aeron.archive.recording.events.stream.id", &self.recording_events_stream_id),
-            ("aeron.archive.recording.events.enabled", &self.recording_events_enabled),
-            ("aeron.archive.replication.channel", &self.replication_channel),
+            (
+                "aeron.archive.control.channel.enabled",
+                &self.control_channel_enabled,
+            ),
+            (
+                "aeron.archive.local.control.channel",
+                &self.local_control_channel,
+            ),
+            (
+                "aeron.archive.local.control.stream.id",
+                &self.local_control_stream_id,
+            ),
+            (
+                "aeron.archive.control.response.channel",
+                &self.control_response_channel,
+            ),
+            (
+                "aeron.archive.control.response.stream.id",
+                &self.control_response_stream_id,
+            ),
+            (
+                "aeron.archive.recording.events.channel",
+                &self.recording_events_channel,
+            ),
+            (
+                "aeron.archive.recording.events.stream.id",
+                &self.recording_events_stream_id,
+            ),
+            (
+                "aeron.archive.recording.events.enabled",
+                &self.recording_events_enabled,
+            ),
+            (
+                "aeron.archive.replication.channel",
+                &self.replication_channel,
+            ),
             ("aeron.archive.id", &self.archive_id),
-            ("aeron.archive.segment.file.length", &self.segment_file_length),
+            (
+                "aeron.archive.segment.file.length",
+                &self.segment_file_length,
+            ),
             ("aeron.archive.file.sync.level", &self.file_sync_level),
-            ("aeron.archive.catalog.file.sync.level", &self.catalog_file_sync_level),
+            (
+                "aeron.archive.catalog.file.sync.level",
+                &self.catalog_file_sync_level,
+            ),
             ("aeron.archive.connect.timeout", &self.session_timeout),
-            ("aeron.archive.max.concurrent.recordings", &self.max_concurrent_recordings),
-            ("aeron.archive.max.concurrent.replays", &self.max_concurrent_replays),
+            (
+                "aeron.archive.max.concurrent.recordings",
+                &self.max_concurrent_recordings,
+            ),
+            (
+                "aeron.archive.max.concurrent.replays",
+                &self.max_concurrent_replays,
+            ),
         ];
-        pairs.into_iter().filter_map(|(k, v)| v.clone().map(|v| (k, v))).collect()
+        pairs
+            .into_iter()
+            .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+            .collect()
     }
 }
 
 /// `true` if the arguments (without the program name) are a Java `ArchivingMediaDriver` command line.
 pub fn is_java_style(args: &[String]) -> bool {
-    args.iter().any(|a| a == "--archiving-media-driver" || (a.starts_with("-D") && a.len() > 2))
+    args.iter()
+        .any(|a| a == "--archiving-media-driver" || (a.starts_with("-D") && a.len() > 2))
 }
 
 /// Parses the full argument list (program name first).
@@ -192,14 +258,16 @@ pub fn parse(args: &[String]) -> Result<Launch, CliError> {
     }
     let parsed = ArchiveArgs::try_parse_from(args)?;
     let mut launch = Launch {
-        mode: Mode::Archive,
+        mode: Mode::Options,
         config: ArchiveConfig::default(),
         embedded_driver: parsed.embedded_driver,
         driver_properties: Vec::new(),
     };
     for file in &parsed.properties {
-        let text = std::fs::read_to_string(file)
-            .map_err(|source| CliError::PropertiesFile { path: file.clone(), source })?;
+        let text = std::fs::read_to_string(file).map_err(|source| CliError::PropertiesFile {
+            path: file.clone(),
+            source,
+        })?;
         for (k, v) in parse_properties_text(&text)? {
             apply_property(&mut launch, &k, &v)?;
         }
@@ -218,8 +286,14 @@ pub use crate::config::parse_properties_text;
 pub fn apply_property(launch: &mut Launch, name: &str, value: &str) -> Result<(), ConfigError> {
     let applied = launch.config.set_property(name, value)?;
     if name == "aeron.dir" || (applied == Applied::NotArchive && is_driver_property(name)) {
+        // Only a driver that this process starts reads them (Java class names translated or refused).
+        let value = if launch.embedded_driver {
+            driver_class::translate(name, value)?
+        } else {
+            value.to_owned()
+        };
         launch.driver_properties.retain(|(k, _)| k != name);
-        launch.driver_properties.push((name.to_owned(), value.to_owned()));
+        launch.driver_properties.push((name.to_owned(), value));
     } else if applied == Applied::NotArchive {
         log::warn!("ignoring property {name}={value} (not supported by this archive)");
     }
@@ -228,7 +302,9 @@ pub fn apply_property(launch: &mut Launch, name: &str, value: &str) -> Result<()
 
 /// `true` for Aeron properties the media driver (not the archive) takes.
 fn is_driver_property(name: &str) -> bool {
-    name.starts_with("aeron.") && !name.starts_with("aeron.archive.") && !name.starts_with("aeron.cluster.")
+    name.starts_with("aeron.")
+        && !name.starts_with("aeron.archive.")
+        && !name.starts_with("aeron.cluster.")
 }
 
 /// The C media driver's environment variable for an Aeron property: `aeron.term.buffer.length` →
@@ -243,7 +319,10 @@ mod tests {
     use std::time::Duration;
 
     fn args(a: &[&str]) -> Vec<String> {
-        std::iter::once("rusteron-archive-server").chain(a.iter().copied()).map(String::from).collect()
+        std::iter::once("rusteron-archive-server")
+            .chain(a.iter().copied())
+            .map(String::from)
+            .collect()
     }
 
     #[test]
@@ -279,7 +358,7 @@ mod tests {
             "--embedded-driver",
         ]))
         .unwrap();
-        assert_eq!(l.mode, Mode::Archive);
+        assert_eq!(l.mode, Mode::Options);
         assert!(l.embedded_driver);
         let c = &l.config;
         assert_eq!(c.archive_dir, PathBuf::from("/from/cli"));
@@ -300,11 +379,23 @@ mod tests {
 
     #[test]
     fn bad_values_and_unknown_options_are_errors() {
-        assert!(matches!(parse(&args(&["--file-sync-level", "7"])), Err(CliError::Config(_))));
-        assert!(matches!(parse(&args(&["--no-such-option"])), Err(CliError::Usage(_))));
-        assert!(matches!(parse(&args(&["--properties", "/no/such/file"])), Err(CliError::PropertiesFile { .. })));
+        assert!(matches!(
+            parse(&args(&["--file-sync-level", "7"])),
+            Err(CliError::Config(_))
+        ));
+        assert!(matches!(
+            parse(&args(&["--no-such-option"])),
+            Err(CliError::Usage(_))
+        ));
+        assert!(matches!(
+            parse(&args(&["--properties", "/no/such/file"])),
+            Err(CliError::PropertiesFile { .. })
+        ));
         let help = parse(&args(&["--help"])).unwrap_err();
-        assert!(help.to_string().contains("aeron.archive.control.channel"), "{help}");
+        assert!(
+            help.to_string().contains("aeron.archive.control.channel"),
+            "{help}"
+        );
     }
 
     #[test]
@@ -312,6 +403,9 @@ mod tests {
         assert!(is_java_style(&["-Daeron.dir=/x".into()]));
         assert!(is_java_style(&["--archiving-media-driver".into()]));
         assert!(!is_java_style(&["--archive-dir".into(), "-D".into()]));
-        assert_eq!(driver_env_var("aeron.spies.simulate.connection"), "AERON_SPIES_SIMULATE_CONNECTION");
+        assert_eq!(
+            driver_env_var("aeron.spies.simulate.connection"),
+            "AERON_SPIES_SIMULATE_CONNECTION"
+        );
     }
 }

@@ -20,5 +20,6 @@ pub mod test_util;
 pub use config::ArchiveConfig;
 pub use error::ServerError;
 pub use server::{
-    AllowAllAuthoriser, ArchiveServer, AuthDecision, Authenticator, Authoriser, DenyAllAuthoriser, SampleAuthenticator,
+    AllowAllAuthoriser, ArchiveServer, AuthDecision, Authenticator, Authoriser, DenyAllAuthoriser,
+    SampleAuthenticator,
 };

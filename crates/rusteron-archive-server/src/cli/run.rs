@@ -1,5 +1,6 @@
-//! Runs a [`Launch`]: embedded media driver (if asked), then the archive; prints the readiness line once
-//! the mark file is written; waits for SIGTERM or SIGINT; stops the archive, then the driver.
+//! Runs a [`Launch`]: embedded media driver (if asked), then the archive (unless only a media driver was
+//! asked for); prints the readiness line once the mark file is written; waits for SIGTERM or SIGINT; stops
+//! the archive, then the driver.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,16 +33,24 @@ pub fn run(launch: Launch) -> Result<(), ServerError> {
     Ok(())
 }
 
-/// Starts the embedded driver (if asked) and the archive, and prints the readiness line.
-pub fn start(launch: Launch) -> Result<(ArchiveServer, Option<MediaDriver>), ServerError> {
-    let Launch { mut config, embedded_driver, driver_properties, mode } = launch;
+/// Starts the embedded driver (if asked) and the archive (unless the mode is a media driver alone), and
+/// prints the readiness line.
+pub fn start(launch: Launch) -> Result<(Option<ArchiveServer>, Option<MediaDriver>), ServerError> {
+    let Launch {
+        mut config,
+        embedded_driver,
+        driver_properties,
+        mode,
+    } = launch;
     let driver = if embedded_driver {
         for (name, value) in &driver_properties {
             // The C driver reads its configuration from AERON_* variables when its context is created.
             // Set here, on the main thread, before the driver or any client thread exists.
             std::env::set_var(driver_env_var(name), value);
         }
-        let driver = MediaDriverBuilder::new().launch().map_err(|e| ServerError::Driver(e.to_string()))?;
+        let driver = MediaDriverBuilder::new()
+            .launch()
+            .map_err(|e| ServerError::Driver(e.to_string()))?;
         log::info!("embedded media driver running in {}", driver.dir());
         if config.aeron_dir.is_none() {
             config.aeron_dir = Some(driver.dir().into());
@@ -50,6 +59,14 @@ pub fn start(launch: Launch) -> Result<(ArchiveServer, Option<MediaDriver>), Ser
     } else {
         None
     };
+    if !mode.runs_archive() {
+        println!(
+            "{READY_PREFIX} mode={mode:?} aeron_dir={}",
+            driver.as_ref().map(|d| d.dir()).unwrap_or("-")
+        );
+        let _ = std::io::stdout().flush();
+        return Ok((None, driver));
+    }
     let server = ArchiveServer::launch(config)?;
     let c = server.config();
     let mark = c.mark_file_dir().join(MARK_FILE_NAME);
@@ -66,5 +83,5 @@ pub fn start(launch: Launch) -> Result<(ArchiveServer, Option<MediaDriver>), Ser
         c.recording_events_channel,
     );
     let _ = std::io::stdout().flush();
-    Ok((server, driver))
+    Ok((Some(server), driver))
 }
