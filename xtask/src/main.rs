@@ -5,9 +5,11 @@
 //! - `cargo xtask demo`: install missing build tools, then run the main demo.
 //! - `cargo xtask test-driver [-- <command>]`: media driver + Rust archive server on a temp dir.
 //! - `cargo xtask bench`: latency and throughput against the Aeron C client (docs/benchmarks.md).
+//! - `cargo xtask conformance`: Aeron's C archive client test suites against rusteron-archive-server.
 
 mod bench;
 mod codegen;
+mod conformance;
 mod demo;
 mod paths;
 mod sbe;
@@ -48,6 +50,8 @@ enum Command {
     TestDriver(test_driver::Options),
     /// Latency and throughput of our client vs the Aeron C samples and rusteron-client 0.2.16.
     Bench(bench::Options),
+    /// Aeron's own C archive client test suites against rusteron-archive-server (every test, serially).
+    Conformance(conformance::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -60,5 +64,6 @@ fn main() -> anyhow::Result<()> {
         Command::Demo => demo::run(),
         Command::TestDriver(opts) => test_driver::run(&opts),
         Command::Bench(opts) => bench::run(&opts),
+        Command::Conformance(opts) => conformance::run(&opts),
     }
 }
