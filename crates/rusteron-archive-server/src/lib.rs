@@ -20,6 +20,5 @@ pub mod test_util;
 pub use config::ArchiveConfig;
 pub use error::ServerError;
 pub use server::{
-    AllowAllAuthoriser, ArchiveServer, AuthDecision, Authenticator, Authoriser, DenyAllAuthoriser,
-    SampleAuthenticator,
+    AllowAllAuthoriser, ArchiveServer, AuthDecision, Authenticator, Authoriser, DenyAllAuthoriser, SampleAuthenticator,
 };

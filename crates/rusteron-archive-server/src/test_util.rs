@@ -13,9 +13,7 @@ use crate::server::{suppliers, ArchiveServer, Authenticator, Authoriser};
 
 /// A free UDP port on 127.0.0.1 (bound then released).
 pub fn free_udp_port() -> Result<u16, ServerError> {
-    Ok(std::net::UdpSocket::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    Ok(std::net::UdpSocket::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// A media driver plus an archive for tests.
@@ -48,9 +46,7 @@ impl TestArchive {
 
     /// As [`start`](Self::start), after `configure` adjusted the archive configuration. The authenticator
     /// and authoriser are the ones the configuration names (default: accept everyone, allow everything).
-    pub fn start_with(
-        configure: impl FnOnce(&mut ArchiveConfig),
-    ) -> Result<TestArchive, ServerError> {
+    pub fn start_with(configure: impl FnOnce(&mut ArchiveConfig)) -> Result<TestArchive, ServerError> {
         Self::start_inner(configure, None, None)
     }
 
@@ -79,14 +75,10 @@ impl TestArchive {
     ) -> Result<TestArchive, ServerError> {
         let driver = TestMediaDriver::launch_with(|b| b.spies_simulate_connection(true))
             .map_err(|e| ServerError::Driver(e.to_string()))?;
-        let archive_tmp = tempfile::Builder::new()
-            .prefix("rusteron-archive-")
-            .tempdir()?;
+        let archive_tmp = tempfile::Builder::new().prefix("rusteron-archive-").tempdir()?;
         let control_request_channel = format!("aeron:udp?endpoint=127.0.0.1:{}", free_udp_port()?);
-        let recording_events_channel = format!(
-            "aeron:udp?control-mode=dynamic|control=127.0.0.1:{}",
-            free_udp_port()?
-        );
+        let recording_events_channel =
+            format!("aeron:udp?control-mode=dynamic|control=127.0.0.1:{}", free_udp_port()?);
         let mut config = ArchiveConfig {
             aeron_dir: Some(driver.dir().into()),
             archive_dir: archive_tmp.path().join("archive"),

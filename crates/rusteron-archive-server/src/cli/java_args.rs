@@ -30,10 +30,7 @@ const FLAGS_WITH_VALUE: &[&str] = &[
 
 /// The Java main classes this binary stands in for, and what each runs.
 pub const MAIN_CLASSES: &[(&str, Mode)] = &[
-    (
-        "io.aeron.archive.ArchivingMediaDriver",
-        Mode::ArchivingMediaDriver,
-    ),
+    ("io.aeron.archive.ArchivingMediaDriver", Mode::ArchivingMediaDriver),
     ("io.aeron.archive.Archive", Mode::Archive),
     ("io.aeron.driver.MediaDriver", Mode::MediaDriver),
 ];
@@ -59,10 +56,7 @@ pub fn parse(args: &[String]) -> Result<Launch, CliError> {
             log::debug!("ignoring JVM option {arg} {}", value.unwrap_or(""));
         } else if arg.starts_with('-') {
             log::debug!("ignoring JVM option {arg}");
-        } else if main_class.is_none()
-            && !(i == 0 && is_java_launcher(arg))
-            && !is_properties_file(Path::new(arg))
-        {
+        } else if main_class.is_none() && !(i == 0 && is_java_launcher(arg)) && !is_properties_file(Path::new(arg)) {
             main_class = Some(arg);
         } else if is_properties_file(Path::new(arg)) {
             files.push(PathBuf::from(arg));
@@ -79,10 +73,8 @@ pub fn parse(args: &[String]) -> Result<Launch, CliError> {
             .ok_or_else(|| CliError::MainClass(class.to_owned()))?,
     };
     for file in &files {
-        let text = std::fs::read_to_string(file).map_err(|source| CliError::PropertiesFile {
-            path: file.clone(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(file)
+            .map_err(|source| CliError::PropertiesFile { path: file.clone(), source })?;
         properties.extend(parse_properties_text(&text)?);
     }
     let mut launch = Launch {
@@ -99,9 +91,7 @@ pub fn parse(args: &[String]) -> Result<Launch, CliError> {
 
 /// `java`, or a path to it, as the first argument of a command line copied with its launcher.
 fn is_java_launcher(arg: &str) -> bool {
-    Path::new(arg)
-        .file_name()
-        .is_some_and(|n| n == "java" || n == "java.exe")
+    Path::new(arg).file_name().is_some_and(|n| n == "java" || n == "java.exe")
 }
 
 fn is_properties_file(path: &Path) -> bool {
@@ -144,24 +134,12 @@ mod tests {
         assert!(l.embedded_driver);
         assert_eq!(l.config.archive_dir, PathBuf::from("/tmp/archive"));
         assert_eq!(l.config.archive_id, Some(42));
-        assert_eq!(
-            l.config.control_channel.as_deref(),
-            Some("aeron:udp?endpoint=localhost:8010")
-        );
+        assert_eq!(l.config.control_channel.as_deref(), Some("aeron:udp?endpoint=localhost:8010"));
         assert_eq!(l.config.aeron_dir, Some(PathBuf::from("/dev/shm/aeron-x")));
-        let names: Vec<_> = l
-            .driver_properties
-            .iter()
-            .map(|(k, _)| k.as_str())
-            .collect();
+        let names: Vec<_> = l.driver_properties.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
             names,
-            [
-                "aeron.dir",
-                "aeron.threading.mode",
-                "aeron.spies.simulate.connection",
-                "aeron.term.buffer.length"
-            ]
+            ["aeron.dir", "aeron.threading.mode", "aeron.spies.simulate.connection", "aeron.term.buffer.length"]
         );
     }
 
@@ -185,32 +163,16 @@ mod tests {
 
     #[test]
     fn the_main_class_chooses_what_runs() {
-        let mode = |class: &str| {
-            parse(&strings(&["java", "-Daeron.dir=/x", "-cp", "a.jar", class])).map(|l| l.mode)
-        };
-        assert_eq!(
-            mode("io.aeron.archive.ArchivingMediaDriver").unwrap(),
-            Mode::ArchivingMediaDriver
-        );
+        let mode = |class: &str| parse(&strings(&["java", "-Daeron.dir=/x", "-cp", "a.jar", class])).map(|l| l.mode);
+        assert_eq!(mode("io.aeron.archive.ArchivingMediaDriver").unwrap(), Mode::ArchivingMediaDriver);
         assert_eq!(mode("io.aeron.archive.Archive").unwrap(), Mode::Archive);
-        assert_eq!(
-            mode("io.aeron.driver.MediaDriver").unwrap(),
-            Mode::MediaDriver
-        );
-        assert!(
-            matches!(mode("io.aeron.cluster.ClusteredMediaDriver"), Err(CliError::MainClass(c)) if c.contains("Cluster"))
-        );
+        assert_eq!(mode("io.aeron.driver.MediaDriver").unwrap(), Mode::MediaDriver);
+        assert!(matches!(mode("io.aeron.cluster.ClusteredMediaDriver"), Err(CliError::MainClass(c)) if c.contains("Cluster")));
         // Without a main class: ArchivingMediaDriver, as before.
-        assert_eq!(
-            parse(&strings(&["-Daeron.dir=/x"])).unwrap().mode,
-            Mode::ArchivingMediaDriver
-        );
+        assert_eq!(parse(&strings(&["-Daeron.dir=/x"])).unwrap().mode, Mode::ArchivingMediaDriver);
         // An archive attached to a running driver starts no driver and does not judge the driver's properties.
-        let l = parse(&strings(&[
-            "-Daeron.driver.termination.validator=com.acme.Validator",
-            "io.aeron.archive.Archive",
-        ]))
-        .unwrap();
+        let l = parse(&strings(&["-Daeron.driver.termination.validator=com.acme.Validator", "io.aeron.archive.Archive"]))
+            .unwrap();
         assert!(!l.embedded_driver);
     }
 
@@ -221,37 +183,20 @@ mod tests {
             "io.aeron.driver.MediaDriver",
         ]))
         .unwrap();
-        assert_eq!(
-            l.driver_properties,
-            vec![(
-                "aeron.driver.termination.validator".to_owned(),
-                "allow".to_owned()
-            )]
-        );
+        assert_eq!(l.driver_properties, vec![("aeron.driver.termination.validator".to_owned(), "allow".to_owned())]);
         let e = parse(&strings(&[
             "-Daeron.driver.termination.validator=com.acme.Validator",
             "io.aeron.archive.ArchivingMediaDriver",
         ]))
         .unwrap_err();
-        assert!(
-            e.to_string().contains("aeron.driver.termination.validator"),
-            "{e}"
-        );
+        assert!(e.to_string().contains("aeron.driver.termination.validator"), "{e}");
     }
 
     #[test]
     fn bad_values_are_errors_and_bare_d_flags_do_not_panic() {
-        assert!(matches!(
-            parse(&strings(&["-Daeron.archive.file.sync.level=9"])),
-            Err(CliError::Config(_))
-        ));
-        let l = parse(&strings(&[
-            "-D",
-            "-Dflag",
-            "--archiving-media-driver",
-            "-Daeron.archive.control.channel=",
-        ]))
-        .unwrap();
+        assert!(matches!(parse(&strings(&["-Daeron.archive.file.sync.level=9"])), Err(CliError::Config(_))));
+        let l = parse(&strings(&["-D", "-Dflag", "--archiving-media-driver", "-Daeron.archive.control.channel="]))
+            .unwrap();
         assert_eq!(l.config.control_channel, None);
     }
 }

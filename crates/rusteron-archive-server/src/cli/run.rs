@@ -36,21 +36,14 @@ pub fn run(launch: Launch) -> Result<(), ServerError> {
 /// Starts the embedded driver (if asked) and the archive (unless the mode is a media driver alone), and
 /// prints the readiness line.
 pub fn start(launch: Launch) -> Result<(Option<ArchiveServer>, Option<MediaDriver>), ServerError> {
-    let Launch {
-        mut config,
-        embedded_driver,
-        driver_properties,
-        mode,
-    } = launch;
+    let Launch { mut config, embedded_driver, driver_properties, mode } = launch;
     let driver = if embedded_driver {
         for (name, value) in &driver_properties {
             // The C driver reads its configuration from AERON_* variables when its context is created.
             // Set here, on the main thread, before the driver or any client thread exists.
             std::env::set_var(driver_env_var(name), value);
         }
-        let driver = MediaDriverBuilder::new()
-            .launch()
-            .map_err(|e| ServerError::Driver(e.to_string()))?;
+        let driver = MediaDriverBuilder::new().launch().map_err(|e| ServerError::Driver(e.to_string()))?;
         log::info!("embedded media driver running in {}", driver.dir());
         if config.aeron_dir.is_none() {
             config.aeron_dir = Some(driver.dir().into());
@@ -60,10 +53,7 @@ pub fn start(launch: Launch) -> Result<(Option<ArchiveServer>, Option<MediaDrive
         None
     };
     if !mode.runs_archive() {
-        println!(
-            "{READY_PREFIX} mode={mode:?} aeron_dir={}",
-            driver.as_ref().map(|d| d.dir()).unwrap_or("-")
-        );
+        println!("{READY_PREFIX} mode={mode:?} aeron_dir={}", driver.as_ref().map(|d| d.dir()).unwrap_or("-"));
         let _ = std::io::stdout().flush();
         return Ok((None, driver));
     }

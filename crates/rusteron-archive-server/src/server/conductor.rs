@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use rusteron_client::{
     epoch_clock, Aeron, AeronAvailableImageClosure, AeronCounter, AeronExclusivePublication,
-    AeronFragmentAssembler, AeronFragmentHandlerCallback, AeronHeader, AeronImageRef,
-    AeronSubscription, AeronUnavailableImageClosure, BackoffIdleStrategy, Handlers, IdleStrategy,
+    AeronFragmentAssembler, AeronFragmentHandlerCallback, AeronHeader, AeronImageRef, AeronSubscription,
+    AeronUnavailableImageClosure, BackoffIdleStrategy, Handlers, IdleStrategy,
 };
 
 use super::auth::Authenticator;
@@ -32,10 +32,7 @@ pub(crate) enum ImageEvent {
     /// A request image went away.
     ControlUnavailable { index: usize, session_id: i32 },
     /// An image appeared on recording subscription `subscription_id`.
-    RecordingAvailable {
-        subscription_id: i64,
-        info: ImageInfo,
-    },
+    RecordingAvailable { subscription_id: i64, info: ImageInfo },
 }
 
 /// The constants of an image, copied out of the callback.
@@ -57,9 +54,7 @@ impl ImageInfo {
             String::new()
         } else {
             // SAFETY: the C client gives a NUL-terminated string owned by the image, alive during the callback.
-            unsafe { std::ffi::CStr::from_ptr(c.source_identity) }
-                .to_string_lossy()
-                .into_owned()
+            unsafe { std::ffi::CStr::from_ptr(c.source_identity) }.to_string_lossy().into_owned()
         };
         Some(ImageInfo {
             session_id: c.session_id,
@@ -116,11 +111,7 @@ pub(crate) struct Conductor {
 
 impl Conductor {
     /// Subscribes to a control channel, with image handlers feeding [`ImageEvent`]s.
-    pub fn add_control_channel(
-        &mut self,
-        channel: &str,
-        stream_id: i32,
-    ) -> Result<(), ServerError> {
+    pub fn add_control_channel(&mut self, channel: &str, stream_id: i32) -> Result<(), ServerError> {
         let index = self.control.len();
         let tx = self.image_sender.clone();
         let tx2 = self.image_sender.clone();
@@ -131,10 +122,7 @@ impl Conductor {
         });
         let unavailable = AeronUnavailableImageClosure::new(move |image: AeronImageRef<'_>| {
             if let Ok(c) = image.constants() {
-                let _ = tx2.send(ImageEvent::ControlUnavailable {
-                    index,
-                    session_id: c.session_id,
-                });
+                let _ = tx2.send(ImageEvent::ControlUnavailable { index, session_id: c.session_id });
             }
         });
         let subscription = self
@@ -142,17 +130,13 @@ impl Conductor {
             .async_add_subscription(channel, stream_id, Some(available), Some(unavailable))?
             .poll_blocking(self.timeout)?;
         let assembler = AeronFragmentAssembler::new(Collector::default())?;
-        self.control.push(ControlChannel {
-            subscription,
-            assembler,
-        });
+        self.control.push(ControlChannel { subscription, assembler });
         Ok(())
     }
 
     /// Runs until asked to stop, then closes everything.
     pub fn run(mut self) {
-        let mut idle =
-            BackoffIdleStrategy::new(10, 10, Duration::from_micros(50), Duration::from_millis(1));
+        let mut idle = BackoffIdleStrategy::new(10, 10, Duration::from_micros(50), Duration::from_millis(1));
         while !self.stop.load(Ordering::Acquire) {
             let work = self.do_work();
             idle.idle(work as i32);
@@ -187,10 +171,7 @@ impl Conductor {
                         }
                     }
                 }
-                ImageEvent::RecordingAvailable {
-                    subscription_id,
-                    info,
-                } => {
+                ImageEvent::RecordingAvailable { subscription_id, info } => {
                     self.on_recording_image(subscription_id, info);
                 }
             }
@@ -259,8 +240,6 @@ impl Conductor {
 
     /// The session with `id` if it exists and is not done.
     pub fn session(&mut self, id: i64) -> Option<&mut ControlSession> {
-        self.sessions
-            .get_mut(&id)
-            .filter(|s| s.state != SessionState::Done)
+        self.sessions.get_mut(&id).filter(|s| s.state != SessionState::Done)
     }
 }

@@ -25,7 +25,9 @@ use rusteron_client::{Aeron, AeronContext, AeronErrorHandlerClosure};
 
 pub use auth::{AcceptAllAuthenticator, AuthDecision, Authenticator, SampleAuthenticator};
 pub use authorise::{AllowAllAuthoriser, Authoriser, DenyAllAuthoriser};
-pub use counters::{CONTROL_SESSIONS_TYPE_ID, CONTROL_SESSION_TYPE_ID, RECORDING_POSITION_TYPE_ID};
+pub use counters::{
+    CONTROL_SESSIONS_TYPE_ID, CONTROL_SESSION_TYPE_ID, RECORDING_POSITION_TYPE_ID,
+};
 pub use proxy::{PROTOCOL_MAJOR_VERSION, PROTOCOL_SEMANTIC_VERSION};
 pub use requests::codes as error_codes;
 
@@ -73,8 +75,7 @@ impl ArchiveServer {
         config: ArchiveConfig,
         authenticator: Box<dyn Authenticator>,
     ) -> Result<ArchiveServer, ServerError> {
-        let authoriser =
-            suppliers::authoriser_for(config.authorisation_service_supplier.as_deref())?;
+        let authoriser = suppliers::authoriser_for(config.authorisation_service_supplier.as_deref())?;
         Self::launch_with(config, authenticator, authoriser)
     }
 
@@ -105,18 +106,14 @@ impl ArchiveServer {
         // CountedErrorHandler.
         let error_count = Arc::new(AtomicU64::new(0));
         let errors = error_count.clone();
-        context.set_error_handler(Some(AeronErrorHandlerClosure::new(
-            move |code: i32, message: &str| {
-                errors.fetch_add(1, Ordering::Relaxed);
-                log::error!("archive aeron client error {code}: {message}");
-            },
-        )))?;
+        context.set_error_handler(Some(AeronErrorHandlerClosure::new(move |code: i32, message: &str| {
+            errors.fetch_add(1, Ordering::Relaxed);
+            log::error!("archive aeron client error {code}: {message}");
+        })))?;
         context.set_idle_sleep_duration_ns(1_000_000)?;
         let aeron = Aeron::connect(&context)?;
         let archive_id = config.archive_id.unwrap_or_else(|| aeron.client_id());
-        let timeout = config
-            .connect_timeout
-            .max(std::time::Duration::from_secs(1));
+        let timeout = config.connect_timeout.max(std::time::Duration::from_secs(1));
 
         let (image_sender, image_events) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
@@ -147,10 +144,7 @@ impl ArchiveServer {
                 conductor.add_control_channel(&channel, config.control_stream_id)?;
             }
         }
-        conductor.add_control_channel(
-            &config.local_control_channel,
-            config.local_control_stream_id,
-        )?;
+        conductor.add_control_channel(&config.local_control_channel, config.local_control_stream_id)?;
         if config.recording_events_enabled {
             conductor.events = Some(conductor.aeron.add_exclusive_publication(
                 &config.recording_events_channel,
@@ -174,18 +168,8 @@ impl ArchiveServer {
             .spawn(move || conductor.run())
             .map_err(|e| ServerError::Conductor(e.to_string()))?;
         let mark_file = crate::storage::startup::signal_ready(mark_file, archive_id)?;
-        log::info!(
-            "archive {archive_id} started in {}",
-            config.archive_dir.display()
-        );
-        Ok(ArchiveServer {
-            config,
-            archive_id,
-            stop,
-            thread: Some(thread),
-            error_count,
-            mark_file: Some(mark_file),
-        })
+        log::info!("archive {archive_id} started in {}", config.archive_dir.display());
+        Ok(ArchiveServer { config, archive_id, stop, thread: Some(thread), error_count, mark_file: Some(mark_file) })
     }
 
     /// The configuration the archive runs with.

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use rusteron_archive_codecs::{ControlResponseCode, RecordingSignal};
 use rusteron_client::{
-    epoch_clock, AeronAvailableImageClosure, AeronBlockHandlerCallback, AeronCounter,
-    AeronImageRef, AeronSubscription, Handlers,
+    epoch_clock, AeronAvailableImageClosure, AeronBlockHandlerCallback, AeronCounter, AeronImageRef,
+    AeronSubscription, Handlers,
 };
 
 use super::conductor::{Conductor, ImageEvent, ImageInfo};
@@ -74,9 +74,7 @@ pub(crate) struct Recorder {
 impl Recorder {
     /// Live recorded position of an active recording.
     pub fn active_position(&self, recording_id: i64) -> Option<i64> {
-        self.sessions
-            .get(&recording_id)
-            .map(|s| s.writer.position())
+        self.sessions.get(&recording_id).map(|s| s.writer.position())
     }
 
     /// `true` if the recording is being recorded.
@@ -85,10 +83,7 @@ impl Recorder {
     }
 
     fn subscription_by_key(&self, key: &str) -> Option<i64> {
-        self.subscriptions
-            .iter()
-            .find(|(_, s)| s.key == key)
-            .map(|(id, _)| *id)
+        self.subscriptions.iter().find(|(_, s)| s.key == key).map(|(id, _)| *id)
     }
 }
 
@@ -110,19 +105,11 @@ impl AeronBlockHandlerCallback for BlockWriter<'_> {
 }
 
 /// The channel to subscribe to for a recording and its key.
-fn recording_channel(
-    channel: &str,
-    stream_id: i32,
-    local: bool,
-) -> Result<(String, String), String> {
+fn recording_channel(channel: &str, stream_id: i32, local: bool) -> Result<(String, String), String> {
     let uri = ChannelUri::parse(channel).map_err(|e| e.to_string())?;
     let stripped = uri.stripped().map_err(|e| e.to_string())?.to_string();
     let key = uri.recording_key(stream_id);
-    let subscribed = if local && uri.is_udp() {
-        format!("{SPY_PREFIX}{stripped}")
-    } else {
-        stripped
-    };
+    let subscribed = if local && uri.is_udp() { format!("{SPY_PREFIX}{stripped}") } else { stripped };
     Ok((subscribed, key))
 }
 
@@ -130,41 +117,24 @@ impl Conductor {
     fn too_many_recordings(&mut self, csid: i64, corr: i64) -> bool {
         let max = self.config.max_concurrent_recordings;
         if self.recorder.sessions.len() >= max || self.recorder.subscriptions.len() >= max {
-            self.error(
-                csid,
-                corr,
-                codes::MAX_RECORDINGS,
-                &format!("max concurrent recordings reached at {max}"),
-            );
+            self.error(csid, corr, codes::MAX_RECORDINGS, &format!("max concurrent recordings reached at {max}"));
             return true;
         }
         false
     }
 
-    fn add_recording_subscription(
-        &mut self,
-        channel: &str,
-        stream_id: i32,
-    ) -> Result<(AeronSubscription, u64), String> {
+    fn add_recording_subscription(&mut self, channel: &str, stream_id: i32) -> Result<(AeronSubscription, u64), String> {
         let token = self.recorder.next_token;
         self.recorder.next_token += 1;
         let tx = self.image_sender.clone();
         let available = AeronAvailableImageClosure::new(move |image: AeronImageRef<'_>| {
             if let Some(info) = ImageInfo::from_image(&image) {
-                let _ = tx.send(ImageEvent::RecordingAvailable {
-                    subscription_id: token as i64,
-                    info,
-                });
+                let _ = tx.send(ImageEvent::RecordingAvailable { subscription_id: token as i64, info });
             }
         });
         let sub = self
             .aeron
-            .async_add_subscription(
-                channel,
-                stream_id,
-                Some(available),
-                Handlers::no_unavailable_image_handler(),
-            )
+            .async_add_subscription(channel, stream_id, Some(available), Handlers::no_unavailable_image_handler())
             .and_then(|a| a.poll_blocking(self.timeout))
             .map_err(|e| e.to_string())?;
         Ok((sub, token))
@@ -247,12 +217,7 @@ impl Conductor {
             return None;
         }
         let Some(d) = self.catalog.get(recording_id) else {
-            self.error(
-                csid,
-                corr,
-                codes::UNKNOWN_RECORDING,
-                &format!("unknown recording id: {recording_id}"),
-            );
+            self.error(csid, corr, codes::UNKNOWN_RECORDING, &format!("unknown recording id: {recording_id}"));
             return None;
         };
         if d.stream_id != stream_id {
@@ -277,47 +242,25 @@ impl Conductor {
             return None;
         }
         let local = local && contains(channel.as_bytes(), b"udp");
-        self.start_recording(
-            csid,
-            corr,
-            stream_id,
-            local,
-            channel,
-            auto_stop,
-            Some(recording_id),
-        )
+        self.start_recording(csid, corr, stream_id, local, channel, auto_stop, Some(recording_id))
     }
 
     /// A new image on a recording subscription.
     pub(crate) fn on_recording_image(&mut self, token: i64, info: ImageInfo) {
-        let Some(&sub_id) = self.recorder.tokens.get(&(token as u64)) else {
-            return;
-        };
-        let Some(sub) = self.recorder.subscriptions.get_mut(&sub_id) else {
-            return;
-        };
+        let Some(&sub_id) = self.recorder.tokens.get(&(token as u64)) else { return };
+        let Some(sub) = self.recorder.subscriptions.get_mut(&sub_id) else { return };
         if sub.recorded_images.get(&info.session_id) == Some(&info.correlation_id) {
             return;
         }
-        sub.recorded_images
-            .insert(info.session_id, info.correlation_id);
-        let (csid, corr, stream_id, extend) = (
-            sub.control_session_id,
-            sub.correlation_id,
-            sub.stream_id,
-            sub.extend_recording_id,
-        );
+        sub.recorded_images.insert(info.session_id, info.correlation_id);
+        let (csid, corr, stream_id, extend) =
+            (sub.control_session_id, sub.correlation_id, sub.stream_id, sub.extend_recording_id);
         let original_channel = sub.original_channel.clone();
         let auto_stop = sub.auto_stop;
         // As Java's startRecordingSession/extendRecordingSession: the recording limit, then the storage space.
         let refused = if self.recorder.sessions.len() >= self.config.max_concurrent_recordings {
             let max = self.config.max_concurrent_recordings;
-            self.error(
-                csid,
-                corr,
-                codes::MAX_RECORDINGS,
-                &format!("max concurrent recordings reached at {max}"),
-            );
+            self.error(csid, corr, codes::MAX_RECORDINGS, &format!("max concurrent recordings reached at {max}"));
             true
         } else {
             self.low_storage_space(csid, corr).is_some()
@@ -332,9 +275,7 @@ impl Conductor {
         let recording_id;
         let layout;
         if let Some(rid) = extend {
-            let Some(d) = self.catalog.get(rid) else {
-                return;
-            };
+            let Some(d) = self.catalog.get(rid) else { return };
             let mismatch = if self.recorder.is_active(rid) {
                 Some(format!("cannot extend active recording {rid}"))
             } else if info.join_position != d.stop_position {
@@ -390,8 +331,7 @@ impl Conductor {
                 .and_then(|u| u.stripped())
                 .map(|u| u.to_string())
                 .unwrap_or_default();
-            let segment_length =
-                (self.config.segment_file_length as i64).max(info.term_length as i64);
+            let segment_length = (self.config.segment_file_length as i64).max(info.term_length as i64);
             let descriptor = RecordingDescriptor {
                 control_session_id: 0,
                 correlation_id: 0,
@@ -424,45 +364,20 @@ impl Conductor {
                 segment_length,
             };
         }
-        let mut writer = SegmentWriter::new(
-            &self.config.archive_dir,
-            layout,
-            info.join_position,
-            self.config.file_sync_level,
-        )
-        .with_checksum(self.config.record_checksum);
+        let mut writer = SegmentWriter::new(&self.config.archive_dir, layout, info.join_position, self.config.file_sync_level)
+            .with_checksum(self.config.record_checksum);
         if let Err(e) = writer.init() {
             // As Java's RecordingWriter.init failing in RecordingSession: the recording stops where it began.
-            self.error(
-                csid,
-                corr,
-                codes::GENERIC,
-                &format!("cannot create recording segment file: {e}"),
-            );
+            self.error(csid, corr, codes::GENERIC, &format!("cannot create recording segment file: {e}"));
             let _ = self.catalog.update(recording_id, |d| {
                 d.stop_position = info.join_position;
                 d.stop_timestamp = now;
             });
             return;
         }
-        let stripped = self
-            .catalog
-            .get(recording_id)
-            .map(|d| d.stripped_channel)
-            .unwrap_or_default();
-        let key = counters::recording_pos_key(
-            recording_id,
-            info.session_id,
-            &info.source_identity,
-            self.archive_id,
-        );
-        let label = counters::recording_pos_label(
-            recording_id,
-            info.session_id,
-            stream_id,
-            &stripped,
-            self.archive_id,
-        );
+        let stripped = self.catalog.get(recording_id).map(|d| d.stripped_channel).unwrap_or_default();
+        let key = counters::recording_pos_key(recording_id, info.session_id, &info.source_identity, self.archive_id);
+        let label = counters::recording_pos_label(recording_id, info.session_id, stream_id, &stripped, self.archive_id);
         let counter = match counters::add_counter(
             &self.aeron,
             counters::RECORDING_POSITION_TYPE_ID,
@@ -472,12 +387,7 @@ impl Conductor {
         ) {
             Ok(c) => c,
             Err(e) => {
-                self.error(
-                    csid,
-                    corr,
-                    codes::GENERIC,
-                    &format!("cannot allocate recording position counter: {e}"),
-                );
+                self.error(csid, corr, codes::GENERIC, &format!("cannot allocate recording position counter: {e}"));
                 let _ = self.catalog.update(recording_id, |d| {
                     d.stop_position = info.join_position;
                     d.stop_timestamp = now;
@@ -486,9 +396,7 @@ impl Conductor {
             }
         };
         counter.set(info.join_position);
-        let block_length_limit = (info.term_length as usize)
-            .min(self.config.file_io_max_length as usize)
-            .max(4096);
+        let block_length_limit = (info.term_length as usize).min(self.config.file_io_max_length as usize).max(4096);
         self.recorder.sessions.insert(
             recording_id,
             RecordingSession {
@@ -510,11 +418,7 @@ impl Conductor {
         if let Some(sub) = self.recorder.subscriptions.get_mut(&sub_id) {
             sub.sessions += 1;
         }
-        let signal = if extend.is_some() {
-            RecordingSignal::Extend
-        } else {
-            RecordingSignal::Start
-        };
+        let signal = if extend.is_some() { RecordingSignal::Extend } else { RecordingSignal::Start };
         if let Some(s) = self.session(csid) {
             s.send_signal(corr, recording_id, sub_id, info.join_position, signal);
         }
@@ -526,11 +430,7 @@ impl Conductor {
             &original_channel,
             &info.source_identity,
         ));
-        log::debug!(
-            "recording {recording_id} started on {} session {}",
-            original_channel,
-            info.session_id
-        );
+        log::debug!("recording {recording_id} started on {} session {}", original_channel, info.session_id);
     }
 
     /// Polls every recorded image once; finishes recordings whose image ended.
@@ -549,42 +449,25 @@ impl Conductor {
                 finished.push(session.recording_id);
                 continue;
             };
-            let Some(image) = sub
-                .subscription
-                .image_by_session_id(session.image_session_id)
-            else {
+            let Some(image) = sub.subscription.image_by_session_id(session.image_session_id) else {
                 finished.push(session.recording_id);
                 continue;
             };
-            if image.constants().map(|c| c.correlation_id).ok()
-                != Some(session.image_correlation_id)
-            {
+            if image.constants().map(|c| c.correlation_id).ok() != Some(session.image_correlation_id) {
                 finished.push(session.recording_id);
                 continue;
             }
-            let mut handler = BlockWriter {
-                writer: &mut session.writer,
-                error: &mut session.error,
-                archive_dir,
-            };
-            let n = image
-                .block_poll(&mut handler, session.block_length_limit)
-                .unwrap_or(0);
+            let mut handler = BlockWriter { writer: &mut session.writer, error: &mut session.error, archive_dir };
+            let n = image.block_poll(&mut handler, session.block_length_limit).unwrap_or(0);
             if n > 0 {
                 work += 1;
                 session.counter.set(session.writer.position());
                 if self.events.is_some() && session.writer.position() > session.progress_position {
                     session.progress_position = session.writer.position();
-                    progress.push((
-                        session.recording_id,
-                        session.join_position,
-                        session.progress_position,
-                    ));
+                    progress.push((session.recording_id, session.join_position, session.progress_position));
                 }
             }
-            if session.error.is_some()
-                || (n == 0 && (image.is_end_of_stream() || image.is_closed()))
-            {
+            if session.error.is_some() || (n == 0 && (image.is_end_of_stream() || image.is_closed())) {
                 finished.push(session.recording_id);
             }
         }
@@ -600,9 +483,7 @@ impl Conductor {
 
     /// Stops a recording session: catalog stop position, pending error, STOP signal, subscription reference.
     pub(crate) fn finish_recording(&mut self, recording_id: i64) {
-        let Some(session) = self.recorder.sessions.remove(&recording_id) else {
-            return;
-        };
+        let Some(session) = self.recorder.sessions.remove(&recording_id) else { return };
         let now = epoch_clock();
         let stop = session.writer.position();
         if let Err(e) = session.writer.sync_data() {
@@ -615,11 +496,7 @@ impl Conductor {
             log::error!("catalog update for recording {recording_id} failed: {e}");
         }
         drop(session.counter);
-        let (csid, corr, sub_id) = (
-            session.control_session_id,
-            session.correlation_id,
-            session.subscription_id,
-        );
+        let (csid, corr, sub_id) = (session.control_session_id, session.correlation_id, session.subscription_id);
         if let Some((code, message)) = &session.error {
             log::error!("recording {recording_id}: {message}");
             self.error(csid, corr, *code, message);
@@ -627,11 +504,7 @@ impl Conductor {
         if let Some(s) = self.session(csid) {
             s.send_signal(corr, recording_id, sub_id, stop, RecordingSignal::Stop);
         }
-        self.send_event(proxy::recording_stopped(
-            recording_id,
-            session.join_position,
-            stop,
-        ));
+        self.send_event(proxy::recording_stopped(recording_id, session.join_position, stop));
         let close = match self.recorder.subscriptions.get_mut(&sub_id) {
             Some(sub) => {
                 sub.sessions = sub.sessions.saturating_sub(1);
@@ -661,13 +534,7 @@ impl Conductor {
     }
 
     /// StopRecording (by channel and stream).
-    pub(crate) fn stop_recording_channel(
-        &mut self,
-        csid: i64,
-        corr: i64,
-        stream_id: i32,
-        channel: &str,
-    ) {
+    pub(crate) fn stop_recording_channel(&mut self, csid: i64, corr: i64, stream_id: i32, channel: &str) {
         let key = match ChannelUri::parse(channel) {
             Ok(u) => u.recording_key(stream_id),
             Err(e) => {
@@ -707,27 +574,13 @@ impl Conductor {
     /// StopRecordingByIdentity.
     pub(crate) fn stop_recording_by_identity(&mut self, csid: i64, corr: i64, recording_id: i64) {
         if !self.catalog.has_recording(recording_id) {
-            self.error(
-                csid,
-                corr,
-                codes::UNKNOWN_RECORDING,
-                &format!("unknown recording id: {recording_id}"),
-            );
+            self.error(csid, corr, codes::UNKNOWN_RECORDING, &format!("unknown recording id: {recording_id}"));
             return;
         }
-        match self
-            .recorder
-            .sessions
-            .get(&recording_id)
-            .map(|s| s.subscription_id)
-        {
+        match self.recorder.sessions.get(&recording_id).map(|s| s.subscription_id) {
             Some(sub_id) => {
                 self.finish_recording(recording_id);
-                let idle = self
-                    .recorder
-                    .subscriptions
-                    .get(&sub_id)
-                    .is_some_and(|s| s.sessions == 0);
+                let idle = self.recorder.subscriptions.get(&sub_id).is_some_and(|s| s.sessions == 0);
                 if idle {
                     self.recorder.subscriptions.remove(&sub_id);
                 }
@@ -752,25 +605,14 @@ impl Conductor {
         let total = self.recorder.subscriptions.len();
         let mut messages = Vec::new();
         if pseudo_index >= 0 && (pseudo_index as usize) < total && count > 0 {
-            for (id, sub) in self
-                .recorder
-                .subscriptions
-                .iter()
-                .skip(pseudo_index as usize)
-            {
+            for (id, sub) in self.recorder.subscriptions.iter().skip(pseudo_index as usize) {
                 if messages.len() >= count as usize {
                     break;
                 }
                 if (!apply_stream_id || sub.stream_id == stream_id)
                     && contains(sub.channel.as_bytes(), channel.as_bytes())
                 {
-                    messages.push(proxy::recording_subscription_descriptor(
-                        csid,
-                        corr,
-                        *id,
-                        sub.stream_id,
-                        &sub.channel,
-                    ));
+                    messages.push(proxy::recording_subscription_descriptor(csid, corr, *id, sub.stream_id, &sub.channel));
                 }
             }
         }

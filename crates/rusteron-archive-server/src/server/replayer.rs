@@ -102,12 +102,7 @@ impl Default for Replayer {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0x9E37_79B9_7F4A_7C15);
-        Replayer {
-            sessions: HashMap::new(),
-            next_replay_id: 1,
-            tokens: HashMap::new(),
-            token_seed: seed | 1,
-        }
+        Replayer { sessions: HashMap::new(), next_replay_id: 1, tokens: HashMap::new(), token_seed: seed | 1 }
     }
 }
 
@@ -130,12 +125,7 @@ impl Replayer {
 
     /// The running replay of `recording_id` reading the lowest segment below `new_start` (Java's detach
     /// check): `(segment base, description for the error message)`.
-    pub fn min_replay_below(
-        &self,
-        recording_id: i64,
-        new_start: i64,
-        layout: &RecordingLayout,
-    ) -> Option<(i64, String)> {
+    pub fn min_replay_below(&self, recording_id: i64, new_start: i64, layout: &RecordingLayout) -> Option<(i64, String)> {
         self.sessions
             .values()
             .filter(|s| s.recording_id == recording_id && !s.aborted)
@@ -158,18 +148,11 @@ impl Replayer {
 
     /// `true` if a replay of `recording_id` is running.
     pub fn has_replay_of(&self, recording_id: i64) -> bool {
-        self.sessions
-            .values()
-            .any(|s| s.recording_id == recording_id && !s.aborted)
+        self.sessions.values().any(|s| s.recording_id == recording_id && !s.aborted)
     }
 
     /// A new replay token for a response-channel replay.
-    pub fn new_token(
-        &mut self,
-        control_session_id: i64,
-        recording_id: i64,
-        deadline_ms: i64,
-    ) -> i64 {
+    pub fn new_token(&mut self, control_session_id: i64, recording_id: i64, deadline_ms: i64) -> i64 {
         let now = epoch_clock();
         self.tokens.retain(|_, t| t.deadline_ms >= now);
         loop {
@@ -181,14 +164,7 @@ impl Replayer {
             self.token_seed = x;
             let token = (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 1) as i64;
             if token != -1 && !self.tokens.contains_key(&token) {
-                self.tokens.insert(
-                    token,
-                    Token {
-                        control_session_id,
-                        recording_id,
-                        deadline_ms,
-                    },
-                );
+                self.tokens.insert(token, Token { control_session_id, recording_id, deadline_ms });
                 return token;
             }
         }
@@ -202,8 +178,7 @@ impl Replayer {
 
     /// Drops the tokens of a closed session.
     pub fn drop_tokens_of_session(&mut self, control_session_id: i64) {
-        self.tokens
-            .retain(|_, t| t.control_session_id != control_session_id);
+        self.tokens.retain(|_, t| t.control_session_id != control_session_id);
     }
 }
 
@@ -212,22 +187,12 @@ impl Conductor {
     pub(crate) fn start_replay(&mut self, csid: i64, corr: i64, image: ImageKey, p: ReplayParams) {
         let max = self.config.max_concurrent_replays;
         if self.replayer.sessions.len() >= max {
-            self.error(
-                csid,
-                corr,
-                codes::MAX_REPLAYS,
-                &format!("max concurrent replays reached {max}"),
-            );
+            self.error(csid, corr, codes::MAX_REPLAYS, &format!("max concurrent replays reached {max}"));
             return;
         }
         let rid = p.recording_id;
         let Some(d) = self.catalog.get(rid) else {
-            self.error(
-                csid,
-                corr,
-                codes::UNKNOWN_RECORDING,
-                &format!("unknown recording id: {rid}"),
-            );
+            self.error(csid, corr, codes::UNKNOWN_RECORDING, &format!("unknown recording id: {rid}"));
             return;
         };
         let counters_reader = self.aeron.counters_reader();
@@ -243,10 +208,7 @@ impl Conductor {
                     );
                     return;
                 }
-                (
-                    Some(Limit::Counter(counter_id)),
-                    counters_reader.get_counter_value(counter_id),
-                )
+                (Some(Limit::Counter(counter_id)), counters_reader.get_counter_value(counter_id))
             }
             None => match active_position {
                 Some(pos) => (Some(Limit::Recording(rid)), pos),
@@ -276,11 +238,7 @@ impl Conductor {
                 );
                 return;
             }
-            if active_position.is_none()
-                && stop != -1
-                && replay_position >= stop
-                && !(replay_position == stop && p.limit_counter_id.is_some())
-            {
+            if active_position.is_none() && stop != -1 && replay_position >= stop && !(replay_position == stop && p.limit_counter_id.is_some()) {
                 self.error(
                     csid,
                     corr,
@@ -295,10 +253,7 @@ impl Conductor {
                 csid,
                 corr,
                 codes::GENERIC,
-                &format!(
-                    "fileIoMaxLength={} < mtuLength={}",
-                    p.file_io_max_length, d.mtu_length
-                ),
+                &format!("fileIoMaxLength={} < mtuLength={}", p.file_io_max_length, d.mtu_length),
             );
             return;
         }
@@ -332,12 +287,7 @@ impl Conductor {
                 l
             }
             l if l < 0 => {
-                self.error(
-                    csid,
-                    corr,
-                    codes::GENERIC,
-                    &format!("invalid replay length={l} for recording {rid}"),
-                );
+                self.error(csid, corr, codes::GENERIC, &format!("invalid replay length={l} for recording {rid}"));
                 return;
             }
             l => l.min(max_length),
@@ -358,14 +308,8 @@ impl Conductor {
                 out.set("mtu", d.mtu_length.to_string());
                 out.set("term-length", d.term_buffer_length.to_string());
                 out.set("init-term-id", d.initial_term_id.to_string());
-                out.set(
-                    "term-id",
-                    positions::term_id(replay_position, d.initial_term_id, term_length).to_string(),
-                );
-                out.set(
-                    "term-offset",
-                    positions::term_offset(replay_position, term_length).to_string(),
-                );
+                out.set("term-id", positions::term_id(replay_position, d.initial_term_id, term_length).to_string());
+                out.set("term-offset", positions::term_offset(replay_position, term_length).to_string());
                 for key in ["eos", "sparse"] {
                     if let Some(v) = requested.get(key) {
                         out.set(key, v);
@@ -388,22 +332,13 @@ impl Conductor {
                 return;
             }
         };
-        let publication =
-            match self
-                .aeron
-                .add_exclusive_publication(&channel, p.replay_stream_id, self.timeout)
-            {
-                Ok(p) => p,
-                Err(e) => {
-                    self.error(
-                        csid,
-                        corr,
-                        codes::GENERIC,
-                        &format!("cannot create replay publication {channel}: {e}"),
-                    );
-                    return;
-                }
-            };
+        let publication = match self.aeron.add_exclusive_publication(&channel, p.replay_stream_id, self.timeout) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(csid, corr, codes::GENERIC, &format!("cannot create replay publication {channel}: {e}"));
+                return;
+            }
+        };
         let publication_session_id = publication.constants().map(|c| c.session_id).unwrap_or(0);
         let replay_id = self.replayer.next_replay_id;
         self.replayer.next_replay_id += 1;
@@ -419,9 +354,7 @@ impl Conductor {
         } else {
             self.config.file_io_max_length as usize
         };
-        let validate_frame = replay_position > start
-            && active_position.map_or(true, |live| replay_position < live)
-            && replay_position != stop;
+        let validate_frame = replay_position > start && active_position.map_or(true, |live| replay_position < live) && replay_position != stop;
         let session = ReplaySession {
             id,
             recording_id: rid,
@@ -456,9 +389,7 @@ impl Conductor {
         let mut work = 0;
         let ids: Vec<i64> = self.replayer.sessions.keys().copied().collect();
         for id in ids {
-            let Some(mut s) = self.replayer.sessions.remove(&id) else {
-                continue;
-            };
+            let Some(mut s) = self.replayer.sessions.remove(&id) else { continue };
             match self.replay_step(&mut s, now_ms) {
                 Step::Continue(n) => {
                     work += n;
@@ -487,32 +418,19 @@ impl Conductor {
 
     fn replay_step(&mut self, s: &mut ReplaySession, now_ms: i64) -> Step {
         if s.aborted {
-            return Step::Finished {
-                revoke: true,
-                error: None,
-            };
+            return Step::Finished { revoke: true, error: None };
         }
         match s.state {
             ReplayState::Init => {
                 if !s.reader.segment_exists(s.position) {
                     if now_ms > s.deadline_ms {
-                        return Step::Finished {
-                            revoke: true,
-                            error: Some("recording segment file not created".into()),
-                        };
+                        return Step::Finished { revoke: true, error: Some("recording segment file not created".into()) };
                     }
                     return Step::Continue(0);
                 }
                 if s.validate_frame && !self.frame_at(s) {
-                    let msg = format!(
-                        "replayPosition={} does not point to a valid frame",
-                        s.position
-                    );
-                    return Step::Finished {
-                        revoke: true,
-                        error: Some(msg),
-                    }
-                    .with_code(self, s, codes::INVALID_POSITION);
+                    let msg = format!("replayPosition={} does not point to a valid frame", s.position);
+                    return Step::Finished { revoke: true, error: Some(msg) }.with_code(self, s, codes::INVALID_POSITION);
                 }
                 self.ok(s.control_session_id, s.correlation_id, s.id);
                 s.state = ReplayState::Connecting;
@@ -530,10 +448,7 @@ impl Conductor {
                         "no connection established for replayChannel={}, replayStreamId={}",
                         s.channel, s.replay_stream_id
                     );
-                    return Step::Finished {
-                        revoke: true,
-                        error: Some(msg),
-                    };
+                    return Step::Finished { revoke: true, error: Some(msg) };
                 }
                 Step::Continue(0)
             }
@@ -546,14 +461,8 @@ impl Conductor {
         match s.reader.read_at(s.position, &mut header) {
             Ok(n) if n == header.len() => {
                 frame::frame_length(&header).is_some_and(|l| l > 0)
-                    && frame::term_offset(&header)
-                        == Some(positions::term_offset(s.position, s.term_length))
-                    && frame::term_id(&header)
-                        == Some(positions::term_id(
-                            s.position,
-                            s.initial_term_id,
-                            s.term_length,
-                        ))
+                    && frame::term_offset(&header) == Some(positions::term_offset(s.position, s.term_length))
+                    && frame::term_id(&header) == Some(positions::term_id(s.position, s.initial_term_id, s.term_length))
                     && frame::stream_id(&header) == Some(s.stream_id)
             }
             _ => false,
@@ -567,10 +476,7 @@ impl Conductor {
             Limit::Recording(rid) => match self.recorder.active_position(rid) {
                 Some(p) => (p, false),
                 None => {
-                    let stop = self
-                        .catalog
-                        .get(rid)
-                        .map_or(s.position, |d| d.stop_position);
+                    let stop = self.catalog.get(rid).map_or(s.position, |d| d.stop_position);
                     s.limit = Limit::Fixed(stop);
                     (stop, true)
                 }
@@ -589,47 +495,28 @@ impl Conductor {
 
     fn replay(&mut self, s: &mut ReplaySession) -> Step {
         let Some(publication) = s.publication.as_ref() else {
-            return Step::Finished {
-                revoke: true,
-                error: None,
-            };
+            return Step::Finished { revoke: true, error: None };
         };
         if !publication.is_connected() {
-            return Step::Finished {
-                revoke: true,
-                error: None,
-            };
+            return Step::Finished { revoke: true, error: None };
         }
         if s.position >= s.replay_limit {
-            return Step::Finished {
-                revoke: false,
-                error: None,
-            };
+            return Step::Finished { revoke: false, error: None };
         }
         let (stop, is_final) = self.current_stop(s);
         let end = stop.min(s.replay_limit);
         if s.position >= end {
             if is_final {
-                return Step::Finished {
-                    revoke: false,
-                    error: None,
-                };
+                return Step::Finished { revoke: false, error: None };
             }
             return Step::Continue(0);
         }
         let publication = s.publication.as_ref().expect("checked above");
         let term_offset = positions::term_offset(s.position, s.term_length) as i64;
-        let want = (end - s.position)
-            .min(s.buffer.len() as i64)
-            .min(s.term_length - term_offset) as usize;
+        let want = (end - s.position).min(s.buffer.len() as i64).min(s.term_length - term_offset) as usize;
         let read = match s.reader.read_at(s.position, &mut s.buffer[..want]) {
             Ok(n) => n,
-            Err(e) => {
-                return Step::Finished {
-                    revoke: true,
-                    error: Some(e.to_string()),
-                }
-            }
+            Err(e) => return Step::Finished { revoke: true, error: Some(e.to_string()) },
         };
         let buf = &mut s.buffer[..read];
         let mut offset = 0usize;
@@ -639,10 +526,7 @@ impl Conductor {
             if length <= 0 {
                 if offset == 0 {
                     let msg = format!("unexpected end of recording at position={}", s.position);
-                    return Step::Finished {
-                        revoke: true,
-                        error: Some(msg),
-                    };
+                    return Step::Finished { revoke: true, error: Some(msg) };
                 }
                 break;
             }
@@ -656,25 +540,13 @@ impl Conductor {
             if offset + aligned > buf.len() {
                 break;
             }
-            if let Some(checksum) = s
-                .checksum
-                .filter(|_| frame::frame_type(&buf[offset..]) == Some(frame::TYPE_DATA))
-            {
+            if let Some(checksum) = s.checksum.filter(|_| frame::frame_type(&buf[offset..]) == Some(frame::TYPE_DATA)) {
                 // Before the ids are overwritten; a mismatch ends the replay without sending the batch.
-                if let Err(msg) = replay_checksum::verify(
-                    checksum, &s.layout, s.id, s.position, buf, offset, aligned,
-                ) {
-                    return Step::Finished {
-                        revoke: true,
-                        error: Some(msg),
-                    };
+                if let Err(msg) = replay_checksum::verify(checksum, &s.layout, s.id, s.position, buf, offset, aligned) {
+                    return Step::Finished { revoke: true, error: Some(msg) };
                 }
             }
-            frame::set_session_and_stream(
-                &mut buf[offset..],
-                s.publication_session_id,
-                s.replay_stream_id,
-            );
+            frame::set_session_and_stream(&mut buf[offset..], s.publication_session_id, s.replay_stream_id);
             offset += aligned;
         }
         if let Some(pad_length) = padding {
@@ -685,10 +557,7 @@ impl Conductor {
                     Step::Continue(1)
                 }
                 -2 | -3 => Step::Continue(0),
-                r => Step::Finished {
-                    revoke: true,
-                    error: (r == -6).then(|| "replay padding failed".to_owned()),
-                },
+                r => Step::Finished { revoke: true, error: (r == -6).then(|| "replay padding failed".to_owned()) },
             };
         }
         if offset == 0 {
@@ -700,16 +569,10 @@ impl Conductor {
                 Step::Continue(1)
             }
             -2 | -3 => Step::Continue(0),
-            -1 | -4 => Step::Finished {
-                revoke: true,
-                error: None,
-            },
+            -1 | -4 => Step::Finished { revoke: true, error: None },
             r => Step::Finished {
                 revoke: true,
-                error: Some(format!(
-                    "replay offer_block failed ({r}): {}",
-                    rusteron_client::errmsg()
-                )),
+                error: Some(format!("replay offer_block failed ({r}): {}", rusteron_client::errmsg())),
             },
         }
     }
@@ -733,15 +596,9 @@ impl Step {
     /// Sends the error now with `code` (instead of GENERIC) and returns a finished step without error.
     fn with_code(self, conductor: &mut Conductor, s: &ReplaySession, code: i64) -> Step {
         match self {
-            Step::Finished {
-                revoke,
-                error: Some(msg),
-            } => {
+            Step::Finished { revoke, error: Some(msg) } => {
                 conductor.error(s.control_session_id, s.correlation_id, code, &msg);
-                Step::Finished {
-                    revoke,
-                    error: None,
-                }
+                Step::Finished { revoke, error: None }
             }
             other => other,
         }

@@ -25,9 +25,7 @@ fn layout(d: &RecordingDescriptor) -> RecordingLayout {
 
 impl Conductor {
     fn segment_path(&self, recording_id: i64, base: i64) -> PathBuf {
-        self.config
-            .archive_dir
-            .join(segment_file_name(recording_id, base))
+        self.config.archive_dir.join(segment_file_name(recording_id, base))
     }
 
     fn delete_files(&self, recording_id: i64, bases: &[i64]) {
@@ -58,12 +56,7 @@ impl Conductor {
 
     fn refuse_active(&mut self, csid: i64, corr: i64, d: &RecordingDescriptor, what: &str) -> bool {
         if self.recorder.is_active(d.recording_id) || d.stop_position == -1 {
-            self.error(
-                csid,
-                corr,
-                codes::ACTIVE_RECORDING,
-                &format!("cannot {what} active recording {}", d.recording_id),
-            );
+            self.error(csid, corr, codes::ACTIVE_RECORDING, &format!("cannot {what} active recording {}", d.recording_id));
             return true;
         }
         false
@@ -71,16 +64,9 @@ impl Conductor {
 
     /// TruncateRecording.
     pub(crate) fn truncate_recording(&mut self, csid: i64, corr: i64, id: i64, position: i64) {
-        let Some(d) = self.catalog.get(id) else {
-            return;
-        };
+        let Some(d) = self.catalog.get(id) else { return };
         if self.recorder.is_active(id) || d.stop_position == -1 {
-            self.error(
-                csid,
-                corr,
-                codes::ACTIVE_RECORDING,
-                "cannot truncate active recording",
-            );
+            self.error(csid, corr, codes::ACTIVE_RECORDING, "cannot truncate active recording");
             return;
         }
         let (start, stop) = (d.start_position, d.stop_position);
@@ -94,9 +80,7 @@ impl Conductor {
             return;
         }
         self.replayer.abort_all(id);
-        let Some(files) = self.segments_of(csid, corr, id) else {
-            return;
-        };
+        let Some(files) = self.segments_of(csid, corr, id) else { return };
         let l = layout(&d);
         let seg_base = l.segment_base(position);
         let mut delete: Vec<i64>;
@@ -111,23 +95,15 @@ impl Conductor {
                 let mut reader = SegmentReader::new(&self.config.archive_dir, l);
                 let mut header = [0u8; frame::HEADER_LENGTH];
                 let valid = reader.read_at(position, &mut header).ok() == Some(header.len())
-                    && frame::term_offset(&header)
-                        == Some(positions::term_offset(position, l.term_length))
-                    && frame::term_id(&header)
-                        == Some(positions::term_id(
-                            position,
-                            d.initial_term_id,
-                            l.term_length,
-                        ))
+                    && frame::term_offset(&header) == Some(positions::term_offset(position, l.term_length))
+                    && frame::term_id(&header) == Some(positions::term_id(position, d.initial_term_id, l.term_length))
                     && frame::stream_id(&header) == Some(d.stream_id);
                 if !valid {
                     self.error(
                         csid,
                         corr,
                         codes::GENERIC,
-                        &format!(
-                            "position {position} does not match a frame header of recording {id}"
-                        ),
+                        &format!("position {position} does not match a frame header of recording {id}"),
                     );
                     return;
                 }
@@ -137,12 +113,7 @@ impl Conductor {
                     f.set_len(l.segment_length as u64)
                 });
                 if let Err(e) = result {
-                    self.error(
-                        csid,
-                        corr,
-                        codes::GENERIC,
-                        &format!("truncating {}: {e}", path.display()),
-                    );
+                    self.error(csid, corr, codes::GENERIC, &format!("truncating {}: {e}", path.display()));
                     return;
                 }
             }
@@ -157,24 +128,15 @@ impl Conductor {
 
     /// PurgeRecording.
     pub(crate) fn purge_recording(&mut self, csid: i64, corr: i64, id: i64) {
-        let Some(d) = self.catalog.get(id) else {
-            return;
-        };
+        let Some(d) = self.catalog.get(id) else { return };
         if self.replayer.has_replay_of(id) {
-            self.error(
-                csid,
-                corr,
-                codes::ACTIVE_RECORDING,
-                &format!("cannot purge recording with active replay {id}"),
-            );
+            self.error(csid, corr, codes::ACTIVE_RECORDING, &format!("cannot purge recording with active replay {id}"));
             return;
         }
         if self.refuse_active(csid, corr, &d, "purge") {
             return;
         }
-        let Some(files) = self.segments_of(csid, corr, id) else {
-            return;
-        };
+        let Some(files) = self.segments_of(csid, corr, id) else { return };
         if let Err(e) = self.catalog.mark_deleted(id) {
             self.error(csid, corr, codes::GENERIC, &e.to_string());
             return;
@@ -184,23 +146,12 @@ impl Conductor {
     }
 
     /// Validates a new start position for detach/purge segments; sends the error if invalid.
-    fn check_detach(
-        &mut self,
-        csid: i64,
-        corr: i64,
-        d: &RecordingDescriptor,
-        new_start: i64,
-    ) -> bool {
+    fn check_detach(&mut self, csid: i64, corr: i64, d: &RecordingDescriptor, new_start: i64) -> bool {
         let l = layout(d);
-        let end = self
-            .recorder
-            .active_position(d.recording_id)
-            .unwrap_or(d.stop_position);
+        let end = self.recorder.active_position(d.recording_id).unwrap_or(d.stop_position);
         let first_base = l.segment_base(d.start_position);
         let msg = if l.segment_base(new_start) != new_start {
-            Some(format!(
-                "invalid segment start: newStartPosition={new_start}"
-            ))
+            Some(format!("invalid segment start: newStartPosition={new_start}"))
         } else if new_start < first_base + l.segment_length {
             Some(format!(
                 "invalid detach: newStartPosition={new_start} is before the end of the first segment {}",
@@ -210,10 +161,7 @@ impl Conductor {
             Some(format!(
                 "invalid detach: newStartPosition={new_start} is beyond the segment of the recorded position {end}"
             ))
-        } else if let Some((_, detail)) =
-            self.replayer
-                .min_replay_below(d.recording_id, new_start, &l)
-        {
+        } else if let Some((_, detail)) = self.replayer.min_replay_below(d.recording_id, new_start, &l) {
             // Java's message has two spaces after the dash.
             Some(format!("invalid detach: replay in progress - {detail}"))
         } else {
@@ -230,9 +178,7 @@ impl Conductor {
 
     /// DetachSegments.
     pub(crate) fn detach_segments(&mut self, csid: i64, corr: i64, id: i64, new_start: i64) {
-        let Some(d) = self.catalog.get(id) else {
-            return;
-        };
+        let Some(d) = self.catalog.get(id) else { return };
         if !self.check_detach(csid, corr, &d, new_start) {
             return;
         }
@@ -244,12 +190,8 @@ impl Conductor {
 
     /// DeleteDetachedSegments.
     pub(crate) fn delete_detached_segments(&mut self, csid: i64, corr: i64, id: i64) {
-        let Some(d) = self.catalog.get(id) else {
-            return;
-        };
-        let Some(files) = self.segments_of(csid, corr, id) else {
-            return;
-        };
+        let Some(d) = self.catalog.get(id) else { return };
+        let Some(files) = self.segments_of(csid, corr, id) else { return };
         let start_base = layout(&d).segment_base(d.start_position);
         let delete: Vec<i64> = files.into_iter().filter(|b| *b < start_base).collect();
         self.delete_files(id, &delete);
@@ -258,9 +200,7 @@ impl Conductor {
 
     /// PurgeSegments.
     pub(crate) fn purge_segments(&mut self, csid: i64, corr: i64, id: i64, new_start: i64) {
-        let Some(d) = self.catalog.get(id) else {
-            return;
-        };
+        let Some(d) = self.catalog.get(id) else { return };
         if !self.check_detach(csid, corr, &d, new_start) {
             return;
         }
@@ -268,9 +208,7 @@ impl Conductor {
             self.error(csid, corr, codes::GENERIC, &e.to_string());
             return;
         }
-        let Some(files) = self.segments_of(csid, corr, id) else {
-            return;
-        };
+        let Some(files) = self.segments_of(csid, corr, id) else { return };
         let delete: Vec<i64> = files.into_iter().filter(|b| *b < new_start).collect();
         self.delete_files(id, &delete);
         self.ok_then_delete_signal(csid, corr, id, delete.len() as i64);
@@ -278,9 +216,7 @@ impl Conductor {
 
     /// AttachSegments.
     pub(crate) fn attach_segments(&mut self, csid: i64, corr: i64, id: i64) {
-        let Some(d) = self.catalog.get(id) else {
-            return;
-        };
+        let Some(d) = self.catalog.get(id) else { return };
         let l = layout(&d);
         let mut base = l.segment_base(d.start_position) - l.segment_length;
         let mut new_start = d.start_position;
@@ -302,8 +238,7 @@ impl Conductor {
                     break;
                 }
                 if frame::frame_length(&header).is_some_and(|len| len > 0) {
-                    if frame::term_id(&header)
-                        == Some(positions::term_id(pos, d.initial_term_id, l.term_length))
+                    if frame::term_id(&header) == Some(positions::term_id(pos, d.initial_term_id, l.term_length))
                         && frame::stream_id(&header) == Some(d.stream_id)
                     {
                         found = Some(pos);
@@ -331,42 +266,22 @@ impl Conductor {
 
     /// MigrateSegments: moves the segments of `src` in front of `dst` when `src` ends where `dst` starts.
     pub(crate) fn migrate_segments(&mut self, csid: i64, corr: i64, src: i64, dst: i64) {
-        let (Some(s), Some(d)) = (self.catalog.get(src), self.catalog.get(dst)) else {
-            return;
-        };
+        let (Some(s), Some(d)) = (self.catalog.get(src), self.catalog.get(dst)) else { return };
         // As Java: only an active *source* is refused.
         if s.stop_position == -1 || self.recorder.is_active(src) {
-            self.error(
-                csid,
-                corr,
-                codes::GENERIC,
-                &format!("recording {src} is still active"),
-            );
+            self.error(csid, corr, codes::GENERIC, &format!("recording {src} is still active"));
             return;
         }
         let mismatch = [
-            (
-                "SegmentFileLength",
-                s.segment_file_length,
-                d.segment_file_length,
-            ),
-            (
-                "TermBufferLength",
-                s.term_buffer_length,
-                d.term_buffer_length,
-            ),
+            ("SegmentFileLength", s.segment_file_length, d.segment_file_length),
+            ("TermBufferLength", s.term_buffer_length, d.term_buffer_length),
             ("InitialTermId", s.initial_term_id, d.initial_term_id),
             ("StreamId", s.stream_id, d.stream_id),
         ]
         .into_iter()
         .find(|(_, a, b)| a != b);
         if let Some((name, a, b)) = mismatch {
-            self.error(
-                csid,
-                corr,
-                codes::GENERIC,
-                &format!("invalid migrate: src{name}={a} dst{name}={b}"),
-            );
+            self.error(csid, corr, codes::GENERIC, &format!("invalid migrate: src{name}={a} dst{name}={b}"));
             return;
         }
         // Source before the destination (prepend) or after it (append).
@@ -406,36 +321,19 @@ impl Conductor {
         // Every src segment from its first to the one holding its stop position; a segment starting exactly
         // at the stop position is empty and deleted instead of moved.
         let l = layout(&s);
-        let (first, last, seg) = (
-            l.segment_base(s.start_position),
-            l.segment_base(s.stop_position),
-            l.segment_length,
-        );
-        let bases: Vec<i64> = (0..)
-            .map(|k| first + k * seg)
-            .take_while(|b| *b <= last)
-            .collect();
+        let (first, last, seg) = (l.segment_base(s.start_position), l.segment_base(s.stop_position), l.segment_length);
+        let bases: Vec<i64> = (0..).map(|k| first + k * seg).take_while(|b| *b <= last).collect();
         for &base in &bases {
             if base == s.stop_position {
                 continue;
             }
             let (from, to) = (self.segment_path(src, base), self.segment_path(dst, base));
             if !from.is_file() {
-                self.error(
-                    csid,
-                    corr,
-                    codes::GENERIC,
-                    &format!("missing src segment file {}", from.display()),
-                );
+                self.error(csid, corr, codes::GENERIC, &format!("missing src segment file {}", from.display()));
                 return;
             }
             if to.exists() {
-                self.error(
-                    csid,
-                    corr,
-                    codes::GENERIC,
-                    &format!("preexisting dst segment file {}", to.display()),
-                );
+                self.error(csid, corr, codes::GENERIC, &format!("preexisting dst segment file {}", to.display()));
                 return;
             }
         }
@@ -448,36 +346,19 @@ impl Conductor {
             }
             let (from, to) = (self.segment_path(src, base), self.segment_path(dst, base));
             if let Err(e) = std::fs::rename(&from, &to) {
-                self.error(
-                    csid,
-                    corr,
-                    codes::GENERIC,
-                    &format!(
-                        "failed to rename {} to {}: {e}",
-                        from.display(),
-                        to.display()
-                    ),
-                );
+                self.error(csid, corr, codes::GENERIC, &format!("failed to rename {} to {}: {e}", from.display(), to.display()));
                 return;
             }
             moved += 1;
         }
-        let empty: Vec<i64> = empty
-            .into_iter()
-            .filter(|b| self.segment_path(src, *b).is_file())
-            .collect();
+        let empty: Vec<i64> = empty.into_iter().filter(|b| self.segment_path(src, *b).is_file()).collect();
         self.delete_files(src, &empty);
         let updated = if prepend {
-            self.catalog
-                .update(dst, |r| r.start_position = s.start_position)
+            self.catalog.update(dst, |r| r.start_position = s.start_position)
         } else {
-            self.catalog
-                .update(dst, |r| r.stop_position = s.stop_position)
+            self.catalog.update(dst, |r| r.stop_position = s.stop_position)
         }
-        .and_then(|_| {
-            self.catalog
-                .update(src, |r| r.stop_position = s.start_position)
-        });
+        .and_then(|_| self.catalog.update(src, |r| r.stop_position = s.start_position));
         if let Err(e) = updated {
             self.error(csid, corr, codes::GENERIC, &e.to_string());
             return;

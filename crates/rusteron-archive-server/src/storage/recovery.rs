@@ -16,10 +16,8 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
+use super::catalog::{Catalog, CATALOG_FILE_NAME, CATALOG_VERSION, HEADER_LENGTH as CATALOG_HEADER_LENGTH};
 use super::catalog::ALIGNMENT;
-use super::catalog::{
-    Catalog, CATALOG_FILE_NAME, CATALOG_VERSION, HEADER_LENGTH as CATALOG_HEADER_LENGTH,
-};
 use super::checksum::Checksum;
 use super::frame;
 use super::segment::{list_segments, RecordingLayout};
@@ -48,17 +46,11 @@ pub struct RecoveryReport {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
-    move |source| StorageError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| StorageError::Io { path: path.to_path_buf(), source }
 }
 
 fn corrupt(path: &Path, what: impl Into<String>) -> StorageError {
-    StorageError::Corrupt {
-        path: path.to_path_buf(),
-        what: what.into(),
-    }
+    StorageError::Corrupt { path: path.to_path_buf(), what: what.into() }
 }
 
 /// Checks the header of an existing catalog in `archive_dir` (a missing catalog is fine: it will be
@@ -76,30 +68,18 @@ pub fn validate_catalog_header(archive_dir: &Path) -> Result<(), StorageError> {
         return Ok(()); // an empty file is initialised by the catalog
     }
     if n < CATALOG_HEADER_LENGTH {
-        return Err(corrupt(
-            &path,
-            format!("catalog header truncated: {n} bytes"),
-        ));
+        return Err(corrupt(&path, format!("catalog header truncated: {n} bytes")));
     }
     let i32_at = |at: usize| i32::from_le_bytes(header[at..at + 4].try_into().unwrap_or([0; 4]));
     let (version, length, alignment) = (i32_at(0), i32_at(4), i32_at(16));
     if version >> 16 != CATALOG_VERSION >> 16 {
-        return Err(corrupt(
-            &path,
-            format!("catalog version {version:#x}: major version must be 3"),
-        ));
+        return Err(corrupt(&path, format!("catalog version {version:#x}: major version must be 3")));
     }
     if length != CATALOG_HEADER_LENGTH as i32 {
-        return Err(corrupt(
-            &path,
-            format!("catalog header length {length}, expected {CATALOG_HEADER_LENGTH}"),
-        ));
+        return Err(corrupt(&path, format!("catalog header length {length}, expected {CATALOG_HEADER_LENGTH}")));
     }
     if alignment != ALIGNMENT as i32 {
-        return Err(corrupt(
-            &path,
-            format!("catalog alignment {alignment}, expected {ALIGNMENT}"),
-        ));
+        return Err(corrupt(&path, format!("catalog alignment {alignment}, expected {ALIGNMENT}")));
     }
     Ok(())
 }
@@ -126,10 +106,7 @@ pub fn recover(
             segment_length: i64::from(d.segment_file_length),
         };
         if !valid_layout(&layout) {
-            log::error!(
-                "recording {} has an unusable layout {layout:?}; stop = start",
-                d.recording_id
-            );
+            log::error!("recording {} has an unusable layout {layout:?}; stop = start", d.recording_id);
         }
         let (stop_position, truncated) = if valid_layout(&layout) {
             recover_stop_with(archive_dir, &layout, file_sync, catalog.checksum())?
@@ -144,11 +121,7 @@ pub fn recover(
         log::warn!(
             "recovered recording {}: stop position {stop_position}{}",
             d.recording_id,
-            if truncated {
-                " (torn last frame cut off)"
-            } else {
-                ""
-            }
+            if truncated { " (torn last frame cut off)" } else { "" }
         );
         report.recovered.push(RecoveredRecording {
             recording_id: d.recording_id,
@@ -171,11 +144,7 @@ fn valid_layout(l: &RecordingLayout) -> bool {
 }
 
 /// The recovered stop position of one recording and whether a torn frame was cut off.
-pub fn recover_stop(
-    dir: &Path,
-    layout: &RecordingLayout,
-    sync: SyncLevel,
-) -> Result<(i64, bool), StorageError> {
+pub fn recover_stop(dir: &Path, layout: &RecordingLayout, sync: SyncLevel) -> Result<(i64, bool), StorageError> {
     recover_stop_with(dir, layout, sync, None)
 }
 
@@ -190,19 +159,10 @@ pub fn recover_stop_with(
     let Some(&last_base) = list_segments(dir, layout.recording_id)?.last() else {
         return Ok((layout.start_position, false));
     };
-    let start_term_base =
-        layout.start_position - (layout.start_position & (layout.term_length - 1));
-    let first_offset = if last_base == start_term_base {
-        layout.start_position - start_term_base
-    } else {
-        0
-    };
+    let start_term_base = layout.start_position - (layout.start_position & (layout.term_length - 1));
+    let first_offset = if last_base == start_term_base { layout.start_position - start_term_base } else { 0 };
     let path = layout.segment_path(dir, last_base);
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&path)
-        .map_err(io_err(&path))?;
+    let file = OpenOptions::new().read(true).write(true).open(&path).map_err(io_err(&path))?;
     let size = file.metadata().map_err(io_err(&path))?.len() as i64;
     let limit = layout.segment_length.min(size);
     let scan = scan_frames(&file, &path, first_offset, limit)?;
@@ -220,8 +180,7 @@ pub fn recover_stop_with(
                 last.offset
             );
             file.set_len(last.offset as u64).map_err(io_err(&path))?;
-            file.set_len(layout.segment_length as u64)
-                .map_err(io_err(&path))?;
+            file.set_len(layout.segment_length as u64).map_err(io_err(&path))?;
             super::sync::sync_file(&file, &path, sync.max_data())?;
             end = last.offset;
             truncated = true;
@@ -255,18 +214,11 @@ fn scan_frames(file: &File, path: &Path, offset: i64, limit: i64) -> Result<Scan
         while at + frame::HEADER_LENGTH <= n {
             let length = frame::frame_length(&buf[at..]).unwrap_or(0);
             if length <= 0 {
-                return Ok(Scan {
-                    end: position,
-                    last,
-                });
+                return Ok(Scan { end: position, last });
             }
             let aligned = frame::align(i64::from(length));
             let frame_type = frame::frame_type(&buf[at..]).unwrap_or(frame::TYPE_DATA);
-            last = Some(LastFrame {
-                offset: position,
-                aligned_length: aligned,
-                frame_type,
-            });
+            last = Some(LastFrame { offset: position, aligned_length: aligned, frame_type });
             if position + aligned > limit {
                 // A frame claiming to run past the file: count it up to the file end only.
                 return Ok(Scan { end: limit, last });
@@ -278,18 +230,13 @@ fn scan_frames(file: &File, path: &Path, offset: i64, limit: i64) -> Result<Scan
             break; // fewer than a header's bytes could be read
         }
     }
-    Ok(Scan {
-        end: position,
-        last,
-    })
+    Ok(Scan { end: position, last })
 }
 
 fn read_full(file: &File, path: &Path, buf: &mut [u8], offset: i64) -> Result<usize, StorageError> {
     let mut done = 0;
     while done < buf.len() {
-        let n = file
-            .read_at(&mut buf[done..], offset as u64 + done as u64)
-            .map_err(io_err(path))?;
+        let n = file.read_at(&mut buf[done..], offset as u64 + done as u64).map_err(io_err(path))?;
         if n == 0 {
             break;
         }
@@ -303,12 +250,7 @@ fn straddles_page(offset: i64, length: i64) -> bool {
 }
 
 /// `true` if some page after the first page boundary inside the frame holds only zeros in the frame's range.
-fn has_empty_page_after_straddle(
-    file: &File,
-    path: &Path,
-    offset: i64,
-    length: i64,
-) -> Result<bool, StorageError> {
+fn has_empty_page_after_straddle(file: &File, path: &Path, offset: i64, length: i64) -> Result<bool, StorageError> {
     let end = offset + length;
     let mut page = (offset / PAGE_SIZE + 1) * PAGE_SIZE;
     let mut buf = vec![0u8; PAGE_SIZE as usize];
@@ -324,15 +266,8 @@ fn has_empty_page_after_straddle(
 }
 
 /// `true` if a checksum is configured and the frame's session id field holds the checksum of its bytes.
-fn has_valid_checksum(
-    file: &File,
-    path: &Path,
-    checksum: Option<Checksum>,
-    last: LastFrame,
-) -> Result<bool, StorageError> {
-    let Some(checksum) = checksum else {
-        return Ok(false);
-    };
+fn has_valid_checksum(file: &File, path: &Path, checksum: Option<Checksum>, last: LastFrame) -> Result<bool, StorageError> {
+    let Some(checksum) = checksum else { return Ok(false) };
     let mut bytes = vec![0u8; last.aligned_length as usize];
     let n = read_full(file, path, &mut bytes, last.offset)?;
     Ok(n == bytes.len() && checksum.verify_frame(&bytes, n).is_ok())
@@ -372,12 +307,7 @@ mod tests {
     }
 
     fn layout(id: i64, start: i64) -> RecordingLayout {
-        RecordingLayout {
-            recording_id: id,
-            start_position: start,
-            term_length: TERM,
-            segment_length: SEG,
-        }
+        RecordingLayout { recording_id: id, start_position: start, term_length: TERM, segment_length: SEG }
     }
 
     fn descriptor(start: i64) -> RecordingDescriptor {
@@ -401,12 +331,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut catalog = Catalog::open(dir.path(), 64 * 1024, SyncLevel::None).unwrap();
         let a = catalog.add(descriptor(0)).unwrap();
-        let b = catalog
-            .add(RecordingDescriptor {
-                stop_position: 4096,
-                ..descriptor(0)
-            })
-            .unwrap();
+        let b = catalog.add(RecordingDescriptor { stop_position: 4096, ..descriptor(0) }).unwrap();
         let c = catalog.add(descriptor(TERM + 256)).unwrap(); // no segment file at all
         let mut w = SegmentWriter::new(dir.path(), layout(a, 0), 0, SyncLevel::None);
         while w.position() < SEG + 3 * 1024 {
@@ -419,21 +344,12 @@ mod tests {
         let report = recover(&mut catalog, dir.path(), SyncLevel::None, 99).unwrap();
         assert_eq!(report.recovered.len(), 2);
         let a_d = catalog.get(a).unwrap();
-        assert_eq!(
-            (a_d.stop_position, a_d.stop_timestamp),
-            (SEG + 3 * 1024, 99)
-        );
-        assert_eq!(
-            a_d.stop_position,
-            recover_stop_position(dir.path(), &layout(a, 0)).unwrap()
-        );
+        assert_eq!((a_d.stop_position, a_d.stop_timestamp), (SEG + 3 * 1024, 99));
+        assert_eq!(a_d.stop_position, recover_stop_position(dir.path(), &layout(a, 0)).unwrap());
         assert_eq!(catalog.get(b).unwrap().stop_position, 4096);
         assert_eq!(catalog.get(c).unwrap().stop_position, TERM + 256);
         // Idempotent: a second run finds nothing to do.
-        assert!(recover(&mut catalog, dir.path(), SyncLevel::None, 100)
-            .unwrap()
-            .recovered
-            .is_empty());
+        assert!(recover(&mut catalog, dir.path(), SyncLevel::None, 100).unwrap().recovered.is_empty());
     }
 
     #[test]
@@ -443,14 +359,8 @@ mod tests {
         while w.position() < SEG {
             w.write_block(&data_frame(1024 - 32, 1)).unwrap();
         }
-        std::fs::File::create(dir.path().join(format!("3-{SEG}.rec")))
-            .unwrap()
-            .set_len(SEG as u64)
-            .unwrap();
-        assert_eq!(
-            recover_stop(dir.path(), &layout(3, 0), SyncLevel::None).unwrap(),
-            (SEG, false)
-        );
+        std::fs::File::create(dir.path().join(format!("3-{SEG}.rec"))).unwrap().set_len(SEG as u64).unwrap();
+        assert_eq!(recover_stop(dir.path(), &layout(3, 0), SyncLevel::None).unwrap(), (SEG, false));
     }
 
     #[test]
@@ -461,33 +371,23 @@ mod tests {
             w.write_block(&data_frame(1024 - 32, 2)).unwrap();
         }
         std::fs::remove_file(dir.path().join(format!("4-{SEG}.rec"))).unwrap();
-        assert_eq!(
-            recover_stop(dir.path(), &layout(4, 0), SyncLevel::None).unwrap(),
-            (2 * SEG + 2048, false)
-        );
+        assert_eq!(recover_stop(dir.path(), &layout(4, 0), SyncLevel::None).unwrap(), (2 * SEG + 2048, false));
     }
 
     #[test]
     fn with_a_record_checksum_a_frame_whose_checksum_matches_is_kept() {
         let dir = tempfile::tempdir().unwrap();
         let checksum = Some(Checksum::Crc32c);
-        let mut w = SegmentWriter::new(dir.path(), layout(9, 0), 0, SyncLevel::None)
-            .with_checksum(checksum);
+        let mut w = SegmentWriter::new(dir.path(), layout(9, 0), 0, SyncLevel::None).with_checksum(checksum);
         w.write_block(&data_frame(4000 - 32, 1)).unwrap(); // [0, 4000)
-                                                           // [4000, 10016): its bytes from 8192 on are zeros, as they were published.
+        // [4000, 10016): its bytes from 8192 on are zeros, as they were published.
         let mut f = data_frame(6000 - 32, 2);
         f[8192 - 4000..].fill(0);
         w.write_block(&f).unwrap();
         drop(w);
-        assert_eq!(
-            recover_stop_with(dir.path(), &layout(9, 0), SyncLevel::None, checksum).unwrap(),
-            (10016, false)
-        );
+        assert_eq!(recover_stop_with(dir.path(), &layout(9, 0), SyncLevel::None, checksum).unwrap(), (10016, false));
         // Without the checksum it looks torn (Java's page test), and is cut off.
-        assert_eq!(
-            recover_stop(dir.path(), &layout(9, 0), SyncLevel::None).unwrap(),
-            (4000, true)
-        );
+        assert_eq!(recover_stop(dir.path(), &layout(9, 0), SyncLevel::None).unwrap(), (4000, true));
     }
 
     #[test]
@@ -501,20 +401,10 @@ mod tests {
         // The page [8192, 12288) never reached the disk.
         let file = OpenOptions::new().write(true).open(&path).unwrap();
         file.write_all_at(&vec![0u8; 4096], 8192).unwrap();
-        assert_eq!(
-            recover_stop(dir.path(), &layout(5, 0), SyncLevel::None).unwrap(),
-            (4000, true)
-        );
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().len(),
-            SEG as u64,
-            "re-extended to the segment length"
-        );
+        assert_eq!(recover_stop(dir.path(), &layout(5, 0), SyncLevel::None).unwrap(), (4000, true));
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), SEG as u64, "re-extended to the segment length");
         let mut header = [0u8; 4];
-        std::fs::File::open(&path)
-            .unwrap()
-            .read_exact_at(&mut header, 4000)
-            .unwrap();
+        std::fs::File::open(&path).unwrap().read_exact_at(&mut header, 4000).unwrap();
         assert_eq!(header, [0; 4], "torn frame erased");
     }
 
@@ -524,20 +414,14 @@ mod tests {
         let mut w = SegmentWriter::new(dir.path(), layout(6, 0), 0, SyncLevel::None);
         w.write_block(&data_frame(4000 - 32, 1)).unwrap();
         w.write_block(&data_frame(6000 - 32, 2)).unwrap();
-        assert_eq!(
-            recover_stop(dir.path(), &layout(6, 0), SyncLevel::None).unwrap(),
-            (10016, false)
-        );
+        assert_eq!(recover_stop(dir.path(), &layout(6, 0), SyncLevel::None).unwrap(), (10016, false));
         // A padding frame to the end of the term stores only its header: not torn.
         let mut pad = vec![0u8; (TERM - 10016) as usize];
         let pad_len = pad.len() as i32;
         pad[0..4].copy_from_slice(&pad_len.to_le_bytes());
         pad[6..8].copy_from_slice(&frame::TYPE_PAD.to_le_bytes());
         w.write_block(&pad).unwrap();
-        assert_eq!(
-            recover_stop(dir.path(), &layout(6, 0), SyncLevel::None).unwrap(),
-            (TERM, false)
-        );
+        assert_eq!(recover_stop(dir.path(), &layout(6, 0), SyncLevel::None).unwrap(), (TERM, false));
     }
 
     #[test]
@@ -546,22 +430,12 @@ mod tests {
         let mut bytes = data_frame(64, 9);
         bytes.extend_from_slice(&[5, 0]); // 2 bytes of a next header
         std::fs::write(dir.path().join("7-0.rec"), &bytes).unwrap();
-        assert_eq!(
-            recover_stop(dir.path(), &layout(7, 0), SyncLevel::None)
-                .unwrap()
-                .0,
-            96
-        );
+        assert_eq!(recover_stop(dir.path(), &layout(7, 0), SyncLevel::None).unwrap().0, 96);
         // A frame whose length runs past the file end.
         let mut big = data_frame(64, 9);
         big[0..4].copy_from_slice(&100_000i32.to_le_bytes());
         std::fs::write(dir.path().join("8-0.rec"), &big).unwrap();
-        assert!(
-            recover_stop(dir.path(), &layout(8, 0), SyncLevel::None)
-                .unwrap()
-                .0
-                <= 96
-        );
+        assert!(recover_stop(dir.path(), &layout(8, 0), SyncLevel::None).unwrap().0 <= 96);
     }
 
     #[test]

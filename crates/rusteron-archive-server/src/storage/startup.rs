@@ -15,9 +15,7 @@ use super::recovery;
 pub fn aeron_directory(config: &ArchiveConfig) -> String {
     match &config.aeron_dir {
         Some(dir) => dir.display().to_string(),
-        None => rusteron_client::AeronContext::new()
-            .map(|c| c.get_dir())
-            .unwrap_or_default(),
+        None => rusteron_client::AeronContext::new().map(|c| c.get_dir()).unwrap_or_default(),
     }
 }
 
@@ -25,30 +23,14 @@ pub fn aeron_directory(config: &ArchiveConfig) -> String {
 /// catalog. The archive dir must exist.
 pub fn open_storage(config: &ArchiveConfig) -> Result<(MarkFile, Catalog), ServerError> {
     let now = epoch_ms();
-    let settings = MarkFileSettings::from_config(
-        config,
-        config.archive_id.unwrap_or(-1),
-        &aeron_directory(config),
-    );
+    let settings = MarkFileSettings::from_config(config, config.archive_id.unwrap_or(-1), &aeron_directory(config));
     let mark_file = MarkFile::create(&settings, now)?;
     recovery::validate_catalog_header(&config.archive_dir)?;
-    let mut catalog = Catalog::open(
-        &config.archive_dir,
-        config.catalog_capacity,
-        config.catalog_file_sync_level,
-    )?
-    .with_checksum(config.record_checksum);
-    let report = recovery::recover(
-        &mut catalog,
-        &config.archive_dir,
-        config.file_sync_level,
-        now,
-    )?;
+    let mut catalog = Catalog::open(&config.archive_dir, config.catalog_capacity, config.catalog_file_sync_level)?
+        .with_checksum(config.record_checksum);
+    let report = recovery::recover(&mut catalog, &config.archive_dir, config.file_sync_level, now)?;
     if !report.recovered.is_empty() {
-        log::warn!(
-            "recovered {} recording(s) left active by the previous run",
-            report.recovered.len()
-        );
+        log::warn!("recovered {} recording(s) left active by the previous run", report.recovered.len());
     }
     Ok((mark_file, catalog))
 }

@@ -17,10 +17,7 @@ use std::path::Path;
 use super::{StorageError, SyncLevel};
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
-    move |source| StorageError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| StorageError::Io { path: path.to_path_buf(), source }
 }
 
 /// Flushes `file` (named `path` for errors) per `level`: nothing, `fdatasync`, or `fsync`.
@@ -60,21 +57,9 @@ mod tests {
             sync_path(&path, level).unwrap();
             sync_dir(dir.path(), level).unwrap();
         }
-        assert!(matches!(
-            sync_path(&dir.path().join("missing"), SyncLevel::Data),
-            Err(StorageError::Io { .. })
-        ));
-        assert!(
-            sync_path(&dir.path().join("missing"), SyncLevel::None).is_ok(),
-            "level 0 touches nothing"
-        );
-        assert!(matches!(
-            sync_dir(&dir.path().join("missing"), SyncLevel::Data),
-            Err(StorageError::Io { .. })
-        ));
-        assert!(
-            sync_dir(&dir.path().join("missing"), SyncLevel::None).is_ok(),
-            "level 0 touches nothing"
-        );
+        assert!(matches!(sync_path(&dir.path().join("missing"), SyncLevel::Data), Err(StorageError::Io { .. })));
+        assert!(sync_path(&dir.path().join("missing"), SyncLevel::None).is_ok(), "level 0 touches nothing");
+        assert!(matches!(sync_dir(&dir.path().join("missing"), SyncLevel::Data), Err(StorageError::Io { .. })));
+        assert!(sync_dir(&dir.path().join("missing"), SyncLevel::None).is_ok(), "level 0 touches nothing");
     }
 }

@@ -112,6 +112,7 @@ impl Conductor {
         }
         Ok(work + 1)
     }
+
 }
 
 impl ReplicationSession {
