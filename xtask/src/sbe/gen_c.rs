@@ -102,6 +102,20 @@ pub fn c_literal(p: Primitive, v: &str) -> String {
     }
 }
 
+/// What a composite's `_encoded_length()` returns: its size, or, for a var-data composite (a member of
+/// variable length), SBE's variable-length marker -1 as `uint64_t`, as the SBE C generator writes it. Its
+/// `_reset` still checks the buffer for the fixed part (the length field).
+fn composite_encoded_length(c: &CompositeType) -> String {
+    let variable = c.members.iter().any(|m| {
+        matches!(&m.ty, TypeDef::Encoded(t) if t.length == 0 && t.constant_value.is_none())
+    });
+    if variable {
+        "(uint64_t)-1".to_owned()
+    } else {
+        c.size.to_string()
+    }
+}
+
 fn c_string(s: &str) -> String {
     let mut o = String::from("\"");
     for ch in s.chars() {
@@ -216,15 +230,55 @@ impl Ctx<'_> {
 #  endif
 #endif
 
-/* Error numbers set in errno, as by the SBE C generator. */
-#if !defined(E100)
-#  define E100 100 /* position beyond the end of the buffer */
-#endif
-#if !defined(E103)
-#  define E103 103 /* unknown enum value */
-#endif
-#if !defined(E107)
-#  define E107 107 /* buffer too short for a composite */
+#define SBE_NULLVALUE_INT8 INT8_MIN
+#define SBE_NULLVALUE_INT16 INT16_MIN
+#define SBE_NULLVALUE_INT32 INT32_MIN
+#define SBE_NULLVALUE_INT64 INT64_MIN
+#define SBE_NULLVALUE_UINT8 UINT8_MAX
+#define SBE_NULLVALUE_UINT16 UINT16_MAX
+#define SBE_NULLVALUE_UINT32 UINT32_MAX
+#define SBE_NULLVALUE_UINT64 UINT64_MAX
+
+/* Error numbers set in errno, the SBE C generator's (negative, so never mistaken for a system errno). */
+#define E100 -50100 /* E_BUF_SHORT */
+#define E103 -50103 /* VAL_UNKNOWN_ENUM */
+#define E104 -50104 /* I_OUT_RANGE_NUM */
+#define E105 -50105 /* I_OUT_RANGE_NUM */
+#define E106 -50106 /* I_OUT_RANGE_NUM */
+#define E107 -50107 /* BUF_SHORT_FLYWEIGHT */
+#define E108 -50108 /* BUF_SHORT_NXT_GRP_IND */
+#define E109 -50109 /* STR_TOO_LONG_FOR_LEN_TYP */
+#define E110 -50110 /* CNT_OUT_RANGE */
+
+#ifndef SBE_STRERROR_DEFINED
+#define SBE_STRERROR_DEFINED
+/* The text of an SBE codec error number (as the SBE C generator's `sbe_strerror`). */
+SBE_ONE_DEF const char *sbe_strerror(const int errnum)
+{{
+    switch (errnum)
+    {{
+        case E100:
+            return "buffer too short";
+        case E103:
+            return "unknown value for enum";
+        case E104:
+            return "index out of range";
+        case E105:
+            return "index out of range";
+        case E106:
+            return "length too large";
+        case E107:
+            return "buffer too short for flyweight";
+        case E108:
+            return "buffer too short to support next group index";
+        case E109:
+            return "std::string too long for length type";
+        case E110:
+            return "count outside of allowed range";
+        default:
+            return "unknown error";
+    }}
+}}
 #endif
 
 #if defined(_MSC_VER)
@@ -636,7 +690,7 @@ SBE_ONE_DEF struct {p} *{p}_copy(struct {p} *const codec, const struct {p} *cons
 
 SBE_ONE_DEF uint64_t {p}_encoded_length(void)
 {{
-    return {size};
+    return {encoded_length};
 }}
 
 SBE_ONE_DEF uint64_t {p}_offset(const struct {p} *const codec)
@@ -676,6 +730,7 @@ SBE_ONE_DEF const char *{p}_sbe_semantic_version(void)
 
 "#,
             size = c.size,
+            encoded_length = composite_encoded_length(c),
             id = s.id,
             version = s.version,
             sem = c_string(&s.semantic_version),
@@ -1063,7 +1118,8 @@ SBE_ONE_DEF uint64_t {p}_encoded_length(const struct {p} *const codec)
         let lt = c_type(lp);
         let ls = lp.size();
         let since = d.since_version;
-        let enc = d.character_encoding.as_deref().unwrap_or("");
+        // SBE's C generator prints Java's `null` for data without a character encoding (binary data).
+        let enc = d.character_encoding.as_deref().unwrap_or("null");
         if !d.description.is_empty() {
             let _ = writeln!(o, "/* {n}: {} */", d.description);
         }

@@ -543,7 +543,7 @@ SBE_ONE_DEF uint16_t aeron_archive_client_authConnectRequest_encodedCredentials_
 
 SBE_ONE_DEF const char *aeron_archive_client_authConnectRequest_encodedCredentials_character_encoding(void)
 {
-    return "";
+    return "null";
 }
 
 SBE_ONE_DEF uint64_t aeron_archive_client_authConnectRequest_encodedCredentials_since_version(void)

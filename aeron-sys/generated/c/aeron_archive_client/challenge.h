@@ -412,7 +412,7 @@ SBE_ONE_DEF uint16_t aeron_archive_client_challenge_encodedChallenge_id(void)
 
 SBE_ONE_DEF const char *aeron_archive_client_challenge_encodedChallenge_character_encoding(void)
 {
-    return "";
+    return "null";
 }
 
 SBE_ONE_DEF uint64_t aeron_archive_client_challenge_encodedChallenge_since_version(void)

@@ -346,7 +346,7 @@ SBE_ONE_DEF uint16_t aeron_archive_client_challengeResponse_encodedCredentials_i
 
 SBE_ONE_DEF const char *aeron_archive_client_challengeResponse_encodedCredentials_character_encoding(void)
 {
-    return "";
+    return "null";
 }
 
 SBE_ONE_DEF uint64_t aeron_archive_client_challengeResponse_encodedCredentials_since_version(void)

@@ -1275,7 +1275,7 @@ SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_encodedCredentials_i
 
 SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_encodedCredentials_character_encoding(void)
 {
-    return "";
+    return "null";
 }
 
 SBE_ONE_DEF uint64_t aeron_archive_client_replicateRequest2_encodedCredentials_since_version(void)

@@ -59,7 +59,7 @@ SBE_ONE_DEF struct aeron_archive_client_varDataEncoding *aeron_archive_client_va
 
 SBE_ONE_DEF uint64_t aeron_archive_client_varDataEncoding_encoded_length(void)
 {
-    return 4;
+    return (uint64_t)-1;
 }
 
 SBE_ONE_DEF uint64_t aeron_archive_client_varDataEncoding_offset(const struct aeron_archive_client_varDataEncoding *const codec)
