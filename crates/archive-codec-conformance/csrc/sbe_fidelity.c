@@ -101,3 +101,31 @@ int fid_var_data_composite_wraps_its_length_field(void)
     struct aeron_archive_client_varDataEncoding v;
     return NULL != aeron_archive_client_varDataEncoding_wrap(&v, buf, 0, 0, sizeof(buf));
 }
+
+/* The PRESENCE meta attribute of AuthConnectRequest.version (optional) and ControlResponse.correlationId. */
+const char *fid_optional_field_presence(void)
+{
+    return aeron_archive_client_authConnectRequest_version_meta_attribute(
+        aeron_archive_client_authConnectRequest_meta_attribute_PRESENCE);
+}
+
+const char *fid_required_field_presence(void)
+{
+    return aeron_archive_client_controlResponse_correlationId_meta_attribute(
+        aeron_archive_client_controlResponse_meta_attribute_PRESENCE);
+}
+
+/* 1 if `_mut_buffer` of a wrapped message and of a wrapped composite is the wrapped buffer. */
+int fid_mut_buffer_is_the_wrapped_buffer(void)
+{
+    char buf[64] = { 0 };
+    struct aeron_archive_client_controlResponse msg;
+    struct aeron_archive_client_messageHeader hdr;
+    if (NULL == aeron_archive_client_controlResponse_wrap_for_encode(&msg, buf, 8, sizeof(buf)) ||
+        NULL == aeron_archive_client_messageHeader_wrap(&hdr, buf, 0, 0, sizeof(buf)))
+    {
+        return 0;
+    }
+    return aeron_archive_client_controlResponse_mut_buffer(&msg) == buf &&
+        aeron_archive_client_messageHeader_mut_buffer(&hdr) == buf;
+}

@@ -1,5 +1,6 @@
 //! Bindings to `csrc/sbe_fidelity.c`: what a C user of the generated codecs observes besides the bytes
-//! (errno values, `sbe_strerror`, character encodings, composite encoded lengths).
+//! (errno values, `sbe_strerror`, character encodings, composite encoded lengths, meta attributes,
+//! `_mut_buffer`).
 
 use std::ffi::CStr;
 use std::os::raw::{c_char, c_int};
@@ -19,6 +20,9 @@ extern "C" {
     fn fid_var_ascii_encoding_encoded_length() -> u64;
     fn fid_message_header_encoded_length() -> u64;
     fn fid_var_data_composite_wraps_its_length_field() -> c_int;
+    fn fid_optional_field_presence() -> *const c_char;
+    fn fid_required_field_presence() -> *const c_char;
+    fn fid_mut_buffer_is_the_wrapped_buffer() -> c_int;
 }
 
 fn text(p: *const c_char) -> String {
@@ -76,4 +80,20 @@ pub fn composite_encoded_lengths() -> [u64; 3] {
 /// `true` if varDataEncoding wraps a 4-byte buffer (just its length field) at offset 0.
 pub fn var_data_composite_wraps_its_length_field() -> bool {
     unsafe { fid_var_data_composite_wraps_its_length_field() == 1 }
+}
+
+/// The PRESENCE meta attribute of the optional AuthConnectRequest.version and the required
+/// ControlResponse.correlationId.
+pub fn field_presences() -> (String, String) {
+    unsafe {
+        (
+            text(fid_optional_field_presence()),
+            text(fid_required_field_presence()),
+        )
+    }
+}
+
+/// `true` if `_mut_buffer` of a wrapped message and of a wrapped composite returns the wrapped buffer.
+pub fn mut_buffer_is_the_wrapped_buffer() -> bool {
+    unsafe { fid_mut_buffer_is_the_wrapped_buffer() == 1 }
 }

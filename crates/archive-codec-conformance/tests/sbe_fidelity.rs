@@ -1,7 +1,8 @@
 //! The generated C codecs behave as those of SBE's own C generator wherever a C user can tell: the error
 //! numbers in `errno` (SBE's negative `E100`/`E103`/`E107`, so that the Aeron C client, which reports a codec
 //! failure through `errno`, does not show an unrelated system error text), `sbe_strerror`, `"null"` as the
-//! character encoding of binary var-data, and `(uint64_t)-1` as the encoded length of var-data composites.
+//! character encoding of binary var-data, `(uint64_t)-1` as the encoded length of var-data composites, the `_meta_attribute` functions and
+//! `_mut_buffer`.
 
 use archive_codec_conformance::sbe_fidelity::*;
 
@@ -50,4 +51,13 @@ fn var_data_composites_have_the_variable_encoded_length() {
     );
     // Unlike SBE's `offset + -1` bounds check, a var-data composite at offset 0 over its length field wraps.
     assert!(var_data_composite_wraps_its_length_field());
+}
+
+#[test]
+fn fields_have_sbes_meta_attributes_and_codecs_their_mut_buffer() {
+    assert_eq!(
+        field_presences(),
+        ("optional".to_owned(), "required".to_owned())
+    );
+    assert!(mut_buffer_is_the_wrapped_buffer());
 }

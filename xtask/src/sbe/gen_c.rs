@@ -9,7 +9,7 @@
 use super::kind::{field_kind, FieldKind};
 use super::names::{lower_first, upper_snake};
 use super::schema::{
-    ByteOrder, CompositeType, Data, EnumType, Message, Primitive, Schema, SetType, TypeDef,
+    ByteOrder, CompositeType, Data, EnumType, Message, Presence, Primitive, Schema, SetType, TypeDef,
 };
 use anyhow::{bail, Result};
 use std::fmt::Write;
@@ -100,6 +100,35 @@ pub fn c_literal(p: Primitive, v: &str) -> String {
         Primitive::Float => format!("{v}f"),
         Primitive::Double => v.to_string(),
     }
+}
+
+/// The per-file declarations SBE's C generator puts after each message or composite struct: the meta
+/// attribute selector of its `_meta_attribute` functions and the float/double bit-pattern unions.
+fn meta_declarations(p: &str) -> String {
+    format!(
+        "enum {p}_meta_attribute\n{{\n    {p}_meta_attribute_EPOCH,\n    {p}_meta_attribute_TIME_UNIT,\n    \
+         {p}_meta_attribute_SEMANTIC_TYPE,\n    {p}_meta_attribute_PRESENCE\n}};\n\n\
+         union {p}_float_as_uint\n{{\n    float fp_value;\n    uint32_t uint_value;\n}};\n\n\
+         union {p}_double_as_uint\n{{\n    double fp_value;\n    uint64_t uint_value;\n}};\n\n"
+    )
+}
+
+/// `<p>_<name>_meta_attribute(attribute)`, as SBE's C generator writes it for every field, composite member
+/// and var-data: epoch, time unit and semantic type (none in the archive schema: empty) and the presence.
+fn meta_attribute(o: &mut String, p: &str, name: &str, presence: Presence) {
+    let presence = match presence {
+        Presence::Required => "required",
+        Presence::Optional => "optional",
+        Presence::Constant => "constant",
+    };
+    let _ = writeln!(
+        o,
+        "SBE_ONE_DEF const char *{p}_{name}_meta_attribute(const enum {p}_meta_attribute attribute)\n{{\n    \
+         switch (attribute)\n    {{\n        case {p}_meta_attribute_EPOCH: return \"\";\n        \
+         case {p}_meta_attribute_TIME_UNIT: return \"\";\n        \
+         case {p}_meta_attribute_SEMANTIC_TYPE: return \"\";\n        \
+         case {p}_meta_attribute_PRESENCE: return \"{presence}\";\n    }}\n\n    return \"\";\n}}\n"
+    );
 }
 
 /// What a composite's `_encoded_length()` returns: its size, or, for a var-data composite (a member of
@@ -647,7 +676,7 @@ SBE_ONE_DEF uint64_t {ns}_sbe_double_to_bits(const double value)
     uint64_t acting_version;
 }};
 
-SBE_ONE_DEF struct {p} *{p}_reset(
+{meta_decls}SBE_ONE_DEF struct {p} *{p}_reset(
     struct {p} *const codec,
     char *buffer,
     const uint64_t offset,
@@ -703,6 +732,11 @@ SBE_ONE_DEF char *{p}_buffer(const struct {p} *const codec)
     return codec->buffer;
 }}
 
+SBE_ONE_DEF char *{p}_mut_buffer(struct {p} *const codec)
+{{
+    return codec->buffer;
+}}
+
 SBE_ONE_DEF uint64_t {p}_buffer_length(const struct {p} *const codec)
 {{
     return codec->buffer_length;
@@ -731,11 +765,17 @@ SBE_ONE_DEF const char *{p}_sbe_semantic_version(void)
 "#,
             size = c.size,
             encoded_length = composite_encoded_length(c),
+            meta_decls = meta_declarations(&p),
             id = s.id,
             version = s.version,
             sem = c_string(&s.semantic_version),
         );
         for m in &c.members {
+            let presence = match &m.ty {
+                TypeDef::Encoded(t) => t.presence,
+                _ => Presence::Required,
+            };
+            meta_attribute(&mut o, &p, m.ty.name(), presence);
             match &m.ty {
                 TypeDef::Encoded(t) if t.length == 0 => {
                     // Var-data payload placeholder: only its position is meaningful.
@@ -832,7 +872,7 @@ struct {p}_string_view
     size_t length;
 }};
 
-#define {up}_SBE_TEMPLATE_ID {tid}
+{meta_decls}#define {up}_SBE_TEMPLATE_ID {tid}
 #define {up}_SBE_BLOCK_LENGTH {bl}
 
 SBE_ONE_DEF uint64_t {p}_sbe_position(const struct {p} *const codec)
@@ -935,6 +975,11 @@ SBE_ONE_DEF char *{p}_buffer(const struct {p} *const codec)
     return codec->buffer;
 }}
 
+SBE_ONE_DEF char *{p}_mut_buffer(struct {p} *const codec)
+{{
+    return codec->buffer;
+}}
+
 SBE_ONE_DEF uint64_t {p}_buffer_length(const struct {p} *const codec)
 {{
     return codec->buffer_length;
@@ -1017,6 +1062,7 @@ SBE_ONE_DEF uint64_t {p}_encoded_length(const struct {p} *const codec)
 "#,
             tid = m.id,
             bl = m.block_length,
+            meta_decls = meta_declarations(&p),
             sid = s.id,
             ver = s.version,
             sem = c_string(&s.semantic_version),
@@ -1025,6 +1071,7 @@ SBE_ONE_DEF uint64_t {p}_encoded_length(const struct {p} *const codec)
             if !f.description.is_empty() {
                 let _ = writeln!(o, "/* {}: {} */", f.name, f.description);
             }
+            meta_attribute(&mut o, &p, &f.name, f.presence);
             match field_kind(f)? {
                 FieldKind::Scalar {
                     primitive,
@@ -1123,6 +1170,7 @@ SBE_ONE_DEF uint64_t {p}_encoded_length(const struct {p} *const codec)
         if !d.description.is_empty() {
             let _ = writeln!(o, "/* {n}: {} */", d.description);
         }
+        meta_attribute(o, p, n, Presence::Required);
         let absent = |ret: &str| {
             if since > 0 {
                 format!(
