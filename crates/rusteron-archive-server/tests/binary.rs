@@ -283,3 +283,29 @@ fn the_harness_termination_validator_starts_and_a_failed_start_exits_non_zero_wi
         "{err}"
     );
 }
+
+#[test]
+fn a_driver_termination_request_stops_the_drop_in_cleanly() {
+    let base = tempfile::tempdir().unwrap();
+    let setup = Setup::new(base.path());
+    // As Aeron's TestArchive falls back to when SIGTERM cannot be sent: ask the driver to terminate; the
+    // validator Java's harness passes allows it, and the whole process stops as Java's would.
+    let mut server = ServerProcess::start(&setup.drop_in_args(&[
+        "-Daeron.driver.termination.validator=io.aeron.driver.DefaultAllowTerminationValidator",
+    ]));
+    let dir = std::ffi::CString::new(setup.aeron_dir.to_str().unwrap()).unwrap();
+    // SAFETY: a NUL-terminated directory name; no token.
+    let sent = unsafe { aeron_sys::aeron_context_request_driver_termination(dir.as_ptr(), std::ptr::null(), 0) };
+    assert_eq!(sent, 1, "termination request sent");
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the drop-in kept running after the driver was told to terminate");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+    let mark = read_mark_file(&setup.archive_dir.join(MARK_FILE_NAME)).unwrap();
+    assert_eq!(mark.activity_timestamp, -1, "archive stopped cleanly");
+}
