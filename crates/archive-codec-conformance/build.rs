@@ -1,5 +1,5 @@
 //! Compiles the generated conformance shim (`src/generated/shim.c`) and the hand-written byte-vector encoders
-//! (`csrc/vectors.c`) against the generated C codec headers in `aeron-sys/generated`, with warnings as errors.
+//! (`csrc/vectors.c`) and the SBE fidelity probes (`csrc/sbe_fidelity.c`) against the generated C codec headers in `aeron-sys/generated`, with warnings as errors.
 
 use std::path::PathBuf;
 
@@ -9,6 +9,7 @@ fn main() {
     let sources = [
         manifest.join("src/generated/shim.c"),
         manifest.join("csrc/vectors.c"),
+        manifest.join("csrc/sbe_fidelity.c"),
     ];
     let mut build = cc::Build::new();
     build

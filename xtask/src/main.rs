@@ -9,10 +9,12 @@
 //! - `cargo xtask bench-archive`: who limits the archive server: disk, publisher or archive (docs/archive-server.md).
 //! - `cargo xtask package-check`: `cargo package`/`publish --dry-run` of every crate, docs.rs build (docs/releasing.md).
 //! - `cargo xtask memcheck [--ci]`: safety tests and a bounded fuzzer run under valgrind memcheck (docs/safety.md).
+//! - `cargo xtask conformance`: Aeron's C archive client test suites against rusteron-archive-server.
 
 mod bench;
 mod bench_archive;
 mod codegen;
+mod conformance;
 mod demo;
 mod memcheck;
 mod package_check;
@@ -61,6 +63,8 @@ enum Command {
     PackageCheck,
     /// The safety tests and a bounded API-sequence fuzzer run under valgrind memcheck (docs/safety.md).
     Memcheck(memcheck::Options),
+    /// Aeron's own C archive client test suites against rusteron-archive-server (every test, serially).
+    Conformance(conformance::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -76,5 +80,6 @@ fn main() -> anyhow::Result<()> {
         Command::BenchArchive(opts) => bench_archive::run(&opts),
         Command::PackageCheck => package_check::run(),
         Command::Memcheck(opts) => memcheck::run(&opts),
+        Command::Conformance(opts) => conformance::run(&opts),
     }
 }

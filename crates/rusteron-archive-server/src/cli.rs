@@ -5,16 +5,19 @@
 //! * **Archive mode** (GNU-style options, [`ArchiveArgs`]): every option is named after, and applied as, a
 //!   Java `aeron.archive.*` property; `--properties <file>` loads `key=value` lines first (options given on
 //!   the command line win). Connects to a running media driver, or starts one with `--embedded-driver`.
-//! * **ArchivingMediaDriver drop-in** ([`java_args`]): chosen by `--archiving-media-driver` or by any
-//!   `-Dname=value` argument. Configured only from Java-style `-D` properties (and properties files named
-//!   after the main class, as Java's `ArchivingMediaDriver.main` loads them); JVM flags (`-Xmx1g`,
-//!   `-XX:...`, `-cp x`, ...) and the main class name are ignored. Always starts the embedded media driver
-//!   first, which takes every non-archive `aeron.*` property (`aeron.threading.mode`,
-//!   `aeron.term.buffer.length`, `aeron.spies.simulate.connection`, ...) through the C driver's
-//!   `AERON_*` environment variables.
+//! * **Java drop-in** ([`java_args`]): chosen by `--archiving-media-driver` or by any `-Dname=value`
+//!   argument. Configured only from Java-style `-D` properties (and properties files named after the main
+//!   class, as Java's `main` methods load them); JVM flags (`-Xmx1g`, `-XX:...`, `-cp x`, ...) are ignored.
+//!   The main class decides what runs, as with Java: `io.aeron.archive.ArchivingMediaDriver` (the default
+//!   when none is given) starts a media driver and an archive, `io.aeron.archive.Archive` an archive
+//!   attached to the media driver running in `aeron.dir`, `io.aeron.driver.MediaDriver` a media driver
+//!   only; any other main class is refused. The media driver takes every non-archive `aeron.*` property
+//!   (`aeron.threading.mode`, `aeron.term.buffer.length`, ...) through the C driver's `AERON_*` environment
+//!   variables, Java class names translated ([`driver_class`]).
 //!
 //! [`parse`] turns arguments into a [`Launch`]; [`run::run`] executes it.
 
+pub mod driver_class;
 pub mod java_args;
 pub mod logger;
 pub mod run;
@@ -29,9 +32,20 @@ use crate::config::{Applied, ArchiveConfig, ConfigError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// GNU-style options.
-    Archive,
-    /// Java `ArchivingMediaDriver` drop-in (`-D` properties).
+    Options,
+    /// Java `io.aeron.archive.ArchivingMediaDriver` drop-in (`-D` properties): media driver and archive.
     ArchivingMediaDriver,
+    /// Java `io.aeron.archive.Archive` drop-in: an archive attached to the media driver in `aeron.dir`.
+    Archive,
+    /// Java `io.aeron.driver.MediaDriver` drop-in: a media driver only.
+    MediaDriver,
+}
+
+impl Mode {
+    /// `true` if an archive runs in this mode (every mode but the media driver alone).
+    pub fn runs_archive(self) -> bool {
+        self != Mode::MediaDriver
+    }
 }
 
 /// Everything needed to start: the archive configuration and, for the embedded driver, its properties.
@@ -56,6 +70,12 @@ pub enum CliError {
     /// A property value is invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The Java main class is not one this binary can stand in for.
+    #[error(
+        "unsupported main class {0}: this binary stands in for io.aeron.archive.ArchivingMediaDriver, \
+         io.aeron.archive.Archive and io.aeron.driver.MediaDriver"
+    )]
+    MainClass(String),
     /// A properties file could not be read.
     #[error("cannot read properties file {path}: {source}")]
     PropertiesFile {
@@ -192,7 +212,7 @@ pub fn parse(args: &[String]) -> Result<Launch, CliError> {
     }
     let parsed = ArchiveArgs::try_parse_from(args)?;
     let mut launch = Launch {
-        mode: Mode::Archive,
+        mode: Mode::Options,
         config: ArchiveConfig::default(),
         embedded_driver: parsed.embedded_driver,
         driver_properties: Vec::new(),
@@ -218,8 +238,10 @@ pub use crate::config::parse_properties_text;
 pub fn apply_property(launch: &mut Launch, name: &str, value: &str) -> Result<(), ConfigError> {
     let applied = launch.config.set_property(name, value)?;
     if name == "aeron.dir" || (applied == Applied::NotArchive && is_driver_property(name)) {
+        // Only a driver that this process starts reads them (Java class names translated or refused).
+        let value = if launch.embedded_driver { driver_class::translate(name, value)? } else { value.to_owned() };
         launch.driver_properties.retain(|(k, _)| k != name);
-        launch.driver_properties.push((name.to_owned(), value.to_owned()));
+        launch.driver_properties.push((name.to_owned(), value));
     } else if applied == Applied::NotArchive {
         log::warn!("ignoring property {name}={value} (not supported by this archive)");
     }
@@ -279,7 +301,7 @@ mod tests {
             "--embedded-driver",
         ]))
         .unwrap();
-        assert_eq!(l.mode, Mode::Archive);
+        assert_eq!(l.mode, Mode::Options);
         assert!(l.embedded_driver);
         let c = &l.config;
         assert_eq!(c.archive_dir, PathBuf::from("/from/cli"));

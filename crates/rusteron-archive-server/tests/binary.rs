@@ -1,9 +1,11 @@
-//! The `rusteron-archive-server` binary as a process: `--help`, a properties file, the ArchivingMediaDriver
-//! `-D` drop-in mode with the official C archive client connecting, and a clean stop on SIGTERM.
+//! The `rusteron-archive-server` binary as a process: `--help`, a properties file, the Java drop-in modes
+//! (ArchivingMediaDriver, MediaDriver plus an Archive attached to it) with the official C archive client
+//! connecting, a clean stop on SIGTERM, and quick non-zero exits with the reason when it cannot start.
 
 mod ops_support;
 
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use ops_support::*;
 use rusteron_archive_server::storage::mark_file::{read_mark_file, MARK_FILE_NAME, SEMANTIC_VERSION};
@@ -105,4 +107,205 @@ fn drop_in_mode_serves_the_c_client_and_stops_cleanly_on_sigterm() {
     assert_eq!(server.terminate(), Some(0), "clean exit code");
     assert!(!process_exists(pid), "no leftover process");
     assert_eq!(read_mark_file(&mark_path).unwrap().activity_timestamp, -1, "clean stop marked");
+}
+
+/// Java command lines as Aeron's C test harness builds them (`TestMediaDriver.h`, `TestStandaloneArchive.h`).
+fn java_line(props: &[String], main_class: &str) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "--add-opens",
+        "java.base/jdk.internal.misc=ALL-UNNAMED",
+        "--add-opens",
+        "java.base/java.util.zip=ALL-UNNAMED",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(props.iter().cloned());
+    args.extend([
+        "-cp".to_owned(),
+        "aeron-all.jar".to_owned(),
+        main_class.to_owned(),
+    ]);
+    args
+}
+
+/// Runs the binary to its exit, with an empty environment; panics if it is still running after [`WAIT`].
+fn run_to_exit(args: &[String]) -> Output {
+    let mut child = Command::new(SERVER)
+        .args(args)
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + WAIT;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server neither started nor exited: it left its caller waiting");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn media_driver_main_class_runs_a_driver_alone_and_archive_main_class_attaches_to_it() {
+    let base = tempfile::tempdir().unwrap();
+    let setup = Setup::new(base.path());
+    let aeron_dir = format!("-Daeron.dir={}", setup.aeron_dir.display());
+    let driver = ServerProcess::start(&java_line(
+        &[
+            "-Daeron.dir.delete.on.start=true".into(),
+            "-Daeron.threading.mode=SHARED".into(),
+            "-Daeron.shared.idle.strategy=org.agrona.concurrent.SleepingIdleStrategy".into(),
+            "-Daeron.driver.termination.validator=io.aeron.driver.DefaultAllowTerminationValidator"
+                .into(),
+            "-Daeron.spies.simulate.connection=true".into(),
+            aeron_dir.clone(),
+        ],
+        "io.aeron.driver.MediaDriver",
+    ));
+    assert!(
+        driver.ready_line.contains("mode=MediaDriver"),
+        "{}",
+        driver.ready_line
+    );
+    assert!(setup.aeron_dir.join("cnc.dat").is_file());
+    assert!(
+        !setup.archive_dir.exists(),
+        "a media driver alone starts no archive"
+    );
+
+    // As TestStandaloneArchive: an archive attached to the running driver (Java's io.aeron.archive.Archive),
+    // its mark file in the aeron dir. Before the fix it started a driver of its own and failed.
+    let archive = ServerProcess::start(&java_line(
+        &[
+            "-Daeron.archive.max.catalog.entries=128".into(),
+            "-Daeron.archive.threading.mode=SHARED".into(),
+            "-Daeron.archive.control.response.channel=aeron:udp?endpoint=localhost:0".into(),
+            "-Daeron.archive.dir.delete.on.start=true".into(),
+            "-Daeron.archive.segment.file.length=128k".into(),
+            "-Daeron.archive.id=10001".into(),
+            format!("-Daeron.archive.control.channel={}", setup.control_channel),
+            "-Daeron.archive.replication.channel=aeron:udp?endpoint=127.0.0.1:0".into(),
+            format!("-Daeron.archive.dir={}", setup.archive_dir.display()),
+            format!(
+                "-Daeron.archive.mark.file.dir={}",
+                setup.aeron_dir.display()
+            ),
+            aeron_dir,
+        ],
+        "io.aeron.archive.Archive",
+    ));
+    assert!(
+        archive.ready_line.contains("mode=Archive "),
+        "{}",
+        archive.ready_line
+    );
+    assert!(setup.aeron_dir.join(MARK_FILE_NAME).is_file());
+    let client =
+        CArchive::connect(&setup).expect("C archive client connects to the attached archive");
+    assert_eq!(client.archive_id(), 10001);
+    drop(client);
+    assert_eq!(archive.terminate(), Some(0));
+    assert!(
+        setup.aeron_dir.join("cnc.dat").is_file(),
+        "stopping the archive leaves the driver running"
+    );
+    assert_eq!(driver.terminate(), Some(0));
+}
+
+#[test]
+fn an_unknown_main_class_is_refused_with_exit_code_2() {
+    let out = run_to_exit(&java_line(
+        &["-Daeron.dir=/nonexistent".into()],
+        "io.aeron.cluster.ClusteredMediaDriver",
+    ));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("io.aeron.cluster.ClusteredMediaDriver") && err.contains("main class"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_java_class_the_c_driver_cannot_load_is_refused_naming_the_property() {
+    let base = tempfile::tempdir().unwrap();
+    let setup = Setup::new(base.path());
+    let out = run_to_exit(&java_line(
+        &[
+            format!("-Daeron.dir={}", setup.aeron_dir.display()),
+            "-Daeron.driver.termination.validator=com.acme.CustomTerminationValidator".into(),
+        ],
+        "io.aeron.archive.ArchivingMediaDriver",
+    ));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("aeron.driver.termination.validator")
+            && err.contains("com.acme.CustomTerminationValidator"),
+        "{err}"
+    );
+    assert!(!setup.aeron_dir.exists(), "nothing started");
+}
+
+#[test]
+fn the_harness_termination_validator_starts_and_a_failed_start_exits_non_zero_with_the_reason() {
+    let base = tempfile::tempdir().unwrap();
+    let setup = Setup::new(base.path());
+    // The validator TestArchive passes used to make the C driver fail with EINVAL; now it starts.
+    let server = ServerProcess::start(&setup.drop_in_args(&[
+        "-Daeron.driver.termination.validator=io.aeron.driver.DefaultAllowTerminationValidator",
+    ]));
+    assert!(
+        server.ready_line.contains("mode=ArchivingMediaDriver"),
+        "{}",
+        server.ready_line
+    );
+    assert_eq!(server.terminate(), Some(0));
+
+    // An archive attached to a driver that is not there: exits 1 and says why, instead of waiting forever.
+    let other = Setup::new(base.path().join("nothing-here").as_path());
+    let out = run_to_exit(&java_line(
+        &[
+            format!("-Daeron.dir={}", other.aeron_dir.display()),
+            format!("-Daeron.archive.dir={}", other.archive_dir.display()),
+            format!("-Daeron.archive.control.channel={}", other.control_channel),
+        ],
+        "io.aeron.archive.Archive",
+    ));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("rusteron-archive-server:") && err.len() > 30,
+        "{err}"
+    );
+}
+
+#[test]
+fn a_driver_termination_request_stops_the_drop_in_cleanly() {
+    let base = tempfile::tempdir().unwrap();
+    let setup = Setup::new(base.path());
+    // As Aeron's TestArchive falls back to when SIGTERM cannot be sent: ask the driver to terminate; the
+    // validator Java's harness passes allows it, and the whole process stops as Java's would.
+    let mut server = ServerProcess::start(&setup.drop_in_args(&[
+        "-Daeron.driver.termination.validator=io.aeron.driver.DefaultAllowTerminationValidator",
+    ]));
+    let dir = std::ffi::CString::new(setup.aeron_dir.to_str().unwrap()).unwrap();
+    // SAFETY: a NUL-terminated directory name; no token.
+    let sent = unsafe { aeron_sys::aeron_context_request_driver_termination(dir.as_ptr(), std::ptr::null(), 0) };
+    assert_eq!(sent, 1, "termination request sent");
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the drop-in kept running after the driver was told to terminate");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+    let mark = read_mark_file(&setup.archive_dir.join(MARK_FILE_NAME)).unwrap();
+    assert_eq!(mark.activity_timestamp, -1, "archive stopped cleanly");
 }

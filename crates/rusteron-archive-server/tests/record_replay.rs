@@ -235,3 +235,28 @@ fn stop_replay_and_stop_all_replays_disconnect_the_replay() {
     client.stop_all_replays(0).unwrap();
     wait_until(|| !sub2.is_connected(), "replay disconnected after stop all");
 }
+
+#[test]
+fn an_empty_live_recording_has_its_first_segment_and_a_replay_of_it_waits_for_data() {
+    let archive = TestArchive::start().unwrap();
+    let client = ArchiveClient::connect(&archive).unwrap();
+    let channel = "aeron:ipc?term-length=64k";
+    client.start_recording(channel, 1003, true, false).unwrap();
+    let publication = client.aeron.add_publication(channel, 1003, T).unwrap();
+    let session_id = publication.constants().unwrap().session_id;
+    let counter_id = client.recording_counter_id(session_id);
+    let recording_id =
+        i64::from_le_bytes(client.aeron.counters_reader().metadata_key(counter_id).unwrap()[0..8].try_into().unwrap());
+    client.wait_for_signal(recording_id, signal::START);
+
+    // Java's RecordingWriter.init creates the first segment file, full length, before any data arrives.
+    let segment = archive.archive_dir().join(format!("{recording_id}-0.rec"));
+    assert_eq!(std::fs::metadata(&segment).expect("segment file at recording start").len(), 128 * 1024);
+
+    // A live replay (no length) of the still empty recording is accepted and then follows the data.
+    let replay = client.replay(recording_id, "aeron:ipc", 2003, 0, -1).expect("replay of an empty live recording");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(client.poll_for_error(), None);
+    offer(&publication, b"first message after the replay started");
+    assert_eq!(receive(&replay, 1), vec![b"first message after the replay started".to_vec()]);
+}

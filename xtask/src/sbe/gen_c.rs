@@ -9,7 +9,7 @@
 use super::kind::{field_kind, FieldKind};
 use super::names::{lower_first, upper_snake};
 use super::schema::{
-    ByteOrder, CompositeType, Data, EnumType, Message, Primitive, Schema, SetType, TypeDef,
+    ByteOrder, CompositeType, Data, EnumType, Message, Presence, Primitive, Schema, SetType, TypeDef,
 };
 use anyhow::{bail, Result};
 use std::fmt::Write;
@@ -99,6 +99,49 @@ pub fn c_literal(p: Primitive, v: &str) -> String {
         Primitive::Char => format!("(char){v}"),
         Primitive::Float => format!("{v}f"),
         Primitive::Double => v.to_string(),
+    }
+}
+
+/// The per-file declarations SBE's C generator puts after each message or composite struct: the meta
+/// attribute selector of its `_meta_attribute` functions and the float/double bit-pattern unions.
+fn meta_declarations(p: &str) -> String {
+    format!(
+        "enum {p}_meta_attribute\n{{\n    {p}_meta_attribute_EPOCH,\n    {p}_meta_attribute_TIME_UNIT,\n    \
+         {p}_meta_attribute_SEMANTIC_TYPE,\n    {p}_meta_attribute_PRESENCE\n}};\n\n\
+         union {p}_float_as_uint\n{{\n    float fp_value;\n    uint32_t uint_value;\n}};\n\n\
+         union {p}_double_as_uint\n{{\n    double fp_value;\n    uint64_t uint_value;\n}};\n\n"
+    )
+}
+
+/// `<p>_<name>_meta_attribute(attribute)`, as SBE's C generator writes it for every field, composite member
+/// and var-data: epoch, time unit and semantic type (none in the archive schema: empty) and the presence.
+fn meta_attribute(o: &mut String, p: &str, name: &str, presence: Presence) {
+    let presence = match presence {
+        Presence::Required => "required",
+        Presence::Optional => "optional",
+        Presence::Constant => "constant",
+    };
+    let _ = writeln!(
+        o,
+        "SBE_ONE_DEF const char *{p}_{name}_meta_attribute(const enum {p}_meta_attribute attribute)\n{{\n    \
+         switch (attribute)\n    {{\n        case {p}_meta_attribute_EPOCH: return \"\";\n        \
+         case {p}_meta_attribute_TIME_UNIT: return \"\";\n        \
+         case {p}_meta_attribute_SEMANTIC_TYPE: return \"\";\n        \
+         case {p}_meta_attribute_PRESENCE: return \"{presence}\";\n    }}\n\n    return \"\";\n}}\n"
+    );
+}
+
+/// What a composite's `_encoded_length()` returns: its size, or, for a var-data composite (a member of
+/// variable length), SBE's variable-length marker -1 as `uint64_t`, as the SBE C generator writes it. Its
+/// `_reset` still checks the buffer for the fixed part (the length field).
+fn composite_encoded_length(c: &CompositeType) -> String {
+    let variable = c.members.iter().any(|m| {
+        matches!(&m.ty, TypeDef::Encoded(t) if t.length == 0 && t.constant_value.is_none())
+    });
+    if variable {
+        "(uint64_t)-1".to_owned()
+    } else {
+        c.size.to_string()
     }
 }
 
@@ -216,15 +259,55 @@ impl Ctx<'_> {
 #  endif
 #endif
 
-/* Error numbers set in errno, as by the SBE C generator. */
-#if !defined(E100)
-#  define E100 100 /* position beyond the end of the buffer */
-#endif
-#if !defined(E103)
-#  define E103 103 /* unknown enum value */
-#endif
-#if !defined(E107)
-#  define E107 107 /* buffer too short for a composite */
+#define SBE_NULLVALUE_INT8 INT8_MIN
+#define SBE_NULLVALUE_INT16 INT16_MIN
+#define SBE_NULLVALUE_INT32 INT32_MIN
+#define SBE_NULLVALUE_INT64 INT64_MIN
+#define SBE_NULLVALUE_UINT8 UINT8_MAX
+#define SBE_NULLVALUE_UINT16 UINT16_MAX
+#define SBE_NULLVALUE_UINT32 UINT32_MAX
+#define SBE_NULLVALUE_UINT64 UINT64_MAX
+
+/* Error numbers set in errno, the SBE C generator's (negative, so never mistaken for a system errno). */
+#define E100 -50100 /* E_BUF_SHORT */
+#define E103 -50103 /* VAL_UNKNOWN_ENUM */
+#define E104 -50104 /* I_OUT_RANGE_NUM */
+#define E105 -50105 /* I_OUT_RANGE_NUM */
+#define E106 -50106 /* I_OUT_RANGE_NUM */
+#define E107 -50107 /* BUF_SHORT_FLYWEIGHT */
+#define E108 -50108 /* BUF_SHORT_NXT_GRP_IND */
+#define E109 -50109 /* STR_TOO_LONG_FOR_LEN_TYP */
+#define E110 -50110 /* CNT_OUT_RANGE */
+
+#ifndef SBE_STRERROR_DEFINED
+#define SBE_STRERROR_DEFINED
+/* The text of an SBE codec error number (as the SBE C generator's `sbe_strerror`). */
+SBE_ONE_DEF const char *sbe_strerror(const int errnum)
+{{
+    switch (errnum)
+    {{
+        case E100:
+            return "buffer too short";
+        case E103:
+            return "unknown value for enum";
+        case E104:
+            return "index out of range";
+        case E105:
+            return "index out of range";
+        case E106:
+            return "length too large";
+        case E107:
+            return "buffer too short for flyweight";
+        case E108:
+            return "buffer too short to support next group index";
+        case E109:
+            return "std::string too long for length type";
+        case E110:
+            return "count outside of allowed range";
+        default:
+            return "unknown error";
+    }}
+}}
 #endif
 
 #if defined(_MSC_VER)
@@ -593,7 +676,7 @@ SBE_ONE_DEF uint64_t {ns}_sbe_double_to_bits(const double value)
     uint64_t acting_version;
 }};
 
-SBE_ONE_DEF struct {p} *{p}_reset(
+{meta_decls}SBE_ONE_DEF struct {p} *{p}_reset(
     struct {p} *const codec,
     char *buffer,
     const uint64_t offset,
@@ -636,7 +719,7 @@ SBE_ONE_DEF struct {p} *{p}_copy(struct {p} *const codec, const struct {p} *cons
 
 SBE_ONE_DEF uint64_t {p}_encoded_length(void)
 {{
-    return {size};
+    return {encoded_length};
 }}
 
 SBE_ONE_DEF uint64_t {p}_offset(const struct {p} *const codec)
@@ -645,6 +728,11 @@ SBE_ONE_DEF uint64_t {p}_offset(const struct {p} *const codec)
 }}
 
 SBE_ONE_DEF char *{p}_buffer(const struct {p} *const codec)
+{{
+    return codec->buffer;
+}}
+
+SBE_ONE_DEF char *{p}_mut_buffer(struct {p} *const codec)
 {{
     return codec->buffer;
 }}
@@ -676,11 +764,18 @@ SBE_ONE_DEF const char *{p}_sbe_semantic_version(void)
 
 "#,
             size = c.size,
+            encoded_length = composite_encoded_length(c),
+            meta_decls = meta_declarations(&p),
             id = s.id,
             version = s.version,
             sem = c_string(&s.semantic_version),
         );
         for m in &c.members {
+            let presence = match &m.ty {
+                TypeDef::Encoded(t) => t.presence,
+                _ => Presence::Required,
+            };
+            meta_attribute(&mut o, &p, m.ty.name(), presence);
             match &m.ty {
                 TypeDef::Encoded(t) if t.length == 0 => {
                     // Var-data payload placeholder: only its position is meaningful.
@@ -777,7 +872,7 @@ struct {p}_string_view
     size_t length;
 }};
 
-#define {up}_SBE_TEMPLATE_ID {tid}
+{meta_decls}#define {up}_SBE_TEMPLATE_ID {tid}
 #define {up}_SBE_BLOCK_LENGTH {bl}
 
 SBE_ONE_DEF uint64_t {p}_sbe_position(const struct {p} *const codec)
@@ -880,6 +975,11 @@ SBE_ONE_DEF char *{p}_buffer(const struct {p} *const codec)
     return codec->buffer;
 }}
 
+SBE_ONE_DEF char *{p}_mut_buffer(struct {p} *const codec)
+{{
+    return codec->buffer;
+}}
+
 SBE_ONE_DEF uint64_t {p}_buffer_length(const struct {p} *const codec)
 {{
     return codec->buffer_length;
@@ -962,6 +1062,7 @@ SBE_ONE_DEF uint64_t {p}_encoded_length(const struct {p} *const codec)
 "#,
             tid = m.id,
             bl = m.block_length,
+            meta_decls = meta_declarations(&p),
             sid = s.id,
             ver = s.version,
             sem = c_string(&s.semantic_version),
@@ -970,6 +1071,7 @@ SBE_ONE_DEF uint64_t {p}_encoded_length(const struct {p} *const codec)
             if !f.description.is_empty() {
                 let _ = writeln!(o, "/* {}: {} */", f.name, f.description);
             }
+            meta_attribute(&mut o, &p, &f.name, f.presence);
             match field_kind(f)? {
                 FieldKind::Scalar {
                     primitive,
@@ -1063,10 +1165,12 @@ SBE_ONE_DEF uint64_t {p}_encoded_length(const struct {p} *const codec)
         let lt = c_type(lp);
         let ls = lp.size();
         let since = d.since_version;
-        let enc = d.character_encoding.as_deref().unwrap_or("");
+        // SBE's C generator prints Java's `null` for data without a character encoding (binary data).
+        let enc = d.character_encoding.as_deref().unwrap_or("null");
         if !d.description.is_empty() {
             let _ = writeln!(o, "/* {n}: {} */", d.description);
         }
+        meta_attribute(o, p, n, Presence::Required);
         let absent = |ret: &str| {
             if since > 0 {
                 format!(

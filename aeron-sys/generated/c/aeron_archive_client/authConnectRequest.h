@@ -25,6 +25,26 @@ struct aeron_archive_client_authConnectRequest_string_view
     size_t length;
 };
 
+enum aeron_archive_client_authConnectRequest_meta_attribute
+{
+    aeron_archive_client_authConnectRequest_meta_attribute_EPOCH,
+    aeron_archive_client_authConnectRequest_meta_attribute_TIME_UNIT,
+    aeron_archive_client_authConnectRequest_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_authConnectRequest_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_authConnectRequest_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_authConnectRequest_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_AUTH_CONNECT_REQUEST_SBE_TEMPLATE_ID 58
 #define AERON_ARCHIVE_CLIENT_AUTH_CONNECT_REQUEST_SBE_BLOCK_LENGTH 16
 
@@ -128,6 +148,11 @@ SBE_ONE_DEF char *aeron_archive_client_authConnectRequest_buffer(const struct ae
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_authConnectRequest_mut_buffer(struct aeron_archive_client_authConnectRequest *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_authConnectRequest_buffer_length(const struct aeron_archive_client_authConnectRequest *const codec)
 {
     return codec->buffer_length;
@@ -207,6 +232,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_authConnectRequest_encoded_length(cons
     return aeron_archive_client_authConnectRequest_sbe_position(codec) - codec->offset;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_authConnectRequest_correlationId_meta_attribute(const enum aeron_archive_client_authConnectRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_authConnectRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_authConnectRequest_correlationId_id(void)
 {
     return 1;
@@ -271,6 +309,19 @@ SBE_ONE_DEF struct aeron_archive_client_authConnectRequest *aeron_archive_client
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 0, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_authConnectRequest_responseStreamId_meta_attribute(const enum aeron_archive_client_authConnectRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_authConnectRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_authConnectRequest_responseStreamId_id(void)
@@ -339,6 +390,19 @@ SBE_ONE_DEF struct aeron_archive_client_authConnectRequest *aeron_archive_client
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_authConnectRequest_version_meta_attribute(const enum aeron_archive_client_authConnectRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_authConnectRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_PRESENCE: return "optional";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_authConnectRequest_version_id(void)
 {
     return 3;
@@ -403,6 +467,19 @@ SBE_ONE_DEF struct aeron_archive_client_authConnectRequest *aeron_archive_client
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)value));
     memcpy(codec->buffer + codec->offset + 12, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_authConnectRequest_responseChannel_meta_attribute(const enum aeron_archive_client_authConnectRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_authConnectRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_authConnectRequest_responseChannel_id(void)
@@ -536,6 +613,19 @@ SBE_ONE_DEF struct aeron_archive_client_authConnectRequest *aeron_archive_client
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_authConnectRequest_encodedCredentials_meta_attribute(const enum aeron_archive_client_authConnectRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_authConnectRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_authConnectRequest_encodedCredentials_id(void)
 {
     return 5;
@@ -543,7 +633,7 @@ SBE_ONE_DEF uint16_t aeron_archive_client_authConnectRequest_encodedCredentials_
 
 SBE_ONE_DEF const char *aeron_archive_client_authConnectRequest_encodedCredentials_character_encoding(void)
 {
-    return "";
+    return "null";
 }
 
 SBE_ONE_DEF uint64_t aeron_archive_client_authConnectRequest_encodedCredentials_since_version(void)
@@ -665,6 +755,19 @@ SBE_ONE_DEF struct aeron_archive_client_authConnectRequest *aeron_archive_client
     }
 
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_authConnectRequest_clientInfo_meta_attribute(const enum aeron_archive_client_authConnectRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_authConnectRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_authConnectRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_authConnectRequest_clientInfo_id(void)

@@ -25,6 +25,26 @@ struct aeron_archive_client_catalogHeader_string_view
     size_t length;
 };
 
+enum aeron_archive_client_catalogHeader_meta_attribute
+{
+    aeron_archive_client_catalogHeader_meta_attribute_EPOCH,
+    aeron_archive_client_catalogHeader_meta_attribute_TIME_UNIT,
+    aeron_archive_client_catalogHeader_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_catalogHeader_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_catalogHeader_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_catalogHeader_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_CATALOG_HEADER_SBE_TEMPLATE_ID 20
 #define AERON_ARCHIVE_CLIENT_CATALOG_HEADER_SBE_BLOCK_LENGTH 32
 
@@ -128,6 +148,11 @@ SBE_ONE_DEF char *aeron_archive_client_catalogHeader_buffer(const struct aeron_a
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_catalogHeader_mut_buffer(struct aeron_archive_client_catalogHeader *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_catalogHeader_buffer_length(const struct aeron_archive_client_catalogHeader *const codec)
 {
     return codec->buffer_length;
@@ -207,6 +232,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_catalogHeader_encoded_length(const str
     return aeron_archive_client_catalogHeader_sbe_position(codec) - codec->offset;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_catalogHeader_version_meta_attribute(const enum aeron_archive_client_catalogHeader_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_catalogHeader_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_catalogHeader_version_id(void)
 {
     return 1;
@@ -271,6 +309,19 @@ SBE_ONE_DEF struct aeron_archive_client_catalogHeader *aeron_archive_client_cata
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)value));
     memcpy(codec->buffer + codec->offset + 0, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_catalogHeader_length_meta_attribute(const enum aeron_archive_client_catalogHeader_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_catalogHeader_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_catalogHeader_length_id(void)
@@ -339,6 +390,19 @@ SBE_ONE_DEF struct aeron_archive_client_catalogHeader *aeron_archive_client_cata
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_catalogHeader_nextRecordingId_meta_attribute(const enum aeron_archive_client_catalogHeader_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_catalogHeader_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_catalogHeader_nextRecordingId_id(void)
 {
     return 3;
@@ -405,6 +469,19 @@ SBE_ONE_DEF struct aeron_archive_client_catalogHeader *aeron_archive_client_cata
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_catalogHeader_alignment_meta_attribute(const enum aeron_archive_client_catalogHeader_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_catalogHeader_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_catalogHeader_alignment_id(void)
 {
     return 4;
@@ -469,6 +546,19 @@ SBE_ONE_DEF struct aeron_archive_client_catalogHeader *aeron_archive_client_cata
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)value));
     memcpy(codec->buffer + codec->offset + 16, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_catalogHeader_reserved_meta_attribute(const enum aeron_archive_client_catalogHeader_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_catalogHeader_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_catalogHeader_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_catalogHeader_reserved_id(void)

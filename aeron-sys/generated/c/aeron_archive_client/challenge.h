@@ -25,6 +25,26 @@ struct aeron_archive_client_challenge_string_view
     size_t length;
 };
 
+enum aeron_archive_client_challenge_meta_attribute
+{
+    aeron_archive_client_challenge_meta_attribute_EPOCH,
+    aeron_archive_client_challenge_meta_attribute_TIME_UNIT,
+    aeron_archive_client_challenge_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_challenge_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_challenge_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_challenge_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_CHALLENGE_SBE_TEMPLATE_ID 59
 #define AERON_ARCHIVE_CLIENT_CHALLENGE_SBE_BLOCK_LENGTH 20
 
@@ -128,6 +148,11 @@ SBE_ONE_DEF char *aeron_archive_client_challenge_buffer(const struct aeron_archi
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_challenge_mut_buffer(struct aeron_archive_client_challenge *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_challenge_buffer_length(const struct aeron_archive_client_challenge *const codec)
 {
     return codec->buffer_length;
@@ -207,6 +232,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_challenge_encoded_length(const struct 
     return aeron_archive_client_challenge_sbe_position(codec) - codec->offset;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_challenge_controlSessionId_meta_attribute(const enum aeron_archive_client_challenge_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_challenge_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_challenge_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_challenge_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_challenge_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_challenge_controlSessionId_id(void)
 {
     return 1;
@@ -271,6 +309,19 @@ SBE_ONE_DEF struct aeron_archive_client_challenge *aeron_archive_client_challeng
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 0, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_challenge_correlationId_meta_attribute(const enum aeron_archive_client_challenge_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_challenge_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_challenge_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_challenge_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_challenge_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_challenge_correlationId_id(void)
@@ -339,6 +390,19 @@ SBE_ONE_DEF struct aeron_archive_client_challenge *aeron_archive_client_challeng
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_challenge_version_meta_attribute(const enum aeron_archive_client_challenge_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_challenge_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_challenge_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_challenge_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_challenge_meta_attribute_PRESENCE: return "optional";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_challenge_version_id(void)
 {
     return 3;
@@ -405,6 +469,19 @@ SBE_ONE_DEF struct aeron_archive_client_challenge *aeron_archive_client_challeng
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_challenge_encodedChallenge_meta_attribute(const enum aeron_archive_client_challenge_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_challenge_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_challenge_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_challenge_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_challenge_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_challenge_encodedChallenge_id(void)
 {
     return 4;
@@ -412,7 +489,7 @@ SBE_ONE_DEF uint16_t aeron_archive_client_challenge_encodedChallenge_id(void)
 
 SBE_ONE_DEF const char *aeron_archive_client_challenge_encodedChallenge_character_encoding(void)
 {
-    return "";
+    return "null";
 }
 
 SBE_ONE_DEF uint64_t aeron_archive_client_challenge_encodedChallenge_since_version(void)

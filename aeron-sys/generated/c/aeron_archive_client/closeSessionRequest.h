@@ -25,6 +25,26 @@ struct aeron_archive_client_closeSessionRequest_string_view
     size_t length;
 };
 
+enum aeron_archive_client_closeSessionRequest_meta_attribute
+{
+    aeron_archive_client_closeSessionRequest_meta_attribute_EPOCH,
+    aeron_archive_client_closeSessionRequest_meta_attribute_TIME_UNIT,
+    aeron_archive_client_closeSessionRequest_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_closeSessionRequest_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_closeSessionRequest_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_closeSessionRequest_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_CLOSE_SESSION_REQUEST_SBE_TEMPLATE_ID 3
 #define AERON_ARCHIVE_CLIENT_CLOSE_SESSION_REQUEST_SBE_BLOCK_LENGTH 8
 
@@ -128,6 +148,11 @@ SBE_ONE_DEF char *aeron_archive_client_closeSessionRequest_buffer(const struct a
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_closeSessionRequest_mut_buffer(struct aeron_archive_client_closeSessionRequest *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_closeSessionRequest_buffer_length(const struct aeron_archive_client_closeSessionRequest *const codec)
 {
     return codec->buffer_length;
@@ -205,6 +230,19 @@ SBE_ONE_DEF struct aeron_archive_client_closeSessionRequest *aeron_archive_clien
 SBE_ONE_DEF uint64_t aeron_archive_client_closeSessionRequest_encoded_length(const struct aeron_archive_client_closeSessionRequest *const codec)
 {
     return aeron_archive_client_closeSessionRequest_sbe_position(codec) - codec->offset;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_closeSessionRequest_controlSessionId_meta_attribute(const enum aeron_archive_client_closeSessionRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_closeSessionRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_closeSessionRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_closeSessionRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_closeSessionRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_closeSessionRequest_controlSessionId_id(void)

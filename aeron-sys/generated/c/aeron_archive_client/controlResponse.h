@@ -26,6 +26,26 @@ struct aeron_archive_client_controlResponse_string_view
     size_t length;
 };
 
+enum aeron_archive_client_controlResponse_meta_attribute
+{
+    aeron_archive_client_controlResponse_meta_attribute_EPOCH,
+    aeron_archive_client_controlResponse_meta_attribute_TIME_UNIT,
+    aeron_archive_client_controlResponse_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_controlResponse_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_controlResponse_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_controlResponse_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_CONTROL_RESPONSE_SBE_TEMPLATE_ID 1
 #define AERON_ARCHIVE_CLIENT_CONTROL_RESPONSE_SBE_BLOCK_LENGTH 32
 
@@ -129,6 +149,11 @@ SBE_ONE_DEF char *aeron_archive_client_controlResponse_buffer(const struct aeron
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_controlResponse_mut_buffer(struct aeron_archive_client_controlResponse *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_controlResponse_buffer_length(const struct aeron_archive_client_controlResponse *const codec)
 {
     return codec->buffer_length;
@@ -209,6 +234,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_controlResponse_encoded_length(const s
 }
 
 /* controlSessionId: Session id for a multiplexed session over a shared connection, i.e. same Image. */
+SBE_ONE_DEF const char *aeron_archive_client_controlResponse_controlSessionId_meta_attribute(const enum aeron_archive_client_controlResponse_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_controlResponse_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_controlResponse_controlSessionId_id(void)
 {
     return 1;
@@ -276,6 +314,19 @@ SBE_ONE_DEF struct aeron_archive_client_controlResponse *aeron_archive_client_co
 }
 
 /* correlationId: Request correlation id with which this response is associated. */
+SBE_ONE_DEF const char *aeron_archive_client_controlResponse_correlationId_meta_attribute(const enum aeron_archive_client_controlResponse_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_controlResponse_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_controlResponse_correlationId_id(void)
 {
     return 2;
@@ -343,6 +394,19 @@ SBE_ONE_DEF struct aeron_archive_client_controlResponse *aeron_archive_client_co
 }
 
 /* relevantId: Relevant identity of an object, e.g. recordingId if RECORDING_UNKNOWN, or error code. */
+SBE_ONE_DEF const char *aeron_archive_client_controlResponse_relevantId_meta_attribute(const enum aeron_archive_client_controlResponse_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_controlResponse_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_controlResponse_relevantId_id(void)
 {
     return 3;
@@ -410,6 +474,19 @@ SBE_ONE_DEF struct aeron_archive_client_controlResponse *aeron_archive_client_co
 }
 
 /* code: Code type of the response which is one of ControlResponseCode. */
+SBE_ONE_DEF const char *aeron_archive_client_controlResponse_code_meta_attribute(const enum aeron_archive_client_controlResponse_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_controlResponse_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_controlResponse_code_id(void)
 {
     return 4;
@@ -476,6 +553,19 @@ SBE_ONE_DEF struct aeron_archive_client_controlResponse *aeron_archive_client_co
 }
 
 /* version: Protocol version for the server using semantic version form. */
+SBE_ONE_DEF const char *aeron_archive_client_controlResponse_version_meta_attribute(const enum aeron_archive_client_controlResponse_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_controlResponse_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_PRESENCE: return "optional";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_controlResponse_version_id(void)
 {
     return 5;
@@ -547,6 +637,19 @@ SBE_ONE_DEF struct aeron_archive_client_controlResponse *aeron_archive_client_co
 }
 
 /* errorMessage: Detailed error message which is provided when code is ERROR. */
+SBE_ONE_DEF const char *aeron_archive_client_controlResponse_errorMessage_meta_attribute(const enum aeron_archive_client_controlResponse_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_controlResponse_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_controlResponse_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_controlResponse_errorMessage_id(void)
 {
     return 6;

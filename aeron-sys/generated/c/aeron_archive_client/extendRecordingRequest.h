@@ -26,6 +26,26 @@ struct aeron_archive_client_extendRecordingRequest_string_view
     size_t length;
 };
 
+enum aeron_archive_client_extendRecordingRequest_meta_attribute
+{
+    aeron_archive_client_extendRecordingRequest_meta_attribute_EPOCH,
+    aeron_archive_client_extendRecordingRequest_meta_attribute_TIME_UNIT,
+    aeron_archive_client_extendRecordingRequest_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_extendRecordingRequest_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_extendRecordingRequest_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_extendRecordingRequest_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_EXTEND_RECORDING_REQUEST_SBE_TEMPLATE_ID 11
 #define AERON_ARCHIVE_CLIENT_EXTEND_RECORDING_REQUEST_SBE_BLOCK_LENGTH 32
 
@@ -129,6 +149,11 @@ SBE_ONE_DEF char *aeron_archive_client_extendRecordingRequest_buffer(const struc
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_extendRecordingRequest_mut_buffer(struct aeron_archive_client_extendRecordingRequest *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_extendRecordingRequest_buffer_length(const struct aeron_archive_client_extendRecordingRequest *const codec)
 {
     return codec->buffer_length;
@@ -208,6 +233,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_extendRecordingRequest_encoded_length(
     return aeron_archive_client_extendRecordingRequest_sbe_position(codec) - codec->offset;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_extendRecordingRequest_controlSessionId_meta_attribute(const enum aeron_archive_client_extendRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_extendRecordingRequest_controlSessionId_id(void)
 {
     return 1;
@@ -272,6 +310,19 @@ SBE_ONE_DEF struct aeron_archive_client_extendRecordingRequest *aeron_archive_cl
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 0, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_extendRecordingRequest_correlationId_meta_attribute(const enum aeron_archive_client_extendRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_extendRecordingRequest_correlationId_id(void)
@@ -340,6 +391,19 @@ SBE_ONE_DEF struct aeron_archive_client_extendRecordingRequest *aeron_archive_cl
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_extendRecordingRequest_recordingId_meta_attribute(const enum aeron_archive_client_extendRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_extendRecordingRequest_recordingId_id(void)
 {
     return 3;
@@ -404,6 +468,19 @@ SBE_ONE_DEF struct aeron_archive_client_extendRecordingRequest *aeron_archive_cl
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 16, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_extendRecordingRequest_streamId_meta_attribute(const enum aeron_archive_client_extendRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_extendRecordingRequest_streamId_id(void)
@@ -472,6 +549,19 @@ SBE_ONE_DEF struct aeron_archive_client_extendRecordingRequest *aeron_archive_cl
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_extendRecordingRequest_sourceLocation_meta_attribute(const enum aeron_archive_client_extendRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_extendRecordingRequest_sourceLocation_id(void)
 {
     return 5;
@@ -535,6 +625,19 @@ SBE_ONE_DEF struct aeron_archive_client_extendRecordingRequest *aeron_archive_cl
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)(int32_t)value));
     memcpy(codec->buffer + codec->offset + 28, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_extendRecordingRequest_channel_meta_attribute(const enum aeron_archive_client_extendRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_extendRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_extendRecordingRequest_channel_id(void)

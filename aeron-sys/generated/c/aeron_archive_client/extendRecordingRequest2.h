@@ -27,6 +27,26 @@ struct aeron_archive_client_extendRecordingRequest2_string_view
     size_t length;
 };
 
+enum aeron_archive_client_extendRecordingRequest2_meta_attribute
+{
+    aeron_archive_client_extendRecordingRequest2_meta_attribute_EPOCH,
+    aeron_archive_client_extendRecordingRequest2_meta_attribute_TIME_UNIT,
+    aeron_archive_client_extendRecordingRequest2_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_extendRecordingRequest2_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_extendRecordingRequest2_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_extendRecordingRequest2_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_EXTEND_RECORDING_REQUEST2_SBE_TEMPLATE_ID 64
 #define AERON_ARCHIVE_CLIENT_EXTEND_RECORDING_REQUEST2_SBE_BLOCK_LENGTH 36
 
@@ -130,6 +150,11 @@ SBE_ONE_DEF char *aeron_archive_client_extendRecordingRequest2_buffer(const stru
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_extendRecordingRequest2_mut_buffer(struct aeron_archive_client_extendRecordingRequest2 *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_extendRecordingRequest2_buffer_length(const struct aeron_archive_client_extendRecordingRequest2 *const codec)
 {
     return codec->buffer_length;
@@ -209,6 +234,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_extendRecordingRequest2_encoded_length
     return aeron_archive_client_extendRecordingRequest2_sbe_position(codec) - codec->offset;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_extendRecordingRequest2_controlSessionId_meta_attribute(const enum aeron_archive_client_extendRecordingRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_extendRecordingRequest2_controlSessionId_id(void)
 {
     return 1;
@@ -273,6 +311,19 @@ SBE_ONE_DEF struct aeron_archive_client_extendRecordingRequest2 *aeron_archive_c
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 0, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_extendRecordingRequest2_correlationId_meta_attribute(const enum aeron_archive_client_extendRecordingRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_extendRecordingRequest2_correlationId_id(void)
@@ -341,6 +392,19 @@ SBE_ONE_DEF struct aeron_archive_client_extendRecordingRequest2 *aeron_archive_c
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_extendRecordingRequest2_recordingId_meta_attribute(const enum aeron_archive_client_extendRecordingRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_extendRecordingRequest2_recordingId_id(void)
 {
     return 3;
@@ -405,6 +469,19 @@ SBE_ONE_DEF struct aeron_archive_client_extendRecordingRequest2 *aeron_archive_c
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 16, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_extendRecordingRequest2_streamId_meta_attribute(const enum aeron_archive_client_extendRecordingRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_extendRecordingRequest2_streamId_id(void)
@@ -473,6 +550,19 @@ SBE_ONE_DEF struct aeron_archive_client_extendRecordingRequest2 *aeron_archive_c
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_extendRecordingRequest2_sourceLocation_meta_attribute(const enum aeron_archive_client_extendRecordingRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_extendRecordingRequest2_sourceLocation_id(void)
 {
     return 5;
@@ -538,6 +628,19 @@ SBE_ONE_DEF struct aeron_archive_client_extendRecordingRequest2 *aeron_archive_c
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_extendRecordingRequest2_autoStop_meta_attribute(const enum aeron_archive_client_extendRecordingRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_extendRecordingRequest2_autoStop_id(void)
 {
     return 6;
@@ -601,6 +704,19 @@ SBE_ONE_DEF struct aeron_archive_client_extendRecordingRequest2 *aeron_archive_c
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)(int32_t)value));
     memcpy(codec->buffer + codec->offset + 32, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_extendRecordingRequest2_channel_meta_attribute(const enum aeron_archive_client_extendRecordingRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_extendRecordingRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_extendRecordingRequest2_channel_id(void)

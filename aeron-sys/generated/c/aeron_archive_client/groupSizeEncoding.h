@@ -16,6 +16,26 @@ struct aeron_archive_client_groupSizeEncoding
     uint64_t acting_version;
 };
 
+enum aeron_archive_client_groupSizeEncoding_meta_attribute
+{
+    aeron_archive_client_groupSizeEncoding_meta_attribute_EPOCH,
+    aeron_archive_client_groupSizeEncoding_meta_attribute_TIME_UNIT,
+    aeron_archive_client_groupSizeEncoding_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_groupSizeEncoding_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_groupSizeEncoding_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_groupSizeEncoding_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 SBE_ONE_DEF struct aeron_archive_client_groupSizeEncoding *aeron_archive_client_groupSizeEncoding_reset(
     struct aeron_archive_client_groupSizeEncoding *const codec,
     char *buffer,
@@ -72,6 +92,11 @@ SBE_ONE_DEF char *aeron_archive_client_groupSizeEncoding_buffer(const struct aer
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_groupSizeEncoding_mut_buffer(struct aeron_archive_client_groupSizeEncoding *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_groupSizeEncoding_buffer_length(const struct aeron_archive_client_groupSizeEncoding *const codec)
 {
     return codec->buffer_length;
@@ -95,6 +120,19 @@ SBE_ONE_DEF uint16_t aeron_archive_client_groupSizeEncoding_sbe_schema_version(v
 SBE_ONE_DEF const char *aeron_archive_client_groupSizeEncoding_sbe_semantic_version(void)
 {
     return "5.2";
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_groupSizeEncoding_blockLength_meta_attribute(const enum aeron_archive_client_groupSizeEncoding_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_groupSizeEncoding_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_groupSizeEncoding_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_groupSizeEncoding_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_groupSizeEncoding_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint64_t aeron_archive_client_groupSizeEncoding_blockLength_since_version(void)
@@ -156,6 +194,19 @@ SBE_ONE_DEF struct aeron_archive_client_groupSizeEncoding *aeron_archive_client_
     uint16_t val = (uint16_t)(SBE_LITTLE_ENDIAN_ENCODE_16((uint16_t)value));
     memcpy(codec->buffer + codec->offset + 0, &val, sizeof(uint16_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_groupSizeEncoding_numInGroup_meta_attribute(const enum aeron_archive_client_groupSizeEncoding_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_groupSizeEncoding_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_groupSizeEncoding_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_groupSizeEncoding_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_groupSizeEncoding_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint64_t aeron_archive_client_groupSizeEncoding_numInGroup_since_version(void)

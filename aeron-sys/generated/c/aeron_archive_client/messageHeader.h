@@ -16,6 +16,26 @@ struct aeron_archive_client_messageHeader
     uint64_t acting_version;
 };
 
+enum aeron_archive_client_messageHeader_meta_attribute
+{
+    aeron_archive_client_messageHeader_meta_attribute_EPOCH,
+    aeron_archive_client_messageHeader_meta_attribute_TIME_UNIT,
+    aeron_archive_client_messageHeader_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_messageHeader_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_messageHeader_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_messageHeader_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 SBE_ONE_DEF struct aeron_archive_client_messageHeader *aeron_archive_client_messageHeader_reset(
     struct aeron_archive_client_messageHeader *const codec,
     char *buffer,
@@ -72,6 +92,11 @@ SBE_ONE_DEF char *aeron_archive_client_messageHeader_buffer(const struct aeron_a
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_messageHeader_mut_buffer(struct aeron_archive_client_messageHeader *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_messageHeader_buffer_length(const struct aeron_archive_client_messageHeader *const codec)
 {
     return codec->buffer_length;
@@ -95,6 +120,19 @@ SBE_ONE_DEF uint16_t aeron_archive_client_messageHeader_sbe_schema_version(void)
 SBE_ONE_DEF const char *aeron_archive_client_messageHeader_sbe_semantic_version(void)
 {
     return "5.2";
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_messageHeader_blockLength_meta_attribute(const enum aeron_archive_client_messageHeader_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_messageHeader_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_messageHeader_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_messageHeader_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_messageHeader_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint64_t aeron_archive_client_messageHeader_blockLength_since_version(void)
@@ -158,6 +196,19 @@ SBE_ONE_DEF struct aeron_archive_client_messageHeader *aeron_archive_client_mess
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_messageHeader_templateId_meta_attribute(const enum aeron_archive_client_messageHeader_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_messageHeader_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_messageHeader_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_messageHeader_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_messageHeader_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_messageHeader_templateId_since_version(void)
 {
     return 0;
@@ -219,6 +270,19 @@ SBE_ONE_DEF struct aeron_archive_client_messageHeader *aeron_archive_client_mess
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_messageHeader_schemaId_meta_attribute(const enum aeron_archive_client_messageHeader_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_messageHeader_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_messageHeader_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_messageHeader_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_messageHeader_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_messageHeader_schemaId_since_version(void)
 {
     return 0;
@@ -278,6 +342,19 @@ SBE_ONE_DEF struct aeron_archive_client_messageHeader *aeron_archive_client_mess
     uint16_t val = (uint16_t)(SBE_LITTLE_ENDIAN_ENCODE_16((uint16_t)value));
     memcpy(codec->buffer + codec->offset + 4, &val, sizeof(uint16_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_messageHeader_version_meta_attribute(const enum aeron_archive_client_messageHeader_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_messageHeader_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_messageHeader_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_messageHeader_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_messageHeader_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint64_t aeron_archive_client_messageHeader_version_since_version(void)

@@ -25,6 +25,26 @@ struct aeron_archive_client_recordingDescriptor_string_view
     size_t length;
 };
 
+enum aeron_archive_client_recordingDescriptor_meta_attribute
+{
+    aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH,
+    aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT,
+    aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_recordingDescriptor_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_recordingDescriptor_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_RECORDING_DESCRIPTOR_SBE_TEMPLATE_ID 22
 #define AERON_ARCHIVE_CLIENT_RECORDING_DESCRIPTOR_SBE_BLOCK_LENGTH 80
 
@@ -128,6 +148,11 @@ SBE_ONE_DEF char *aeron_archive_client_recordingDescriptor_buffer(const struct a
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_recordingDescriptor_mut_buffer(struct aeron_archive_client_recordingDescriptor *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_recordingDescriptor_buffer_length(const struct aeron_archive_client_recordingDescriptor *const codec)
 {
     return codec->buffer_length;
@@ -207,6 +232,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_recordingDescriptor_encoded_length(con
     return aeron_archive_client_recordingDescriptor_sbe_position(codec) - codec->offset;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_controlSessionId_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_controlSessionId_id(void)
 {
     return 1;
@@ -271,6 +309,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 0, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_correlationId_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_correlationId_id(void)
@@ -339,6 +390,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_recordingId_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_recordingId_id(void)
 {
     return 3;
@@ -403,6 +467,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 16, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_startTimestamp_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_startTimestamp_id(void)
@@ -471,6 +548,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_stopTimestamp_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_stopTimestamp_id(void)
 {
     return 5;
@@ -535,6 +625,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 32, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_startPosition_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_startPosition_id(void)
@@ -603,6 +706,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_stopPosition_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_stopPosition_id(void)
 {
     return 7;
@@ -667,6 +783,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 48, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_initialTermId_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_initialTermId_id(void)
@@ -735,6 +864,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_segmentFileLength_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_segmentFileLength_id(void)
 {
     return 9;
@@ -799,6 +941,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)value));
     memcpy(codec->buffer + codec->offset + 60, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_termBufferLength_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_termBufferLength_id(void)
@@ -867,6 +1022,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_mtuLength_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_mtuLength_id(void)
 {
     return 11;
@@ -931,6 +1099,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)value));
     memcpy(codec->buffer + codec->offset + 68, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_sessionId_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_sessionId_id(void)
@@ -999,6 +1180,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_streamId_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_streamId_id(void)
 {
     return 13;
@@ -1063,6 +1257,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)value));
     memcpy(codec->buffer + codec->offset + 76, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_strippedChannel_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_strippedChannel_id(void)
@@ -1196,6 +1403,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_originalChannel_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_originalChannel_id(void)
 {
     return 15;
@@ -1325,6 +1545,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptor *aeron_archive_clien
     }
 
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptor_sourceIdentity_meta_attribute(const enum aeron_archive_client_recordingDescriptor_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptor_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptor_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptor_sourceIdentity_id(void)

@@ -26,6 +26,26 @@ struct aeron_archive_client_recordingDescriptorHeader_string_view
     size_t length;
 };
 
+enum aeron_archive_client_recordingDescriptorHeader_meta_attribute
+{
+    aeron_archive_client_recordingDescriptorHeader_meta_attribute_EPOCH,
+    aeron_archive_client_recordingDescriptorHeader_meta_attribute_TIME_UNIT,
+    aeron_archive_client_recordingDescriptorHeader_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_recordingDescriptorHeader_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_recordingDescriptorHeader_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_recordingDescriptorHeader_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_RECORDING_DESCRIPTOR_HEADER_SBE_TEMPLATE_ID 21
 #define AERON_ARCHIVE_CLIENT_RECORDING_DESCRIPTOR_HEADER_SBE_BLOCK_LENGTH 32
 
@@ -129,6 +149,11 @@ SBE_ONE_DEF char *aeron_archive_client_recordingDescriptorHeader_buffer(const st
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_recordingDescriptorHeader_mut_buffer(struct aeron_archive_client_recordingDescriptorHeader *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_recordingDescriptorHeader_buffer_length(const struct aeron_archive_client_recordingDescriptorHeader *const codec)
 {
     return codec->buffer_length;
@@ -209,6 +234,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_recordingDescriptorHeader_encoded_leng
 }
 
 /* length: Length of the RecordingDescriptor in bytes including alignment padding. */
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptorHeader_length_meta_attribute(const enum aeron_archive_client_recordingDescriptorHeader_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptorHeader_length_id(void)
 {
     return 1;
@@ -276,6 +314,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptorHeader *aeron_archive
 }
 
 /* state: State of the recording. */
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptorHeader_state_meta_attribute(const enum aeron_archive_client_recordingDescriptorHeader_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptorHeader_state_id(void)
 {
     return 2;
@@ -342,6 +393,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptorHeader *aeron_archive
 }
 
 /* checksum: Checksum of the entire RecordingDescriptor. */
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptorHeader_checksum_meta_attribute(const enum aeron_archive_client_recordingDescriptorHeader_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptorHeader_checksum_id(void)
 {
     return 4;
@@ -406,6 +470,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingDescriptorHeader *aeron_archive
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)value));
     memcpy(codec->buffer + codec->offset + 8, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_recordingDescriptorHeader_reserved_meta_attribute(const enum aeron_archive_client_recordingDescriptorHeader_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingDescriptorHeader_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingDescriptorHeader_reserved_id(void)

@@ -26,6 +26,26 @@ struct aeron_archive_client_recordingSignalEvent_string_view
     size_t length;
 };
 
+enum aeron_archive_client_recordingSignalEvent_meta_attribute
+{
+    aeron_archive_client_recordingSignalEvent_meta_attribute_EPOCH,
+    aeron_archive_client_recordingSignalEvent_meta_attribute_TIME_UNIT,
+    aeron_archive_client_recordingSignalEvent_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_recordingSignalEvent_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_recordingSignalEvent_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_recordingSignalEvent_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_RECORDING_SIGNAL_EVENT_SBE_TEMPLATE_ID 24
 #define AERON_ARCHIVE_CLIENT_RECORDING_SIGNAL_EVENT_SBE_BLOCK_LENGTH 44
 
@@ -129,6 +149,11 @@ SBE_ONE_DEF char *aeron_archive_client_recordingSignalEvent_buffer(const struct 
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_recordingSignalEvent_mut_buffer(struct aeron_archive_client_recordingSignalEvent *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_recordingSignalEvent_buffer_length(const struct aeron_archive_client_recordingSignalEvent *const codec)
 {
     return codec->buffer_length;
@@ -208,6 +233,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_recordingSignalEvent_encoded_length(co
     return aeron_archive_client_recordingSignalEvent_sbe_position(codec) - codec->offset;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_recordingSignalEvent_controlSessionId_meta_attribute(const enum aeron_archive_client_recordingSignalEvent_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingSignalEvent_controlSessionId_id(void)
 {
     return 1;
@@ -272,6 +310,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingSignalEvent *aeron_archive_clie
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 0, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_recordingSignalEvent_correlationId_meta_attribute(const enum aeron_archive_client_recordingSignalEvent_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingSignalEvent_correlationId_id(void)
@@ -340,6 +391,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingSignalEvent *aeron_archive_clie
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_recordingSignalEvent_recordingId_meta_attribute(const enum aeron_archive_client_recordingSignalEvent_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingSignalEvent_recordingId_id(void)
 {
     return 3;
@@ -404,6 +468,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingSignalEvent *aeron_archive_clie
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 16, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_recordingSignalEvent_subscriptionId_meta_attribute(const enum aeron_archive_client_recordingSignalEvent_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingSignalEvent_subscriptionId_id(void)
@@ -472,6 +549,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingSignalEvent *aeron_archive_clie
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_recordingSignalEvent_position_meta_attribute(const enum aeron_archive_client_recordingSignalEvent_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingSignalEvent_position_id(void)
 {
     return 5;
@@ -536,6 +626,19 @@ SBE_ONE_DEF struct aeron_archive_client_recordingSignalEvent *aeron_archive_clie
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 32, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_recordingSignalEvent_signal_meta_attribute(const enum aeron_archive_client_recordingSignalEvent_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_recordingSignalEvent_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_recordingSignalEvent_signal_id(void)

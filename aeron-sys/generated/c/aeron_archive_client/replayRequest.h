@@ -25,6 +25,26 @@ struct aeron_archive_client_replayRequest_string_view
     size_t length;
 };
 
+enum aeron_archive_client_replayRequest_meta_attribute
+{
+    aeron_archive_client_replayRequest_meta_attribute_EPOCH,
+    aeron_archive_client_replayRequest_meta_attribute_TIME_UNIT,
+    aeron_archive_client_replayRequest_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_replayRequest_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_replayRequest_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_replayRequest_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_REPLAY_REQUEST_SBE_TEMPLATE_ID 6
 #define AERON_ARCHIVE_CLIENT_REPLAY_REQUEST_SBE_BLOCK_LENGTH 56
 
@@ -128,6 +148,11 @@ SBE_ONE_DEF char *aeron_archive_client_replayRequest_buffer(const struct aeron_a
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_replayRequest_mut_buffer(struct aeron_archive_client_replayRequest *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_replayRequest_buffer_length(const struct aeron_archive_client_replayRequest *const codec)
 {
     return codec->buffer_length;
@@ -207,6 +232,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_replayRequest_encoded_length(const str
     return aeron_archive_client_replayRequest_sbe_position(codec) - codec->offset;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replayRequest_controlSessionId_meta_attribute(const enum aeron_archive_client_replayRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replayRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replayRequest_controlSessionId_id(void)
 {
     return 1;
@@ -271,6 +309,19 @@ SBE_ONE_DEF struct aeron_archive_client_replayRequest *aeron_archive_client_repl
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 0, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_replayRequest_correlationId_meta_attribute(const enum aeron_archive_client_replayRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replayRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_replayRequest_correlationId_id(void)
@@ -339,6 +390,19 @@ SBE_ONE_DEF struct aeron_archive_client_replayRequest *aeron_archive_client_repl
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replayRequest_recordingId_meta_attribute(const enum aeron_archive_client_replayRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replayRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replayRequest_recordingId_id(void)
 {
     return 3;
@@ -403,6 +467,19 @@ SBE_ONE_DEF struct aeron_archive_client_replayRequest *aeron_archive_client_repl
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 16, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_replayRequest_position_meta_attribute(const enum aeron_archive_client_replayRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replayRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_replayRequest_position_id(void)
@@ -471,6 +548,19 @@ SBE_ONE_DEF struct aeron_archive_client_replayRequest *aeron_archive_client_repl
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replayRequest_length_meta_attribute(const enum aeron_archive_client_replayRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replayRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replayRequest_length_id(void)
 {
     return 5;
@@ -537,6 +627,19 @@ SBE_ONE_DEF struct aeron_archive_client_replayRequest *aeron_archive_client_repl
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replayRequest_replayStreamId_meta_attribute(const enum aeron_archive_client_replayRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replayRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replayRequest_replayStreamId_id(void)
 {
     return 6;
@@ -601,6 +704,19 @@ SBE_ONE_DEF struct aeron_archive_client_replayRequest *aeron_archive_client_repl
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)value));
     memcpy(codec->buffer + codec->offset + 40, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_replayRequest_fileIoMaxLength_meta_attribute(const enum aeron_archive_client_replayRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replayRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_replayRequest_fileIoMaxLength_id(void)
@@ -673,6 +789,19 @@ SBE_ONE_DEF struct aeron_archive_client_replayRequest *aeron_archive_client_repl
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replayRequest_replayToken_meta_attribute(const enum aeron_archive_client_replayRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replayRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replayRequest_replayToken_id(void)
 {
     return 9;
@@ -741,6 +870,19 @@ SBE_ONE_DEF struct aeron_archive_client_replayRequest *aeron_archive_client_repl
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 48, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_replayRequest_replayChannel_meta_attribute(const enum aeron_archive_client_replayRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replayRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replayRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_replayRequest_replayChannel_id(void)

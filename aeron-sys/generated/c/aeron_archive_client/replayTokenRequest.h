@@ -25,6 +25,26 @@ struct aeron_archive_client_replayTokenRequest_string_view
     size_t length;
 };
 
+enum aeron_archive_client_replayTokenRequest_meta_attribute
+{
+    aeron_archive_client_replayTokenRequest_meta_attribute_EPOCH,
+    aeron_archive_client_replayTokenRequest_meta_attribute_TIME_UNIT,
+    aeron_archive_client_replayTokenRequest_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_replayTokenRequest_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_replayTokenRequest_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_replayTokenRequest_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_REPLAY_TOKEN_REQUEST_SBE_TEMPLATE_ID 105
 #define AERON_ARCHIVE_CLIENT_REPLAY_TOKEN_REQUEST_SBE_BLOCK_LENGTH 24
 
@@ -128,6 +148,11 @@ SBE_ONE_DEF char *aeron_archive_client_replayTokenRequest_buffer(const struct ae
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_replayTokenRequest_mut_buffer(struct aeron_archive_client_replayTokenRequest *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_replayTokenRequest_buffer_length(const struct aeron_archive_client_replayTokenRequest *const codec)
 {
     return codec->buffer_length;
@@ -207,6 +232,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_replayTokenRequest_encoded_length(cons
     return aeron_archive_client_replayTokenRequest_sbe_position(codec) - codec->offset;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replayTokenRequest_controlSessionId_meta_attribute(const enum aeron_archive_client_replayTokenRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replayTokenRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replayTokenRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replayTokenRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replayTokenRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replayTokenRequest_controlSessionId_id(void)
 {
     return 1;
@@ -273,6 +311,19 @@ SBE_ONE_DEF struct aeron_archive_client_replayTokenRequest *aeron_archive_client
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replayTokenRequest_correlationId_meta_attribute(const enum aeron_archive_client_replayTokenRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replayTokenRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replayTokenRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replayTokenRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replayTokenRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replayTokenRequest_correlationId_id(void)
 {
     return 2;
@@ -337,6 +388,19 @@ SBE_ONE_DEF struct aeron_archive_client_replayTokenRequest *aeron_archive_client
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 8, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_replayTokenRequest_recordingId_meta_attribute(const enum aeron_archive_client_replayTokenRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replayTokenRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replayTokenRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replayTokenRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replayTokenRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_replayTokenRequest_recordingId_id(void)

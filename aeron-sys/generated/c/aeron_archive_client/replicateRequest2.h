@@ -25,6 +25,26 @@ struct aeron_archive_client_replicateRequest2_string_view
     size_t length;
 };
 
+enum aeron_archive_client_replicateRequest2_meta_attribute
+{
+    aeron_archive_client_replicateRequest2_meta_attribute_EPOCH,
+    aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT,
+    aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_replicateRequest2_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_replicateRequest2_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_REPLICATE_REQUEST2_SBE_TEMPLATE_ID 66
 #define AERON_ARCHIVE_CLIENT_REPLICATE_REQUEST2_SBE_BLOCK_LENGTH 68
 
@@ -128,6 +148,11 @@ SBE_ONE_DEF char *aeron_archive_client_replicateRequest2_buffer(const struct aer
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_replicateRequest2_mut_buffer(struct aeron_archive_client_replicateRequest2 *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_replicateRequest2_buffer_length(const struct aeron_archive_client_replicateRequest2 *const codec)
 {
     return codec->buffer_length;
@@ -207,6 +232,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_replicateRequest2_encoded_length(const
     return aeron_archive_client_replicateRequest2_sbe_position(codec) - codec->offset;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_controlSessionId_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_controlSessionId_id(void)
 {
     return 1;
@@ -271,6 +309,19 @@ SBE_ONE_DEF struct aeron_archive_client_replicateRequest2 *aeron_archive_client_
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 0, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_correlationId_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_correlationId_id(void)
@@ -339,6 +390,19 @@ SBE_ONE_DEF struct aeron_archive_client_replicateRequest2 *aeron_archive_client_
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_srcRecordingId_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_srcRecordingId_id(void)
 {
     return 3;
@@ -403,6 +467,19 @@ SBE_ONE_DEF struct aeron_archive_client_replicateRequest2 *aeron_archive_client_
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 16, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_dstRecordingId_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_dstRecordingId_id(void)
@@ -471,6 +548,19 @@ SBE_ONE_DEF struct aeron_archive_client_replicateRequest2 *aeron_archive_client_
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_stopPosition_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_stopPosition_id(void)
 {
     return 5;
@@ -535,6 +625,19 @@ SBE_ONE_DEF struct aeron_archive_client_replicateRequest2 *aeron_archive_client_
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 32, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_channelTagId_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_channelTagId_id(void)
@@ -603,6 +706,19 @@ SBE_ONE_DEF struct aeron_archive_client_replicateRequest2 *aeron_archive_client_
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_subscriptionTagId_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_subscriptionTagId_id(void)
 {
     return 7;
@@ -669,6 +785,19 @@ SBE_ONE_DEF struct aeron_archive_client_replicateRequest2 *aeron_archive_client_
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_srcControlStreamId_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_srcControlStreamId_id(void)
 {
     return 8;
@@ -733,6 +862,19 @@ SBE_ONE_DEF struct aeron_archive_client_replicateRequest2 *aeron_archive_client_
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)value));
     memcpy(codec->buffer + codec->offset + 56, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_fileIoMaxLength_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_fileIoMaxLength_id(void)
@@ -805,6 +947,19 @@ SBE_ONE_DEF struct aeron_archive_client_replicateRequest2 *aeron_archive_client_
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_replicationSessionId_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_replicationSessionId_id(void)
 {
     return 13;
@@ -873,6 +1028,19 @@ SBE_ONE_DEF struct aeron_archive_client_replicateRequest2 *aeron_archive_client_
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)value));
     memcpy(codec->buffer + codec->offset + 64, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_srcControlChannel_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_srcControlChannel_id(void)
@@ -1006,6 +1174,19 @@ SBE_ONE_DEF struct aeron_archive_client_replicateRequest2 *aeron_archive_client_
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_liveDestination_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_liveDestination_id(void)
 {
     return 10;
@@ -1135,6 +1316,19 @@ SBE_ONE_DEF struct aeron_archive_client_replicateRequest2 *aeron_archive_client_
     }
 
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_replicationChannel_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_replicationChannel_id(void)
@@ -1268,6 +1462,19 @@ SBE_ONE_DEF struct aeron_archive_client_replicateRequest2 *aeron_archive_client_
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_encodedCredentials_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_encodedCredentials_id(void)
 {
     return 14;
@@ -1275,7 +1482,7 @@ SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_encodedCredentials_i
 
 SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_encodedCredentials_character_encoding(void)
 {
-    return "";
+    return "null";
 }
 
 SBE_ONE_DEF uint64_t aeron_archive_client_replicateRequest2_encodedCredentials_since_version(void)
@@ -1416,6 +1623,19 @@ SBE_ONE_DEF struct aeron_archive_client_replicateRequest2 *aeron_archive_client_
     }
 
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_replicateRequest2_srcResponseChannel_meta_attribute(const enum aeron_archive_client_replicateRequest2_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_replicateRequest2_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_replicateRequest2_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_replicateRequest2_srcResponseChannel_id(void)

@@ -29,15 +29,55 @@
 #  endif
 #endif
 
-/* Error numbers set in errno, as by the SBE C generator. */
-#if !defined(E100)
-#  define E100 100 /* position beyond the end of the buffer */
-#endif
-#if !defined(E103)
-#  define E103 103 /* unknown enum value */
-#endif
-#if !defined(E107)
-#  define E107 107 /* buffer too short for a composite */
+#define SBE_NULLVALUE_INT8 INT8_MIN
+#define SBE_NULLVALUE_INT16 INT16_MIN
+#define SBE_NULLVALUE_INT32 INT32_MIN
+#define SBE_NULLVALUE_INT64 INT64_MIN
+#define SBE_NULLVALUE_UINT8 UINT8_MAX
+#define SBE_NULLVALUE_UINT16 UINT16_MAX
+#define SBE_NULLVALUE_UINT32 UINT32_MAX
+#define SBE_NULLVALUE_UINT64 UINT64_MAX
+
+/* Error numbers set in errno, the SBE C generator's (negative, so never mistaken for a system errno). */
+#define E100 -50100 /* E_BUF_SHORT */
+#define E103 -50103 /* VAL_UNKNOWN_ENUM */
+#define E104 -50104 /* I_OUT_RANGE_NUM */
+#define E105 -50105 /* I_OUT_RANGE_NUM */
+#define E106 -50106 /* I_OUT_RANGE_NUM */
+#define E107 -50107 /* BUF_SHORT_FLYWEIGHT */
+#define E108 -50108 /* BUF_SHORT_NXT_GRP_IND */
+#define E109 -50109 /* STR_TOO_LONG_FOR_LEN_TYP */
+#define E110 -50110 /* CNT_OUT_RANGE */
+
+#ifndef SBE_STRERROR_DEFINED
+#define SBE_STRERROR_DEFINED
+/* The text of an SBE codec error number (as the SBE C generator's `sbe_strerror`). */
+SBE_ONE_DEF const char *sbe_strerror(const int errnum)
+{
+    switch (errnum)
+    {
+        case E100:
+            return "buffer too short";
+        case E103:
+            return "unknown value for enum";
+        case E104:
+            return "index out of range";
+        case E105:
+            return "index out of range";
+        case E106:
+            return "length too large";
+        case E107:
+            return "buffer too short for flyweight";
+        case E108:
+            return "buffer too short to support next group index";
+        case E109:
+            return "std::string too long for length type";
+        case E110:
+            return "count outside of allowed range";
+        default:
+            return "unknown error";
+    }
+}
 #endif
 
 #if defined(_MSC_VER)

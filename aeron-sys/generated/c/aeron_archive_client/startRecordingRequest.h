@@ -26,6 +26,26 @@ struct aeron_archive_client_startRecordingRequest_string_view
     size_t length;
 };
 
+enum aeron_archive_client_startRecordingRequest_meta_attribute
+{
+    aeron_archive_client_startRecordingRequest_meta_attribute_EPOCH,
+    aeron_archive_client_startRecordingRequest_meta_attribute_TIME_UNIT,
+    aeron_archive_client_startRecordingRequest_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_startRecordingRequest_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_startRecordingRequest_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_startRecordingRequest_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_START_RECORDING_REQUEST_SBE_TEMPLATE_ID 4
 #define AERON_ARCHIVE_CLIENT_START_RECORDING_REQUEST_SBE_BLOCK_LENGTH 24
 
@@ -129,6 +149,11 @@ SBE_ONE_DEF char *aeron_archive_client_startRecordingRequest_buffer(const struct
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_startRecordingRequest_mut_buffer(struct aeron_archive_client_startRecordingRequest *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_startRecordingRequest_buffer_length(const struct aeron_archive_client_startRecordingRequest *const codec)
 {
     return codec->buffer_length;
@@ -208,6 +233,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_startRecordingRequest_encoded_length(c
     return aeron_archive_client_startRecordingRequest_sbe_position(codec) - codec->offset;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_startRecordingRequest_controlSessionId_meta_attribute(const enum aeron_archive_client_startRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_startRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_startRecordingRequest_controlSessionId_id(void)
 {
     return 1;
@@ -272,6 +310,19 @@ SBE_ONE_DEF struct aeron_archive_client_startRecordingRequest *aeron_archive_cli
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 0, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_startRecordingRequest_correlationId_meta_attribute(const enum aeron_archive_client_startRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_startRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_startRecordingRequest_correlationId_id(void)
@@ -340,6 +391,19 @@ SBE_ONE_DEF struct aeron_archive_client_startRecordingRequest *aeron_archive_cli
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_startRecordingRequest_streamId_meta_attribute(const enum aeron_archive_client_startRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_startRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_startRecordingRequest_streamId_id(void)
 {
     return 3;
@@ -406,6 +470,19 @@ SBE_ONE_DEF struct aeron_archive_client_startRecordingRequest *aeron_archive_cli
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_startRecordingRequest_sourceLocation_meta_attribute(const enum aeron_archive_client_startRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_startRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_startRecordingRequest_sourceLocation_id(void)
 {
     return 4;
@@ -469,6 +546,19 @@ SBE_ONE_DEF struct aeron_archive_client_startRecordingRequest *aeron_archive_cli
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)(int32_t)value));
     memcpy(codec->buffer + codec->offset + 20, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_startRecordingRequest_channel_meta_attribute(const enum aeron_archive_client_startRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_startRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_startRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_startRecordingRequest_channel_id(void)

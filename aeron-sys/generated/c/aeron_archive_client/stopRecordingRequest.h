@@ -25,6 +25,26 @@ struct aeron_archive_client_stopRecordingRequest_string_view
     size_t length;
 };
 
+enum aeron_archive_client_stopRecordingRequest_meta_attribute
+{
+    aeron_archive_client_stopRecordingRequest_meta_attribute_EPOCH,
+    aeron_archive_client_stopRecordingRequest_meta_attribute_TIME_UNIT,
+    aeron_archive_client_stopRecordingRequest_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_stopRecordingRequest_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_stopRecordingRequest_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_stopRecordingRequest_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_STOP_RECORDING_REQUEST_SBE_TEMPLATE_ID 5
 #define AERON_ARCHIVE_CLIENT_STOP_RECORDING_REQUEST_SBE_BLOCK_LENGTH 20
 
@@ -128,6 +148,11 @@ SBE_ONE_DEF char *aeron_archive_client_stopRecordingRequest_buffer(const struct 
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_stopRecordingRequest_mut_buffer(struct aeron_archive_client_stopRecordingRequest *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_stopRecordingRequest_buffer_length(const struct aeron_archive_client_stopRecordingRequest *const codec)
 {
     return codec->buffer_length;
@@ -207,6 +232,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_stopRecordingRequest_encoded_length(co
     return aeron_archive_client_stopRecordingRequest_sbe_position(codec) - codec->offset;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_stopRecordingRequest_controlSessionId_meta_attribute(const enum aeron_archive_client_stopRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_stopRecordingRequest_controlSessionId_id(void)
 {
     return 1;
@@ -271,6 +309,19 @@ SBE_ONE_DEF struct aeron_archive_client_stopRecordingRequest *aeron_archive_clie
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 0, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_stopRecordingRequest_correlationId_meta_attribute(const enum aeron_archive_client_stopRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_stopRecordingRequest_correlationId_id(void)
@@ -339,6 +390,19 @@ SBE_ONE_DEF struct aeron_archive_client_stopRecordingRequest *aeron_archive_clie
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_stopRecordingRequest_streamId_meta_attribute(const enum aeron_archive_client_stopRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_stopRecordingRequest_streamId_id(void)
 {
     return 3;
@@ -403,6 +467,19 @@ SBE_ONE_DEF struct aeron_archive_client_stopRecordingRequest *aeron_archive_clie
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)value));
     memcpy(codec->buffer + codec->offset + 16, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_stopRecordingRequest_channel_meta_attribute(const enum aeron_archive_client_stopRecordingRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_stopRecordingRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_stopRecordingRequest_channel_id(void)

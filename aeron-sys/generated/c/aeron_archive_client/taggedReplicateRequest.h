@@ -25,6 +25,26 @@ struct aeron_archive_client_taggedReplicateRequest_string_view
     size_t length;
 };
 
+enum aeron_archive_client_taggedReplicateRequest_meta_attribute
+{
+    aeron_archive_client_taggedReplicateRequest_meta_attribute_EPOCH,
+    aeron_archive_client_taggedReplicateRequest_meta_attribute_TIME_UNIT,
+    aeron_archive_client_taggedReplicateRequest_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_taggedReplicateRequest_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_taggedReplicateRequest_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_taggedReplicateRequest_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 #define AERON_ARCHIVE_CLIENT_TAGGED_REPLICATE_REQUEST_SBE_TEMPLATE_ID 62
 #define AERON_ARCHIVE_CLIENT_TAGGED_REPLICATE_REQUEST_SBE_BLOCK_LENGTH 52
 
@@ -128,6 +148,11 @@ SBE_ONE_DEF char *aeron_archive_client_taggedReplicateRequest_buffer(const struc
     return codec->buffer;
 }
 
+SBE_ONE_DEF char *aeron_archive_client_taggedReplicateRequest_mut_buffer(struct aeron_archive_client_taggedReplicateRequest *const codec)
+{
+    return codec->buffer;
+}
+
 SBE_ONE_DEF uint64_t aeron_archive_client_taggedReplicateRequest_buffer_length(const struct aeron_archive_client_taggedReplicateRequest *const codec)
 {
     return codec->buffer_length;
@@ -207,6 +232,19 @@ SBE_ONE_DEF uint64_t aeron_archive_client_taggedReplicateRequest_encoded_length(
     return aeron_archive_client_taggedReplicateRequest_sbe_position(codec) - codec->offset;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_taggedReplicateRequest_controlSessionId_meta_attribute(const enum aeron_archive_client_taggedReplicateRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_taggedReplicateRequest_controlSessionId_id(void)
 {
     return 1;
@@ -271,6 +309,19 @@ SBE_ONE_DEF struct aeron_archive_client_taggedReplicateRequest *aeron_archive_cl
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 0, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_taggedReplicateRequest_correlationId_meta_attribute(const enum aeron_archive_client_taggedReplicateRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_taggedReplicateRequest_correlationId_id(void)
@@ -339,6 +390,19 @@ SBE_ONE_DEF struct aeron_archive_client_taggedReplicateRequest *aeron_archive_cl
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_taggedReplicateRequest_srcRecordingId_meta_attribute(const enum aeron_archive_client_taggedReplicateRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_taggedReplicateRequest_srcRecordingId_id(void)
 {
     return 3;
@@ -403,6 +467,19 @@ SBE_ONE_DEF struct aeron_archive_client_taggedReplicateRequest *aeron_archive_cl
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 16, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_taggedReplicateRequest_dstRecordingId_meta_attribute(const enum aeron_archive_client_taggedReplicateRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_taggedReplicateRequest_dstRecordingId_id(void)
@@ -471,6 +548,19 @@ SBE_ONE_DEF struct aeron_archive_client_taggedReplicateRequest *aeron_archive_cl
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_taggedReplicateRequest_channelTagId_meta_attribute(const enum aeron_archive_client_taggedReplicateRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_taggedReplicateRequest_channelTagId_id(void)
 {
     return 5;
@@ -535,6 +625,19 @@ SBE_ONE_DEF struct aeron_archive_client_taggedReplicateRequest *aeron_archive_cl
     uint64_t val = (uint64_t)(SBE_LITTLE_ENDIAN_ENCODE_64((uint64_t)value));
     memcpy(codec->buffer + codec->offset + 32, &val, sizeof(uint64_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_taggedReplicateRequest_subscriptionTagId_meta_attribute(const enum aeron_archive_client_taggedReplicateRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_taggedReplicateRequest_subscriptionTagId_id(void)
@@ -603,6 +706,19 @@ SBE_ONE_DEF struct aeron_archive_client_taggedReplicateRequest *aeron_archive_cl
     return codec;
 }
 
+SBE_ONE_DEF const char *aeron_archive_client_taggedReplicateRequest_srcControlStreamId_meta_attribute(const enum aeron_archive_client_taggedReplicateRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
+}
+
 SBE_ONE_DEF uint16_t aeron_archive_client_taggedReplicateRequest_srcControlStreamId_id(void)
 {
     return 7;
@@ -667,6 +783,19 @@ SBE_ONE_DEF struct aeron_archive_client_taggedReplicateRequest *aeron_archive_cl
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)value));
     memcpy(codec->buffer + codec->offset + 48, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_taggedReplicateRequest_srcControlChannel_meta_attribute(const enum aeron_archive_client_taggedReplicateRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_taggedReplicateRequest_srcControlChannel_id(void)
@@ -798,6 +927,19 @@ SBE_ONE_DEF struct aeron_archive_client_taggedReplicateRequest *aeron_archive_cl
     }
 
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_taggedReplicateRequest_liveDestination_meta_attribute(const enum aeron_archive_client_taggedReplicateRequest_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_taggedReplicateRequest_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint16_t aeron_archive_client_taggedReplicateRequest_liveDestination_id(void)

@@ -16,6 +16,26 @@ struct aeron_archive_client_varAsciiEncoding
     uint64_t acting_version;
 };
 
+enum aeron_archive_client_varAsciiEncoding_meta_attribute
+{
+    aeron_archive_client_varAsciiEncoding_meta_attribute_EPOCH,
+    aeron_archive_client_varAsciiEncoding_meta_attribute_TIME_UNIT,
+    aeron_archive_client_varAsciiEncoding_meta_attribute_SEMANTIC_TYPE,
+    aeron_archive_client_varAsciiEncoding_meta_attribute_PRESENCE
+};
+
+union aeron_archive_client_varAsciiEncoding_float_as_uint
+{
+    float fp_value;
+    uint32_t uint_value;
+};
+
+union aeron_archive_client_varAsciiEncoding_double_as_uint
+{
+    double fp_value;
+    uint64_t uint_value;
+};
+
 SBE_ONE_DEF struct aeron_archive_client_varAsciiEncoding *aeron_archive_client_varAsciiEncoding_reset(
     struct aeron_archive_client_varAsciiEncoding *const codec,
     char *buffer,
@@ -59,7 +79,7 @@ SBE_ONE_DEF struct aeron_archive_client_varAsciiEncoding *aeron_archive_client_v
 
 SBE_ONE_DEF uint64_t aeron_archive_client_varAsciiEncoding_encoded_length(void)
 {
-    return 4;
+    return (uint64_t)-1;
 }
 
 SBE_ONE_DEF uint64_t aeron_archive_client_varAsciiEncoding_offset(const struct aeron_archive_client_varAsciiEncoding *const codec)
@@ -68,6 +88,11 @@ SBE_ONE_DEF uint64_t aeron_archive_client_varAsciiEncoding_offset(const struct a
 }
 
 SBE_ONE_DEF char *aeron_archive_client_varAsciiEncoding_buffer(const struct aeron_archive_client_varAsciiEncoding *const codec)
+{
+    return codec->buffer;
+}
+
+SBE_ONE_DEF char *aeron_archive_client_varAsciiEncoding_mut_buffer(struct aeron_archive_client_varAsciiEncoding *const codec)
 {
     return codec->buffer;
 }
@@ -95,6 +120,19 @@ SBE_ONE_DEF uint16_t aeron_archive_client_varAsciiEncoding_sbe_schema_version(vo
 SBE_ONE_DEF const char *aeron_archive_client_varAsciiEncoding_sbe_semantic_version(void)
 {
     return "5.2";
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_varAsciiEncoding_length_meta_attribute(const enum aeron_archive_client_varAsciiEncoding_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_varAsciiEncoding_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_varAsciiEncoding_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_varAsciiEncoding_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_varAsciiEncoding_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF uint64_t aeron_archive_client_varAsciiEncoding_length_since_version(void)
@@ -156,6 +194,19 @@ SBE_ONE_DEF struct aeron_archive_client_varAsciiEncoding *aeron_archive_client_v
     uint32_t val = (uint32_t)(SBE_LITTLE_ENDIAN_ENCODE_32((uint32_t)value));
     memcpy(codec->buffer + codec->offset + 0, &val, sizeof(uint32_t));
     return codec;
+}
+
+SBE_ONE_DEF const char *aeron_archive_client_varAsciiEncoding_varData_meta_attribute(const enum aeron_archive_client_varAsciiEncoding_meta_attribute attribute)
+{
+    switch (attribute)
+    {
+        case aeron_archive_client_varAsciiEncoding_meta_attribute_EPOCH: return "";
+        case aeron_archive_client_varAsciiEncoding_meta_attribute_TIME_UNIT: return "";
+        case aeron_archive_client_varAsciiEncoding_meta_attribute_SEMANTIC_TYPE: return "";
+        case aeron_archive_client_varAsciiEncoding_meta_attribute_PRESENCE: return "required";
+    }
+
+    return "";
 }
 
 SBE_ONE_DEF size_t aeron_archive_client_varAsciiEncoding_varData_encoding_offset(void)

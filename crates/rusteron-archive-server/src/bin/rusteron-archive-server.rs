@@ -1,7 +1,9 @@
 //! `rusteron-archive-server`: a JVM-free Aeron Archive. Run with `--help` for the options, or with a Java
-//! `ArchivingMediaDriver` command line (`-Dname=value ...`) as a drop-in replacement.
+//! command line (`-Dname=value ... <main class>`) as a drop-in replacement for
+//! `io.aeron.archive.ArchivingMediaDriver`, `io.aeron.archive.Archive` or `io.aeron.driver.MediaDriver`.
 //!
-//! Exit codes: 0 after a clean stop (SIGTERM / SIGINT), 1 if the archive could not start, 2 for bad usage.
+//! Exit codes: 0 after a clean stop (SIGTERM / SIGINT), 1 if the archive or driver could not start, 2 for
+//! bad usage (unknown option or main class, invalid property value). Failures are explained on stderr.
 
 use std::process::ExitCode;
 

@@ -1,12 +1,13 @@
-//! Java `ArchivingMediaDriver` command lines: `java [JVM flags] -Dname=value ... [-cp x]
-//! io.aeron.archive.ArchivingMediaDriver [file.properties ...]`, with or without the leading `java`.
+//! Java command lines: `java [JVM flags] -Dname=value ... [-cp x] <main class> [file.properties ...]`, with
+//! or without the leading `java`.
 //!
 //! `-Dname=value` sets a property; properties files given after the main class are applied after the `-D`
 //! properties (Java's `main` loads them into the system properties, overriding). JVM flags are ignored: any
 //! other argument starting with `-` (`-Xmx1g`, `-XX:+UseZGC`, `-ea`, `-server`, `-javaagent:...`), plus the
 //! value of those that take one (`-cp`, `-classpath`, `--class-path`, `-p`, `--module-path`,
-//! `--add-opens`, `--add-exports`, `--add-modules`, `--add-reads`, `-jar`); non-option arguments that are
-//! neither an existing file nor end in `.properties` (`java`, the main class) are ignored too.
+//! `--add-opens`, `--add-exports`, `--add-modules`, `--add-reads`, `-jar`). The first other argument
+//! (besides a leading `java`) is the main class ([`MAIN_CLASSES`]), which chooses the [`Mode`]; without
+//! one, `io.aeron.archive.ArchivingMediaDriver` is assumed.
 
 use std::path::{Path, PathBuf};
 
@@ -27,12 +28,21 @@ const FLAGS_WITH_VALUE: &[&str] = &[
     "-jar",
 ];
 
-/// Parses a Java-style argument list (program name excluded) into a drop-in [`Launch`] (embedded driver on).
+/// The Java main classes this binary stands in for, and what each runs.
+pub const MAIN_CLASSES: &[(&str, Mode)] = &[
+    ("io.aeron.archive.ArchivingMediaDriver", Mode::ArchivingMediaDriver),
+    ("io.aeron.archive.Archive", Mode::Archive),
+    ("io.aeron.driver.MediaDriver", Mode::MediaDriver),
+];
+
+/// Parses a Java-style argument list (program name excluded) into a drop-in [`Launch`]: the main class
+/// decides whether a media driver, an archive or both start.
 pub fn parse(args: &[String]) -> Result<Launch, CliError> {
     let mut properties = Vec::new();
     let mut files = Vec::new();
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
+    let mut main_class: Option<&str> = None;
+    let mut iter = args.iter().enumerate();
+    while let Some((i, arg)) = iter.next() {
         if arg == "--archiving-media-driver" {
             continue;
         }
@@ -42,31 +52,46 @@ pub fn parse(args: &[String]) -> Result<Launch, CliError> {
                 properties.push((k.to_owned(), v.to_owned()));
             }
         } else if FLAGS_WITH_VALUE.contains(&arg.as_str()) {
-            let value = iter.next();
-            log::debug!("ignoring JVM option {arg} {}", value.map(String::as_str).unwrap_or(""));
+            let value = iter.next().map(|(_, v)| v.as_str());
+            log::debug!("ignoring JVM option {arg} {}", value.unwrap_or(""));
         } else if arg.starts_with('-') {
             log::debug!("ignoring JVM option {arg}");
+        } else if main_class.is_none() && !(i == 0 && is_java_launcher(arg)) && !is_properties_file(Path::new(arg)) {
+            main_class = Some(arg);
         } else if is_properties_file(Path::new(arg)) {
             files.push(PathBuf::from(arg));
         } else {
-            log::debug!("ignoring argument {arg} (java / main class)");
+            log::debug!("ignoring argument {arg}");
         }
     }
+    let mode = match main_class {
+        None => Mode::ArchivingMediaDriver,
+        Some(class) => MAIN_CLASSES
+            .iter()
+            .find(|(name, _)| *name == class)
+            .map(|(_, mode)| *mode)
+            .ok_or_else(|| CliError::MainClass(class.to_owned()))?,
+    };
     for file in &files {
         let text = std::fs::read_to_string(file)
             .map_err(|source| CliError::PropertiesFile { path: file.clone(), source })?;
         properties.extend(parse_properties_text(&text)?);
     }
     let mut launch = Launch {
-        mode: Mode::ArchivingMediaDriver,
+        mode,
         config: ArchiveConfig::default(),
-        embedded_driver: true,
+        embedded_driver: mode != Mode::Archive,
         driver_properties: Vec::new(),
     };
     for (k, v) in &properties {
         apply_property(&mut launch, k, v)?;
     }
     Ok(launch)
+}
+
+/// `java`, or a path to it, as the first argument of a command line copied with its launcher.
+fn is_java_launcher(arg: &str) -> bool {
+    Path::new(arg).file_name().is_some_and(|n| n == "java" || n == "java.exe")
 }
 
 fn is_properties_file(path: &Path) -> bool {
@@ -134,6 +159,37 @@ mod tests {
             parse(&strings(&["-Dx=1", "missing.properties"])),
             Err(CliError::PropertiesFile { .. })
         ));
+    }
+
+    #[test]
+    fn the_main_class_chooses_what_runs() {
+        let mode = |class: &str| parse(&strings(&["java", "-Daeron.dir=/x", "-cp", "a.jar", class])).map(|l| l.mode);
+        assert_eq!(mode("io.aeron.archive.ArchivingMediaDriver").unwrap(), Mode::ArchivingMediaDriver);
+        assert_eq!(mode("io.aeron.archive.Archive").unwrap(), Mode::Archive);
+        assert_eq!(mode("io.aeron.driver.MediaDriver").unwrap(), Mode::MediaDriver);
+        assert!(matches!(mode("io.aeron.cluster.ClusteredMediaDriver"), Err(CliError::MainClass(c)) if c.contains("Cluster")));
+        // Without a main class: ArchivingMediaDriver, as before.
+        assert_eq!(parse(&strings(&["-Daeron.dir=/x"])).unwrap().mode, Mode::ArchivingMediaDriver);
+        // An archive attached to a running driver starts no driver and does not judge the driver's properties.
+        let l = parse(&strings(&["-Daeron.driver.termination.validator=com.acme.Validator", "io.aeron.archive.Archive"]))
+            .unwrap();
+        assert!(!l.embedded_driver);
+    }
+
+    #[test]
+    fn java_class_valued_driver_properties_are_translated_or_refused() {
+        let l = parse(&strings(&[
+            "-Daeron.driver.termination.validator=io.aeron.driver.DefaultAllowTerminationValidator",
+            "io.aeron.driver.MediaDriver",
+        ]))
+        .unwrap();
+        assert_eq!(l.driver_properties, vec![("aeron.driver.termination.validator".to_owned(), "allow".to_owned())]);
+        let e = parse(&strings(&[
+            "-Daeron.driver.termination.validator=com.acme.Validator",
+            "io.aeron.archive.ArchivingMediaDriver",
+        ]))
+        .unwrap_err();
+        assert!(e.to_string().contains("aeron.driver.termination.validator"), "{e}");
     }
 
     #[test]

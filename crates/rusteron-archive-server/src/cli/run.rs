@@ -1,11 +1,15 @@
-//! Runs a [`Launch`]: embedded media driver (if asked), then the archive; prints the readiness line once
-//! the mark file is written; waits for SIGTERM or SIGINT; stops the archive, then the driver.
+//! Runs a [`Launch`]: embedded media driver (if asked), then the archive (unless only a media driver was
+//! asked for); prints the readiness line once the mark file is written; waits for SIGTERM or SIGINT (or a
+//! client's driver termination request, allowed by `aeron.driver.termination.validator`); stops the
+//! archive, then the driver.
 
+use std::ffi::c_void;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use rusteron_client::bindings::aeron_driver_context_set_driver_termination_hook;
 use rusteron_media_driver::{MediaDriver, MediaDriverBuilder};
 
 use super::{driver_env_var, Launch};
@@ -15,15 +19,27 @@ use crate::{ArchiveServer, ServerError};
 /// Prefix of the line printed on stdout when the archive is ready.
 pub const READY_PREFIX: &str = "rusteron-archive-server ready:";
 
-/// Starts everything, runs until a termination signal, then stops cleanly.
+/// Set by the embedded driver's termination hook: a client asked the driver to terminate (through its
+/// termination validator), which ends the process as it does Java's `MediaDriver` and
+/// `ArchivingMediaDriver`.
+static DRIVER_TERMINATED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_driver_termination(_state: *mut c_void) {
+    DRIVER_TERMINATED.store(true, Ordering::Release);
+}
+
+/// Starts everything, runs until a termination signal (or a driver termination request), then stops cleanly.
 pub fn run(launch: Launch) -> Result<(), ServerError> {
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         signal_hook::flag::register(signal, stop.clone())?;
     }
     let (server, driver) = start(launch)?;
-    while !stop.load(Ordering::Acquire) {
+    while !stop.load(Ordering::Acquire) && !DRIVER_TERMINATED.load(Ordering::Acquire) {
         std::thread::sleep(Duration::from_millis(50));
+    }
+    if DRIVER_TERMINATED.load(Ordering::Acquire) {
+        log::info!("media driver termination requested: stopping");
     }
     log::info!("termination signal: stopping the archive");
     drop(server);
@@ -32,8 +48,9 @@ pub fn run(launch: Launch) -> Result<(), ServerError> {
     Ok(())
 }
 
-/// Starts the embedded driver (if asked) and the archive, and prints the readiness line.
-pub fn start(launch: Launch) -> Result<(ArchiveServer, Option<MediaDriver>), ServerError> {
+/// Starts the embedded driver (if asked) and the archive (unless the mode is a media driver alone), and
+/// prints the readiness line.
+pub fn start(launch: Launch) -> Result<(Option<ArchiveServer>, Option<MediaDriver>), ServerError> {
     let Launch { mut config, embedded_driver, driver_properties, mode } = launch;
     let driver = if embedded_driver {
         for (name, value) in &driver_properties {
@@ -41,7 +58,24 @@ pub fn start(launch: Launch) -> Result<(ArchiveServer, Option<MediaDriver>), Ser
             // Set here, on the main thread, before the driver or any client thread exists.
             std::env::set_var(driver_env_var(name), value);
         }
-        let driver = MediaDriverBuilder::new().launch().map_err(|e| ServerError::Driver(e.to_string()))?;
+        let driver = MediaDriverBuilder::new()
+            .configure(|ctx| {
+                // SAFETY: the context is live during this closure; the hook is a plain function that only
+                // stores to a static, valid for the whole process, and needs no state.
+                let rc = unsafe {
+                    aeron_driver_context_set_driver_termination_hook(
+                        ctx.as_raw(),
+                        Some(on_driver_termination),
+                        std::ptr::null_mut(),
+                    )
+                };
+                if rc < 0 {
+                    log::warn!("cannot set the media driver termination hook (rc {rc})");
+                }
+                Ok(())
+            })
+            .launch()
+            .map_err(|e| ServerError::Driver(e.to_string()))?;
         log::info!("embedded media driver running in {}", driver.dir());
         if config.aeron_dir.is_none() {
             config.aeron_dir = Some(driver.dir().into());
@@ -50,6 +84,11 @@ pub fn start(launch: Launch) -> Result<(ArchiveServer, Option<MediaDriver>), Ser
     } else {
         None
     };
+    if !mode.runs_archive() {
+        println!("{READY_PREFIX} mode={mode:?} aeron_dir={}", driver.as_ref().map(|d| d.dir()).unwrap_or("-"));
+        let _ = std::io::stdout().flush();
+        return Ok((None, driver));
+    }
     let server = ArchiveServer::launch(config)?;
     let c = server.config();
     let mark = c.mark_file_dir().join(MARK_FILE_NAME);
@@ -66,5 +105,5 @@ pub fn start(launch: Launch) -> Result<(ArchiveServer, Option<MediaDriver>), Ser
         c.recording_events_channel,
     );
     let _ = std::io::stdout().flush();
-    Ok((server, driver))
+    Ok((Some(server), driver))
 }

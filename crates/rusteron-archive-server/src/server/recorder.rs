@@ -364,6 +364,17 @@ impl Conductor {
                 segment_length,
             };
         }
+        let mut writer = SegmentWriter::new(&self.config.archive_dir, layout, info.join_position, self.config.file_sync_level)
+            .with_checksum(self.config.record_checksum);
+        if let Err(e) = writer.init() {
+            // As Java's RecordingWriter.init failing in RecordingSession: the recording stops where it began.
+            self.error(csid, corr, codes::GENERIC, &format!("cannot create recording segment file: {e}"));
+            let _ = self.catalog.update(recording_id, |d| {
+                d.stop_position = info.join_position;
+                d.stop_timestamp = now;
+            });
+            return;
+        }
         let stripped = self.catalog.get(recording_id).map(|d| d.stripped_channel).unwrap_or_default();
         let key = counters::recording_pos_key(recording_id, info.session_id, &info.source_identity, self.archive_id);
         let label = counters::recording_pos_label(recording_id, info.session_id, stream_id, &stripped, self.archive_id);
@@ -385,8 +396,6 @@ impl Conductor {
             }
         };
         counter.set(info.join_position);
-        let writer = SegmentWriter::new(&self.config.archive_dir, layout, info.join_position, self.config.file_sync_level)
-            .with_checksum(self.config.record_checksum);
         let block_length_limit = (info.term_length as usize).min(self.config.file_io_max_length as usize).max(4096);
         self.recorder.sessions.insert(
             recording_id,

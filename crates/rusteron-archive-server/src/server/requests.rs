@@ -140,6 +140,7 @@ impl Conductor {
 
     /// Sends ERROR on session `csid` (if it still exists).
     pub(crate) fn error(&mut self, csid: i64, corr: i64, code: i64, message: &str) {
+        log::debug!("control session {csid} correlation {corr}: error {code}: {message}");
         if let Some(s) = self.session(csid) {
             s.send_error(corr, code, message);
         }

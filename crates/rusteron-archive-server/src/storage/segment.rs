@@ -57,7 +57,7 @@ pub struct SegmentWriter {
 
 impl SegmentWriter {
     /// A writer that continues at `position` (the start position of a new recording, or the stop position
-    /// of a recording being extended). Files are created on the first write.
+    /// of a recording being extended). Call [`init`](Self::init) to create the first segment file.
     pub fn new(dir: &Path, layout: RecordingLayout, position: i64, sync: SyncLevel) -> SegmentWriter {
         SegmentWriter {
             dir: dir.to_path_buf(),
@@ -84,6 +84,13 @@ impl SegmentWriter {
     /// never at level 0.
     pub fn dir_syncs(&self) -> u64 {
         self.dir_syncs
+    }
+
+    /// Creates (or, for an extended recording, opens) the segment file holding the current position, sized
+    /// to the full segment length, as Java's `RecordingWriter.init` does when a recording starts. A replay of
+    /// a live recording that has no data yet finds its segment file and waits for data instead of failing.
+    pub fn init(&mut self) -> Result<(), StorageError> {
+        self.current_file().map(|_| ())
     }
 
     /// Position after the last byte written.
