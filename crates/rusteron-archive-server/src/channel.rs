@@ -14,6 +14,7 @@ const SCHEME: &str = "aeron:";
 
 /// Why a channel string is not a valid Aeron URI.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ChannelError {
     /// The string does not start with `aeron:` (after an optional `aeron-spy:` prefix).
     #[error("channel must start with 'aeron:' (or 'aeron-spy:aeron:'): {0}")]

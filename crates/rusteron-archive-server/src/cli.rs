@@ -63,6 +63,7 @@ pub struct Launch {
 
 /// Why the arguments could not be turned into a [`Launch`].
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CliError {
     /// Bad usage, or `--help` / `--version` (clap prints these itself via [`clap::Error::exit`]).
     #[error(transparent)]

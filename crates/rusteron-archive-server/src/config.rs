@@ -10,6 +10,7 @@ use crate::storage::SyncLevel;
 
 /// A property that could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// The value does not parse for this property.
     #[error("invalid value '{value}' for {name}: {why}")]

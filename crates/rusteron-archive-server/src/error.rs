@@ -6,6 +6,7 @@ use crate::storage::StorageError;
 
 /// Why the archive server could not start, or a request could not be served.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ServerError {
     /// The configuration is not usable.
     #[error(transparent)]

@@ -37,11 +37,24 @@ impl Outcome {
 
 /// Runs `build_dir/<name>` from `build_dir`, its output going to `log`; never filters tests.
 pub fn run(build_dir: &Path, name: &str, log: &Path) -> Result<Outcome> {
+    run_tests(build_dir, name, log, None)
+}
+
+/// Runs only `tests` (full `Suite.Test` names) of `build_dir/<name>`: the re-run of failed tests.
+pub fn rerun(build_dir: &Path, name: &str, log: &Path, tests: &[String]) -> Result<Outcome> {
+    run_tests(build_dir, name, log, Some(tests.join(":")))
+}
+
+fn run_tests(build_dir: &Path, name: &str, log: &Path, filter: Option<String>) -> Result<Outcome> {
     let report = log.with_extension("json");
     let _ = std::fs::remove_file(&report);
     let log_file = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
     let started = Instant::now();
-    let mut child = Command::new(build_dir.join(name))
+    let mut cmd = Command::new(build_dir.join(name));
+    if let Some(filter) = filter {
+        cmd.arg(format!("--gtest_filter={filter}"));
+    }
+    let mut child = cmd
         .current_dir(build_dir)
         .arg(format!("--gtest_output=json:{}", report.display()))
         .stdin(Stdio::null())

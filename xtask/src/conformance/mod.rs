@@ -23,6 +23,11 @@ pub struct Options {
     /// Run the whole suite this many times in a row (stops at the first red run).
     #[arg(long, default_value_t = 1)]
     pub repeat: u32,
+    /// Re-run each failed test once by itself; a test that then passes is reported as FLAKY and does
+    /// not fail the command (CI's mode, so that a known flake does not hide everything else; a run
+    /// with flakes is not a green run for the "zero flakes").
+    #[arg(long)]
+    pub retry_failed: bool,
 }
 
 /// Builds the test programs and runs all of them.
@@ -41,6 +46,7 @@ pub fn run(opts: &Options) -> Result<()> {
     for round in 1..=opts.repeat.max(1) {
         let round_start = Instant::now();
         let mut outcomes = Vec::new();
+        let mut flaky: Vec<String> = Vec::new();
         for name in &built.tests {
             println!("xtask conformance: run {round}: {name} ...");
             let o = gtest::run(&built.build_dir, name, &logs.join(format!("{name}.log")))?;
@@ -56,9 +62,25 @@ pub fn run(opts: &Options) -> Result<()> {
             for f in &o.failed {
                 println!("xtask conformance:     FAILED {f}");
             }
+            let mut o = o;
+            if opts.retry_failed && !o.failed.is_empty() && o.program_error.is_none() {
+                let again = gtest::rerun(&built.build_dir, name, &logs.join(format!("{name}-retry.log")), &o.failed)?;
+                if again.green() && again.run == o.failed.len() as u64 {
+                    for f in &o.failed {
+                        println!("xtask conformance:     FLAKY {f}: failed, then passed when re-run alone");
+                    }
+                    o.passed += o.failed.len() as u64;
+                    flaky.extend(o.failed.drain(..).map(|f| format!("{name}: {f}")));
+                } else {
+                    println!("xtask conformance:     the re-run failed too: {:?}", again.failed);
+                }
+            }
             outcomes.push(o);
         }
-        let table = table(&outcomes);
+        let mut table = table(&outcomes);
+        if !flaky.is_empty() {
+            table.push_str(&format!("\nFlaky (failed, then passed when re-run alone): {}\n", flaky.join("; ")));
+        }
         println!("\nxtask conformance: run {round} of {}:\n{table}", opts.repeat.max(1));
         let doc = format!(
             "Run {round} of {}, {:.0} s for the tests ({:.0} s in all including the build).\n\n{table}",

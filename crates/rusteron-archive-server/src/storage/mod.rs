@@ -41,6 +41,7 @@ impl SyncLevel {
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StorageError {
     /// An I/O operation on `path` failed.
     #[error("I/O error on {path}: {source}")]
