@@ -49,17 +49,20 @@ impl ConnectTarget {
 
     /// The C client's failure, named: a connect that got no answer within the message timeout becomes a
     /// [`TimedOut`](rusteron_client::AeronErrorType::TimedOut) error naming the channels and the timeout,
-    /// with C's error as its source; any other failure is C's own error.
+    /// and C's own text; any other failure is C's own error.
     fn explain(&self, c_error: AeronCError) -> AeronCError {
         if !c_error.msg.contains("connect timeout") {
             return c_error;
         }
         AeronCError::timed_out_with(format!(
             "no answer from an Aeron Archive within the message timeout of {:?}: control requests were \
-             sent on {} and responses expected on {}; is the archive running and listening there?",
-            self.timeout, self.request, self.response
+             sent on {} and responses expected on {}; is the archive running and listening there? (C \
+             client: {})",
+            self.timeout,
+            self.request,
+            self.response,
+            c_error.msg.trim_end()
         ))
-        .with_source(c_error)
     }
 
     /// The wrapper's own wait ran out first.

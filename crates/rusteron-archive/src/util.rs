@@ -16,12 +16,11 @@ pub(crate) fn check(rc: c_int) -> Result<i32, AeronCError> {
 
 /// A NUL-terminated copy of `s`; fails (without calling C) if `s` contains a NUL byte.
 pub(crate) fn cstring(s: &str) -> Result<CString, AeronCError> {
-    CString::new(s).map_err(|e| {
+    CString::new(s).map_err(|_| {
         AeronCError::with_message(
             libc_einval(),
             Cow::Owned(format!("string contains a NUL byte: {s:?}")),
         )
-        .with_source(e)
     })
 }
 

@@ -1,12 +1,11 @@
 //! Errors and results that say what happened: an archive that does not answer (both connects fail with a
-//! `TimedOut` error naming the control channels and the message timeout, the C client's error as its
-//! source), and the `Option` forms of the calls that answer with a -1 sentinel.
+//! `TimedOut` error naming the control channels, the message timeout and the C client's own text), and
+//! the `Option` forms of the calls that answer with a -1 sentinel.
 
 mod support;
 
 use rusteron_archive::*;
 use rusteron_archive_server::test_util::TestArchive;
-use std::error::Error as _;
 use std::time::Duration;
 
 /// A context pointing at a port nobody listens on, with a 300 ms message timeout.
@@ -25,8 +24,7 @@ fn assert_names_what_happened(e: &AeronCError, request: &str) {
     assert!(e.msg.contains(request), "names the request channel: {e}");
     assert!(e.msg.contains("aeron:udp?endpoint=127.0.0.1:0"), "names the response channel: {e}");
     assert!(e.msg.contains("300ms"), "names the timeout: {e}");
-    let cause = e.source().expect("C's error is the source");
-    assert!(cause.to_string().contains("connect timeout"), "{cause}");
+    assert!(e.msg.contains("connect timeout"), "C's own text: {e}");
 }
 
 #[test]

@@ -176,7 +176,7 @@ impl AeronContext {
 /// Converts a Rust string for C; interior NUL bytes are an error.
 pub(crate) fn cstring(s: &str) -> Result<CString, AeronCError> {
     CString::new(s).map_err(|e| {
-        AeronCError::with_message(-1, "string contains an interior NUL byte").with_source(e)
+        AeronCError::with_message(-1, format!("string contains an interior NUL byte at {}", e.nul_position()))
     })
 }
 

@@ -37,6 +37,9 @@ pub enum AeronOfferError {
     /// `AERON_PUBLICATION_ERROR` (-6) or any other negative result, with the C client's error.
     #[error("the publication failed: {0}")]
     Error(#[source] AeronCError),
+    /// `offer_block_result` refused the block before C saw it (nothing was written).
+    #[error("offer_block refused the block: {0}")]
+    InvalidBlock(#[source] crate::BlockError),
 }
 
 impl AeronOfferError {
@@ -85,6 +88,7 @@ impl AeronOfferError {
             AeronOfferError::Closed => aeron_sys::AERON_PUBLICATION_CLOSED,
             AeronOfferError::MaxPositionExceeded => aeron_sys::AERON_PUBLICATION_MAX_POSITION_EXCEEDED,
             AeronOfferError::Error(e) => i64::from(e.code),
+            AeronOfferError::InvalidBlock(_) => aeron_sys::AERON_PUBLICATION_ERROR,
         }
     }
 }
@@ -93,6 +97,9 @@ impl From<AeronOfferError> for AeronCError {
     fn from(e: AeronOfferError) -> AeronCError {
         match e {
             AeronOfferError::Error(inner) => inner,
+            AeronOfferError::InvalidBlock(e) => {
+                AeronCError::with_message(aeron_sys::AERON_PUBLICATION_ERROR as i32, format!("offer_block refused: {e}"))
+            }
             other => AeronCError::from_publication_result(other.code()),
         }
     }
@@ -110,8 +117,7 @@ fn claim_error(e: AeronCError) -> AeronOfferError {
 /// The error of a block refused before C saw it.
 #[cold]
 fn block_refused(e: crate::BlockError) -> AeronOfferError {
-    let code = aeron_sys::AERON_PUBLICATION_ERROR as i32;
-    AeronOfferError::Error(AeronCError::with_message(code, format!("offer_block refused: {e}")).with_source(e))
+    AeronOfferError::InvalidBlock(e)
 }
 
 macro_rules! result_variants {
@@ -163,7 +169,7 @@ result_variants!(AeronExclusivePublication);
 
 impl AeronExclusivePublication {
     /// [`offer_block`](Self::offer_block) with the result classified; a block refused by the validation is
-    /// an [`AeronOfferError::Error`] whose source is the [`BlockError`](crate::BlockError).
+    /// [`AeronOfferError::InvalidBlock`] with the [`BlockError`](crate::BlockError) as its source.
     #[inline]
     pub fn offer_block_result(&self, buffer: &[u8]) -> Result<i64, AeronOfferError> {
         if let Err(e) = AeronExclusivePublication::validate_block(buffer) {
@@ -204,6 +210,9 @@ mod tests {
         let other = AeronOfferError::from_result(-42).unwrap_err();
         assert!(matches!(other, AeronOfferError::Error(_)) && other.is_fatal());
         assert!(std::error::Error::source(&other).is_some(), "the C error is the source");
+        let block = AeronOfferError::InvalidBlock(crate::BlockError::Length(24));
+        assert!(block.is_fatal() && block.code() == -6);
+        assert!(std::error::Error::source(&block).is_some());
         assert!(AeronOfferError::from_result(0).is_err(), "0 is not a position an offer returns");
     }
 }
