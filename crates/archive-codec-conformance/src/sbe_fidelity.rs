@@ -36,12 +36,14 @@ fn text(p: *const c_char) -> String {
 
 /// The values of the codec error macros `E100`, `E103`, `E107`, `E110`.
 pub fn error_macros() -> [i32; 4] {
+    // SAFETY: a C probe that takes no pointer from Rust (see above).
     unsafe { [fid_e100(), fid_e103(), fid_e107(), fid_e110()] }
 }
 
 /// `errno` after wrapping a message header over a 4-byte buffer, after reading an unknown
 /// ControlResponseCode, and after putting var-data longer than the buffer (0: the call succeeded).
 pub fn errno_after_failures() -> [i32; 3] {
+    // SAFETY: a C probe that takes no pointer from Rust (see above).
     unsafe {
         [
             fid_errno_header_too_short(),
@@ -53,11 +55,13 @@ pub fn errno_after_failures() -> [i32; 3] {
 
 /// `sbe_strerror(errnum)`.
 pub fn strerror(errnum: i32) -> String {
+    // SAFETY: a C probe that takes no pointer from Rust (see above).
     text(unsafe { fid_strerror(errnum) })
 }
 
 /// The character encodings of AuthConnectRequest's binary `encodedCredentials` and ASCII `responseChannel`.
 pub fn character_encodings() -> (String, String) {
+    // SAFETY: a C probe that takes no pointer from Rust (see above).
     unsafe {
         (
             text(fid_binary_data_character_encoding()),
@@ -68,6 +72,7 @@ pub fn character_encodings() -> (String, String) {
 
 /// `_encoded_length()` of varDataEncoding, varAsciiEncoding and messageHeader.
 pub fn composite_encoded_lengths() -> [u64; 3] {
+    // SAFETY: a C probe that takes no pointer from Rust (see above).
     unsafe {
         [
             fid_var_data_encoding_encoded_length(),
@@ -79,12 +84,14 @@ pub fn composite_encoded_lengths() -> [u64; 3] {
 
 /// `true` if varDataEncoding wraps a 4-byte buffer (just its length field) at offset 0.
 pub fn var_data_composite_wraps_its_length_field() -> bool {
+    // SAFETY: a C probe that takes no pointer from Rust (see above).
     unsafe { fid_var_data_composite_wraps_its_length_field() == 1 }
 }
 
 /// The PRESENCE meta attribute of the optional AuthConnectRequest.version and the required
 /// ControlResponse.correlationId.
 pub fn field_presences() -> (String, String) {
+    // SAFETY: a C probe that takes no pointer from Rust (see above).
     unsafe {
         (
             text(fid_optional_field_presence()),
@@ -95,5 +102,6 @@ pub fn field_presences() -> (String, String) {
 
 /// `true` if `_mut_buffer` of a wrapped message and of a wrapped composite returns the wrapped buffer.
 pub fn mut_buffer_is_the_wrapped_buffer() -> bool {
+    // SAFETY: a C probe that takes no pointer from Rust (see above).
     unsafe { fid_mut_buffer_is_the_wrapped_buffer() == 1 }
 }
