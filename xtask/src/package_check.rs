@@ -31,6 +31,12 @@ pub fn run() -> Result<()> {
         libclang: false,
     })?;
 
+    // Packages of an earlier run carry the same version: cargo would verify against those stale
+    // unpacked sources, and against the copies of them it extracted from its local registry into
+    // `$CARGO_HOME/registry/src/-<hash>/` (local registries are the folders whose name starts with `-`;
+    // cargo never re-extracts a version it has). Start from nothing.
+    let _ = std::fs::remove_dir_all(paths::target_dir().join("package"));
+    forget_local_registry_copies(&published);
     let step = Instant::now();
     let mut cmd = cargo();
     cmd.args(["package", "--workspace", "--allow-dirty"]);
@@ -130,6 +136,34 @@ fn workspace_packages() -> Result<(Vec<String>, Vec<String>)> {
         }
     }
     Ok((published, unpublished))
+}
+
+/// Removes `$CARGO_HOME/registry/{src,cache}/-<hash>/<crate>-*` of our crates: copies cargo extracted from
+/// the local registry of an earlier `cargo package --workspace` (crates.io's folders are left alone).
+fn forget_local_registry_copies(published: &[String]) {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")));
+    let Some(home) = home else { return };
+    for kind in ["src", "cache"] {
+        let Ok(registries) = std::fs::read_dir(home.join("registry").join(kind)) else { continue };
+        for registry in registries.flatten() {
+            if !registry.file_name().to_string_lossy().starts_with('-') {
+                continue;
+            }
+            let Ok(entries) = std::fs::read_dir(registry.path()) else { continue };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let ours = published.iter().any(|p| {
+                    name.strip_prefix(p.as_str()).and_then(|r| r.strip_prefix('-')).is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+                });
+                if ours {
+                    let path = entry.path();
+                    let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+                }
+            }
+        }
+    }
 }
 
 /// Opens each `target/package/<name>-<version>.crate` and checks its content.
