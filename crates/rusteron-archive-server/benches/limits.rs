@@ -10,6 +10,7 @@
 //! - **record** to the disk dir and to a tmpfs dir (`/dev/shm`), **replay** of what was recorded, and
 //!   **record while replaying**;
 //! - **1, 4 and 16 concurrent recordings** of 1 KiB messages (aggregate throughput);
+//!
 //! and prints one markdown table, ratios included: record / min(disk write at the same sync level, ceiling),
 //! replay / ceiling.
 //!
