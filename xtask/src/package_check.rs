@@ -144,7 +144,13 @@ fn forget_local_registry_copies(published: &[String]) {
     let home = std::env::var_os("CARGO_HOME")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")));
-    let Some(home) = home else { return };
+    if let Some(home) = home {
+        forget_local_registry_copies_in(&home, published);
+    }
+}
+
+/// [`forget_local_registry_copies`] below the cargo home `home`.
+fn forget_local_registry_copies_in(home: &std::path::Path, published: &[String]) {
     for kind in ["src", "cache"] {
         let Ok(registries) = std::fs::read_dir(home.join("registry").join(kind)) else { continue };
         for registry in registries.flatten() {
@@ -322,5 +328,24 @@ mod tests {
         assert!(!is_aeron_source("src/generated/client.rs"));
         assert!(is_aeron_source("aeron-driver/src/main/c/aeronmd.c"));
         assert!(is_aeron_source("version.txt"));
+    }
+
+    #[test]
+    fn only_our_crates_in_local_registries_are_forgotten() {
+        let home = std::env::temp_dir().join(format!("rusteron-pkgcheck-{}", std::process::id()));
+        let local = home.join("registry/src/-1234abcd");
+        let remote = home.join("registry/src/index.crates.io-1949cf8c6b5b557f");
+        for d in [local.join("rusteron-client-0.1.0"), local.join("rusteron-client-extra-0.1.0"), local.join("serde-1.0.0"), remote.join("rusteron-client-0.1.0")] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::create_dir_all(home.join("registry/cache/-1234abcd")).unwrap();
+        std::fs::write(home.join("registry/cache/-1234abcd/rusteron-client-0.1.0.crate"), b"x").unwrap();
+        forget_local_registry_copies_in(&home, &["rusteron-client".to_string()]);
+        assert!(!local.join("rusteron-client-0.1.0").exists(), "our stale copy is gone");
+        assert!(!home.join("registry/cache/-1234abcd/rusteron-client-0.1.0.crate").exists());
+        assert!(local.join("rusteron-client-extra-0.1.0").exists(), "another crate with our name as prefix stays");
+        assert!(local.join("serde-1.0.0").exists(), "other crates stay");
+        assert!(remote.join("rusteron-client-0.1.0").exists(), "crates.io's copies stay");
+        std::fs::remove_dir_all(&home).unwrap();
     }
 }
