@@ -22,10 +22,12 @@ fn main() {
     let mut driver = std::ptr::null_mut();
     // SAFETY: valid out-pointer; the context is closed right after.
     assert_eq!(unsafe { aeron_sys::aeron_driver_context_init(&mut driver) }, 0);
+    // SAFETY: `driver` was initialised just above and is closed once.
     unsafe { aeron_sys::aeron_driver_context_close(driver) };
     let mut archive = std::ptr::null_mut();
     // SAFETY: as above.
     assert_eq!(unsafe { aeron_sys::aeron_archive_context_init(&mut archive) }, 0);
+    // SAFETY: `archive` was initialised just above and is closed once.
     unsafe { aeron_sys::aeron_archive_context_close(archive) };
     println!("driver and archive contexts: ok");
 }
