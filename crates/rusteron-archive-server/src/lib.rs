@@ -16,6 +16,8 @@ pub mod server;
 pub mod storage;
 #[cfg(feature = "test-util")]
 pub mod test_util;
+#[cfg(feature = "tool")]
+pub mod tool;
 
 pub use config::ArchiveConfig;
 pub use error::ServerError;

@@ -152,6 +152,15 @@ impl MarkFileHeader {
     }
 }
 
+impl MarkFileHeader {
+    /// `true` if an archive may still be using its files at `now_ms`: the activity timestamp is younger than
+    /// [`LIVENESS_TIMEOUT_MS`] and the process still exists, whether or not the archive finished starting
+    /// (a starting archive is recovering its catalog). `rusteron-archive-tool` refuses changes then.
+    pub fn may_be_running(&self, now_ms: i64) -> bool {
+        self.activity_timestamp >= 0 && now_ms - self.activity_timestamp < LIVENESS_TIMEOUT_MS && process_exists(self.pid)
+    }
+}
+
 /// `true` if a process with this id exists (or cannot be checked).
 fn process_exists(pid: i64) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else { return true };

@@ -36,6 +36,106 @@ pub struct RecoveredRecording {
     pub stop_position: i64,
     /// `true` if a torn last frame was cut off.
     pub truncated_torn_frame: bool,
+    /// The torn last frame that was cut off, if any.
+    pub cut: Option<TornFrame>,
+}
+
+/// A last frame that is incomplete: it straddles a 4 KiB page boundary and a page after the boundary holds
+/// only zeros in the frame's range (and, with a record checksum, its checksum does not match).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TornFrame {
+    /// Segment file holding the frame (its file name, `<id>-<base>.rec`).
+    pub segment_file: String,
+    /// Recording position of the frame's first byte: the stop position once it is cut off.
+    pub position: i64,
+    /// Aligned length of the frame as its header claims.
+    pub length: i64,
+}
+
+/// Where a recording's data ends, as recovery works it out, without changing anything ([`scan_stop`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StopScan {
+    /// Base position of the segment file with the highest base, `None` if the recording has no segment file.
+    pub last_segment_base: Option<i64>,
+    /// Position after the last complete frame (the torn frame, if any, excluded): the stop position recovery
+    /// writes.
+    pub stop_position: i64,
+    /// The torn last frame recovery cuts off.
+    pub torn: Option<TornFrame>,
+}
+
+/// File in the archive dir where recovery (at start-up, or `rusteron-archive-tool verify`) appends one line
+/// per recovered recording, so that what was cut can be reported after the fact.
+pub const RECOVERY_LOG_FILE_NAME: &str = "archive-recovery.log";
+
+/// One line of the recovery log ([`RECOVERY_LOG_FILE_NAME`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryLogEntry {
+    /// Epoch ms of the recovery.
+    pub timestamp: i64,
+    /// The recording.
+    pub recording_id: i64,
+    /// The stop position recovery wrote.
+    pub stop_position: i64,
+    /// The torn frame cut off, if any.
+    pub cut: Option<TornFrame>,
+}
+
+impl RecoveryLogEntry {
+    /// The line as written: `<epoch ms> recording=<id> stop=<position> cut=none` or
+    /// `... cut=<position>+<length> file=<segment file>`.
+    pub fn to_line(&self) -> String {
+        let mut line = format!("{} recording={} stop={}", self.timestamp, self.recording_id, self.stop_position);
+        match &self.cut {
+            None => line.push_str(" cut=none"),
+            Some(t) => line.push_str(&format!(" cut={}+{} file={}", t.position, t.length, t.segment_file)),
+        }
+        line
+    }
+
+    /// Parses a line written by [`to_line`](Self::to_line); `None` for anything else.
+    pub fn parse(line: &str) -> Option<RecoveryLogEntry> {
+        let mut words = line.split_whitespace();
+        let timestamp = words.next()?.parse().ok()?;
+        let recording_id = words.next()?.strip_prefix("recording=")?.parse().ok()?;
+        let stop_position = words.next()?.strip_prefix("stop=")?.parse().ok()?;
+        let cut = match words.next()?.strip_prefix("cut=")? {
+            "none" => None,
+            c => {
+                let (position, length) = c.split_once('+')?;
+                let segment_file = words.next()?.strip_prefix("file=")?.to_owned();
+                Some(TornFrame { segment_file, position: position.parse().ok()?, length: length.parse().ok()? })
+            }
+        };
+        Some(RecoveryLogEntry { timestamp, recording_id, stop_position, cut })
+    }
+}
+
+/// Appends `entries` to the recovery log in `archive_dir` and syncs it.
+pub fn append_recovery_log(archive_dir: &Path, entries: &[RecoveryLogEntry]) -> Result<(), StorageError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let path = archive_dir.join(RECOVERY_LOG_FILE_NAME);
+    let mut text = String::new();
+    for e in entries {
+        text.push_str(&e.to_line());
+        text.push('\n');
+    }
+    let file = OpenOptions::new().create(true).append(true).open(&path).map_err(io_err(&path))?;
+    std::io::Write::write_all(&mut &file, text.as_bytes()).map_err(io_err(&path))?;
+    file.sync_data().map_err(io_err(&path))
+}
+
+/// The entries of the recovery log in `archive_dir` (none if it does not exist); lines that do not parse
+/// are skipped.
+pub fn read_recovery_log(archive_dir: &Path) -> Result<Vec<RecoveryLogEntry>, StorageError> {
+    let path = archive_dir.join(RECOVERY_LOG_FILE_NAME);
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).lines().filter_map(RecoveryLogEntry::parse).collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(io_err(&path)(e)),
+    }
 }
 
 /// Result of [`recover`].
@@ -108,11 +208,12 @@ pub fn recover(
         if !valid_layout(&layout) {
             log::error!("recording {} has an unusable layout {layout:?}; stop = start", d.recording_id);
         }
-        let (stop_position, truncated) = if valid_layout(&layout) {
-            recover_stop_with(archive_dir, &layout, file_sync, catalog.checksum())?
+        let (stop_position, cut) = if valid_layout(&layout) {
+            recover_stop_cut(archive_dir, &layout, file_sync, catalog.checksum())?
         } else {
-            (d.start_position, false)
+            (d.start_position, None)
         };
+        let truncated = cut.is_some();
         // As Java's catalog refresh: the descriptor checksum is not recomputed.
         catalog.update_keeping_checksum(d.recording_id, |r| {
             r.stop_position = stop_position;
@@ -127,15 +228,29 @@ pub fn recover(
             recording_id: d.recording_id,
             stop_position,
             truncated_torn_frame: truncated,
+            cut,
         });
     }
     if !report.recovered.is_empty() {
         catalog.sync()?;
+        let entries: Vec<_> = report
+            .recovered
+            .iter()
+            .map(|r| RecoveryLogEntry {
+                timestamp: now_ms,
+                recording_id: r.recording_id,
+                stop_position: r.stop_position,
+                cut: r.cut.clone(),
+            })
+            .collect();
+        append_recovery_log(archive_dir, &entries)?;
     }
     Ok(report)
 }
 
-fn valid_layout(l: &RecordingLayout) -> bool {
+/// `true` if the layout's lengths are usable: term length a power of two, segment length a power of two and
+/// at least the term length, start position not negative.
+pub fn valid_layout(l: &RecordingLayout) -> bool {
     l.term_length > 0
         && (l.term_length as u64).is_power_of_two()
         && l.segment_length >= l.term_length
@@ -156,37 +271,78 @@ pub fn recover_stop_with(
     sync: SyncLevel,
     checksum: Option<Checksum>,
 ) -> Result<(i64, bool), StorageError> {
+    recover_stop_cut(dir, layout, sync, checksum).map(|(stop, cut)| (stop, cut.is_some()))
+}
+
+/// [`recover_stop_with`] that also says which frame was cut off.
+pub fn recover_stop_cut(
+    dir: &Path,
+    layout: &RecordingLayout,
+    sync: SyncLevel,
+    checksum: Option<Checksum>,
+) -> Result<(i64, Option<TornFrame>), StorageError> {
+    let scan = scan_stop(dir, layout, checksum)?;
+    if let (Some(torn), Some(base)) = (&scan.torn, scan.last_segment_base) {
+        cut_torn_frame(dir, layout, base, torn, sync)?;
+    }
+    Ok((scan.stop_position, scan.torn))
+}
+
+/// Cuts `torn` off the segment starting at `segment_base`: the file is truncated to the frame start,
+/// re-extended to the segment length and synced (at least `fdatasync`).
+pub fn cut_torn_frame(
+    dir: &Path,
+    layout: &RecordingLayout,
+    segment_base: i64,
+    torn: &TornFrame,
+    sync: SyncLevel,
+) -> Result<(), StorageError> {
+    let path = layout.segment_path(dir, segment_base);
+    let offset = torn.position - segment_base;
+    log::warn!(
+        "{}: last frame at offset {offset} straddles a page boundary and is incomplete; cutting it off",
+        path.display()
+    );
+    let file = OpenOptions::new().write(true).open(&path).map_err(io_err(&path))?;
+    file.set_len(offset.max(0) as u64).map_err(io_err(&path))?;
+    file.set_len(layout.segment_length as u64).map_err(io_err(&path))?;
+    super::sync::sync_file(&file, &path, sync.max_data())
+}
+
+/// Works out, without changing anything, where recovery puts the stop position of a recording: the frame walk
+/// of its last segment file, and the torn last frame it would cut off (see the module docs).
+pub fn scan_stop(dir: &Path, layout: &RecordingLayout, checksum: Option<Checksum>) -> Result<StopScan, StorageError> {
     let Some(&last_base) = list_segments(dir, layout.recording_id)?.last() else {
-        return Ok((layout.start_position, false));
+        return Ok(StopScan { last_segment_base: None, stop_position: layout.start_position, torn: None });
     };
     let start_term_base = layout.start_position - (layout.start_position & (layout.term_length - 1));
     let first_offset = if last_base == start_term_base { layout.start_position - start_term_base } else { 0 };
     let path = layout.segment_path(dir, last_base);
-    let file = OpenOptions::new().read(true).write(true).open(&path).map_err(io_err(&path))?;
+    let file = File::open(&path).map_err(io_err(&path))?;
     let size = file.metadata().map_err(io_err(&path))?.len() as i64;
     let limit = layout.segment_length.min(size);
     let scan = scan_frames(&file, &path, first_offset, limit)?;
     let mut end = scan.end;
-    let mut truncated = false;
+    let mut torn = None;
     if let Some(last) = scan.last {
         if last.frame_type != frame::TYPE_PAD
             && straddles_page(last.offset, last.aligned_length)
             && has_empty_page_after_straddle(&file, &path, last.offset, last.aligned_length)?
             && !has_valid_checksum(&file, &path, checksum, last)?
         {
-            log::warn!(
-                "{}: last frame at offset {} straddles a page boundary and is incomplete; cutting it off",
-                path.display(),
-                last.offset
-            );
-            file.set_len(last.offset as u64).map_err(io_err(&path))?;
-            file.set_len(layout.segment_length as u64).map_err(io_err(&path))?;
-            super::sync::sync_file(&file, &path, sync.max_data())?;
             end = last.offset;
-            truncated = true;
+            torn = Some(TornFrame {
+                segment_file: super::positions::segment_file_name(layout.recording_id, last_base),
+                position: last_base + last.offset,
+                length: last.aligned_length,
+            });
         }
     }
-    Ok(((last_base + end).max(layout.start_position), truncated))
+    Ok(StopScan {
+        last_segment_base: Some(last_base),
+        stop_position: (last_base + end).max(layout.start_position),
+        torn,
+    })
 }
 
 #[derive(Debug, Clone, Copy)]
