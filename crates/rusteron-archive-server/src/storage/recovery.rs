@@ -11,6 +11,10 @@
 //! length, and the stop position is the frame start. Padding frames are exempt (only their header is ever
 //! stored). Missing segment files are fine: only the last one matters; no segment file at all means nothing
 //! was written, stop = start.
+//!
+//! Every recovered recording gets a line in the recovery log ([`RECOVERY_LOG_FILE_NAME`] in the archive dir):
+//! the time, the stop position written and the frame cut off, if any, so `rusteron-archive-tool verify` can
+//! report what was cut after the fact. [`scan_stop`] works out the same result without changing anything.
 
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
@@ -592,6 +596,50 @@ mod tests {
         big[0..4].copy_from_slice(&100_000i32.to_le_bytes());
         std::fs::write(dir.path().join("8-0.rec"), &big).unwrap();
         assert!(recover_stop(dir.path(), &layout(8, 0), SyncLevel::None).unwrap().0 <= 96);
+    }
+
+    #[test]
+    fn recovery_log_lines_round_trip_and_accumulate() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(read_recovery_log(dir.path()).unwrap().is_empty());
+        let cut = RecoveryLogEntry {
+            timestamp: 17,
+            recording_id: 3,
+            stop_position: 4000,
+            cut: Some(TornFrame { segment_file: "3-0.rec".into(), position: 4000, length: 6016 }),
+        };
+        assert_eq!(cut.to_line(), "17 recording=3 stop=4000 cut=4000+6016 file=3-0.rec");
+        let plain = RecoveryLogEntry { timestamp: 18, recording_id: 4, stop_position: 64, cut: None };
+        assert_eq!(plain.to_line(), "18 recording=4 stop=64 cut=none");
+        append_recovery_log(dir.path(), std::slice::from_ref(&cut)).unwrap();
+        append_recovery_log(dir.path(), std::slice::from_ref(&plain)).unwrap();
+        std::fs::write(
+            dir.path().join(RECOVERY_LOG_FILE_NAME),
+            std::fs::read_to_string(dir.path().join(RECOVERY_LOG_FILE_NAME)).unwrap() + "garbage line\n",
+        )
+        .unwrap();
+        assert_eq!(read_recovery_log(dir.path()).unwrap(), vec![cut, plain]);
+    }
+
+    #[test]
+    fn recover_writes_what_it_cut_to_the_recovery_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(dir.path(), 64 * 1024, SyncLevel::None).unwrap();
+        let id = catalog.add(descriptor(0)).unwrap();
+        let mut w = SegmentWriter::new(dir.path(), layout(id, 0), 0, SyncLevel::None);
+        w.write_block(&data_frame(4000 - 32, 1)).unwrap();
+        w.write_block(&data_frame(6000 - 32, 2)).unwrap();
+        drop(w);
+        let path = dir.path().join(format!("{id}-0.rec"));
+        OpenOptions::new().write(true).open(&path).unwrap().write_all_at(&vec![0u8; 4096], 8192).unwrap();
+        let scan = scan_stop(dir.path(), &layout(id, 0), None).unwrap();
+        let torn = TornFrame { segment_file: format!("{id}-0.rec"), position: 4000, length: 6016 };
+        assert_eq!(scan, StopScan { last_segment_base: Some(0), stop_position: 4000, torn: Some(torn.clone()) });
+        assert_ne!(std::fs::read(&path).unwrap()[4000], 0, "scan_stop changes nothing");
+        let report = recover(&mut catalog, dir.path(), SyncLevel::None, 55).unwrap();
+        assert_eq!(report.recovered[0].cut, Some(torn.clone()));
+        let log = read_recovery_log(dir.path()).unwrap();
+        assert_eq!(log, vec![RecoveryLogEntry { timestamp: 55, recording_id: id, stop_position: 4000, cut: Some(torn) }]);
     }
 
     #[test]

@@ -219,6 +219,10 @@ pub fn dump(dir: &ArchiveDir, recording_id: Option<i64>, limit: u64, hex: bool) 
                     }
                     break;
                 }
+                if i64::from(length) > layout.term_length {
+                    error = Some(format!("frame at position {position} has length {length}, more than a term"));
+                    break;
+                }
                 let frame_type = frame::frame_type(&header).unwrap_or(0);
                 let flags = header[frame::offset::FLAGS];
                 let kind = match frame_type {
@@ -309,14 +313,15 @@ pub fn errors(dir: &ArchiveDir) -> Result<Report, ToolError> {
     let driver_error = match rusteron_client::AeronCnc::new(&header.aeron_directory, 100) {
         Ok(cnc) => {
             let mut out = String::new();
-            let mut handler = rusteron_client::AeronErrorLogReaderFuncClosure::from(
-                |count: i32, first: i64, last: i64, error: &str| {
-                    error_record_text(&mut out, count, first, last, error);
-                    driver.push(record_json(count, first, last, error));
-                },
-            );
-            cnc.error_log_read(&mut handler, 0);
-            drop(handler);
+            {
+                let mut handler = rusteron_client::AeronErrorLogReaderFuncClosure::from(
+                    |count: i32, first: i64, last: i64, error: &str| {
+                        error_record_text(&mut out, count, first, last, error);
+                        driver.push(record_json(count, first, last, error));
+                    },
+                );
+                cnc.error_log_read(&mut handler, 0);
+            }
             text.push_str(&out);
             let _ = writeln!(text);
             let _ = writeln!(text, "{} distinct errors observed.", driver.len());
