@@ -610,3 +610,44 @@ fn maintenance_commands_change_the_catalog_and_files_as_java_does() {
     assert_eq!(json["catalog"]["entries"][1]["offset"], 32 + 192);
     assert_eq!(json["catalog"]["entries"][0]["descriptor"]["stopPosition"], stop0);
 }
+
+#[test]
+fn catalog_damage_that_stops_the_archive_is_named_by_verify() {
+    let a = record_archive(&[]);
+    let start = |dir: &Path| {
+        TestArchive::start_with(|c| {
+            c.archive_dir = dir.to_path_buf();
+            c.delete_archive_dir_on_start = false;
+        })
+    };
+
+    // An entry after the last one whose length runs past the end of the file.
+    let (_t, dir) = copy_dir(&a.dir);
+    write_at(&dir.join("archive.catalog"), 32 + 3 * 192, &2_000_000i32.to_le_bytes());
+    let error = start(&dir).expect_err("the archive refuses to start").to_string();
+    assert!(error.contains("runs past the end of the file"), "{error}");
+    // The failed start left its mark file stopped (activity -1): verify may change the files at once,
+    // although the process that wrote it (this one) is alive.
+    assert!(tool(&dir, &["describe"]).stdout.contains("activityTimestamp=-1 (stopped cleanly)"));
+    let run = tool(&dir, &["verify"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (
+            1,
+            "ERR: entry at offset 608 has length 2000000, running past the end of the file (1048576 bytes): the \
+             archive refuses to start\n(recordingId=0) OK\n(recordingId=1) OK\n(recordingId=2) skipping: DELETED\n\
+             verified 3 recording(s): 2 VALID, 0 INVALID, 1 skipped\n"
+        ),
+        "{run:?}"
+    );
+    let (_, json) = tool_json(&dir, &["verify", "--dry-run"]);
+    assert_eq!(json["catalogProblems"].as_array().unwrap().len(), 1);
+
+    // A header alignment the archive does not accept.
+    let (_t, dir) = copy_dir(&a.dir);
+    write_at(&dir.join("archive.catalog"), 16, &128i32.to_le_bytes());
+    assert!(start(&dir).is_err(), "the archive refuses to start");
+    let run = tool(&dir, &["verify", "--dry-run", "1"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.starts_with("ERR: catalog alignment 128, expected 64: the archive refuses to start\n"), "{run:?}");
+}

@@ -25,6 +25,20 @@ pub fn open_storage(config: &ArchiveConfig) -> Result<(MarkFile, Catalog), Serve
     let now = epoch_ms();
     let settings = MarkFileSettings::from_config(config, config.archive_id.unwrap_or(-1), &aeron_directory(config));
     let mark_file = MarkFile::create(&settings, now)?;
+    match open_catalog(config, now) {
+        Ok(catalog) => Ok((mark_file, catalog)),
+        Err(e) => {
+            // A start that failed leaves a stopped mark file (activity -1), not one that looks alive for the
+            // liveness timeout to tools and to a retry in the same process.
+            if let Err(m) = mark_file.signal_terminated() {
+                log::warn!("marking {} stopped: {m}", mark_file.path().display());
+            }
+            Err(e)
+        }
+    }
+}
+
+fn open_catalog(config: &ArchiveConfig, now: i64) -> Result<Catalog, ServerError> {
     recovery::validate_catalog_header(&config.archive_dir)?;
     let mut catalog = Catalog::open(&config.archive_dir, config.catalog_capacity, config.catalog_file_sync_level)?
         .with_checksum(config.record_checksum);
@@ -32,7 +46,7 @@ pub fn open_storage(config: &ArchiveConfig) -> Result<(MarkFile, Catalog), Serve
     if !report.recovered.is_empty() {
         log::warn!("recovered {} recording(s) left active by the previous run", report.recovered.len());
     }
-    Ok((mark_file, catalog))
+    Ok(catalog)
 }
 
 /// Writes the archive id, marks the archive ready (mark file version set) and starts the keeper.

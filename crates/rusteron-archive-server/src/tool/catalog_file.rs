@@ -190,6 +190,21 @@ impl CatalogFile {
     fn index(&mut self) {
         self.entries.clear();
         self.problems.clear();
+        if self.version >> 16 == 3 {
+            // What the archive's start-up (`recovery::validate_catalog_header`) refuses.
+            if self.header_length != HEADER_LENGTH as i32 {
+                self.problems.push(format!(
+                    "catalog header length {}, expected {HEADER_LENGTH}: the archive refuses to start",
+                    self.header_length
+                ));
+            }
+            if self.alignment != ALIGNMENT as i32 {
+                self.problems.push(format!(
+                    "catalog alignment {}, expected {ALIGNMENT}: the archive refuses to start",
+                    self.alignment
+                ));
+            }
+        }
         let mut offset = self.first_entry_offset();
         while let Some(length) = get_i32(&self.bytes, offset) {
             if length <= 0 {
@@ -199,7 +214,8 @@ impl CatalogFile {
             let end = offset + DESCRIPTOR_HEADER_LENGTH + length;
             if end > self.bytes.len() {
                 self.problems.push(format!(
-                    "entry at offset {offset} has length {length}, running past the end of the file ({} bytes)",
+                    "entry at offset {offset} has length {length}, running past the end of the file ({} bytes): \
+                     the archive refuses to start",
                     self.bytes.len()
                 ));
                 break;
