@@ -269,6 +269,28 @@ fn inspection_commands_on_an_archive_the_server_wrote() {
     let errors = tool(dir, &["errors"]);
     assert!(errors.stdout.starts_with("Archive error log:\n\n0 distinct errors observed.\n\nAeron driver error log (directory: "), "{errors:?}");
 
+    // An error log with one error seen twice, written as the archive writes it (Agrona's format).
+    let mark = dir.join("archive-mark.dat");
+    let mut bytes = std::fs::read(&mark).unwrap();
+    let log = rusteron_archive_server::storage::mark_file::HEADER_LENGTH;
+    let mut area = bytes[log..log + 4096].to_vec();
+    let mut errors = rusteron_archive_server::storage::error_log::DistinctErrorLog::new(&mut area);
+    assert!(errors.record("java.io.IOException: boom", 1_796_310_245_678));
+    assert!(errors.record("java.io.IOException: boom", 1_796_310_246_000));
+    bytes[log..log + 4096].copy_from_slice(&area);
+    std::fs::write(&mark, &bytes).unwrap();
+    let run = tool(dir, &["errors"]);
+    assert!(
+        run.stdout.starts_with(
+            "Archive error log:\n\n2 observations from 2026-12-03T15:04:05.678Z to 2026-12-03T15:04:06.000Z for:\n\
+             java.io.IOException: boom\n\n1 distinct errors observed.\n\nAeron driver error log (directory: "
+        ),
+        "{run:?}"
+    );
+    let (_, json) = tool_json(dir, &["errors"]);
+    assert_eq!(json["archive"][0]["observationCount"], 2);
+    assert_eq!(json["archive"][0]["error"], "java.io.IOException: boom");
+
     // Bad input: clear errors and exit codes, no panic.
     let unknown = tool(dir, &["describe", "7"]);
     assert_eq!((unknown.code, unknown.stderr.as_str()), (3, "ERROR: no recording found with recordingId: 7\n"));
