@@ -451,6 +451,9 @@ fn the_server_cuts_a_torn_frame_at_start_and_verify_reports_it() {
     assert_eq!(tool(&a.dir, &["compact", "--yes"]).code, 3);
     let client = ArchiveClient::connect(&archive).unwrap();
     assert_eq!(client.stop_position(1).unwrap(), 3 * FRAME, "recovery cut the torn frame off");
+    let segment = std::fs::read(a.dir.join("1-0.rec")).unwrap();
+    assert_eq!(segment.len(), 128 * 1024, "re-extended to the segment length");
+    assert!(segment[3168..4224].iter().all(|&b| b == 0), "the torn frame is erased from the file");
     let dry = tool(&a.dir, &["verify", "--dry-run", "1"]);
     assert_eq!(dry.code, 0, "{dry:?}");
     drop(client);
