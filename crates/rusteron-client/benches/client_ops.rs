@@ -497,7 +497,7 @@ fn controlled_assembler_poll_rusteron(
     limit: usize,
 ) -> u64 {
     a.delegate().0 = 0;
-    s.controlled_poll(a, limit).expect("controlled assembler poll");
+    a.poll_subscription(s, limit).expect("controlled assembler poll");
     a.delegate().0
 }
 
