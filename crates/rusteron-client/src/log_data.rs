@@ -75,15 +75,21 @@ pub(crate) unsafe fn fragment_bytes<'a>(
     }
 }
 
-/// `term_offset + HEADER_LENGTH + len <= 1 << bits` without overflow: if `len >= 1 << bits` the `| len`
-/// keeps a bit at or above `bits` set; otherwise `len < 2^63` and `term_offset < 2^32`, so the sum cannot
-/// wrap. `bits` is taken modulo 64 (as the shift instruction does); C's values are 16..=30. Six
-/// instructions (add, add, or, shift, test, branch) after the three loads, against nine for the plain
-/// `len <= (term_length - 32).saturating_sub(term_offset)`.
+/// `term_offset + HEADER_LENGTH + len <= 1 << bits`, without overflow, in five instructions after the
+/// loads (add, add, or, bit scan, compare-and-branch with `bits` straight from memory), against nine for the
+/// plain `len <= (term_length - 32).saturating_sub(term_offset)`.
+///
+/// `x = (term_offset + 31 + len) | len` (wrapping add) has its highest set bit below `bits` exactly when
+/// the frame fits: if `len >= 1 << bits`, `| len` keeps a bit at or above `bits`; otherwise `len < 2^63`
+/// and `term_offset < 2^32`, so the sum does not wrap and `x < 1 << bits` is the bound itself. `bits` is
+/// C's `position_bits_to_shift` of the term it mapped (16..=30).
 #[inline(always)]
 fn fits_in_term(term_offset: usize, len: usize, bits: usize) -> bool {
-    let last = term_offset.wrapping_add(HEADER_LENGTH - 1).wrapping_add(len);
-    ((last | len) >> (bits & 63)) == 0
+    let x = term_offset.wrapping_add(HEADER_LENGTH - 1).wrapping_add(len) | len;
+    // SAFETY: x >= 31: without wrapping the sum is at least 31; with wrapping, len > 2^64 - 2^32 - 31
+    // (term_offset < 2^32), so x >= len > 0. Knowing x != 0 lets `ilog2` be a single bit scan.
+    unsafe { std::hint::assert_unchecked(x != 0) };
+    (x.ilog2() as usize) < bits
 }
 
 /// A block of frames for a block handler. C's block scan already bounds the block by the term and the
@@ -273,19 +279,19 @@ mod tests {
         }
     }
 
-    /// The five-instruction bound equals the plain one (`term_offset + 32 + len <= 1 << bits`, computed
+    /// The bit-scan bound equals the plain one (`term_offset + 32 + len <= 1 << bits`, computed
     /// without overflow) on the edges: empty payloads, the last byte of the term, one past it, lengths
     /// that wrap (C's `frame_length - 32` of a short frame), the largest offsets and term lengths.
     #[test]
     fn fits_in_term_is_the_term_bound() {
         let reference = |off: usize, len: usize, bits: usize| {
-            let term = 1u128 << (bits & 63);
+            let term = 1u128 << bits;
             off as u128 + HEADER_LENGTH as u128 + len as u128 <= term
         };
         let lens = [0, 1, 7, 31, 32, 33, 1 << 16, (1 << 30) - 32, 1 << 30, 1 << 31, usize::MAX / 2,
             usize::MAX - 32, usize::MAX - 31, usize::MAX - 1, usize::MAX];
-        for bits in [0usize, 5, 16, 17, 30, 31, 62, 63, 64, 80] {
-            let term = 1usize << (bits & 63);
+        for bits in [1usize, 5, 16, 17, 30, 31, 62, 63] {
+            let term = 1usize << bits;
             let offs = [0, 32, 64, term.saturating_sub(64), term.saturating_sub(33), term.saturating_sub(32),
                 term.saturating_sub(31), term, u32::MAX as usize - 31, u32::MAX as usize];
             for &off in &offs {
