@@ -92,15 +92,16 @@ fn fits_in_term(term_offset: usize, len: usize, bits: usize) -> bool {
     (x.ilog2() as usize) < bits
 }
 
-/// A block of frames for a block handler. C's block scan already bounds the block by the term and the
-/// caller's limit; the slice is additionally bounded by the largest term length.
+/// A block of frames for a block handler: C's block, capped at the largest term length (a length that C
+/// computed as a negative `int32_t` would otherwise become a huge `usize`).
 ///
 /// # Safety
 /// `p` and `len` must be what C passed to a block handler.
 #[inline(always)]
 pub(crate) unsafe fn block_bytes<'a>(p: *const u8, len: usize) -> &'a [u8] {
-    if len <= MAX_TERM_LENGTH && !p.is_null() {
-        // SAFETY: C passes a block of `len` bytes inside a mapped term.
+    if len <= MAX_TERM_LENGTH {
+        // SAFETY: C passes `term_buffer + offset` (a pointer into a mapped term, never null) and a block of
+        // `len` bytes that its scan found there.
         unsafe { std::slice::from_raw_parts(p, len) }
     } else {
         out_of_term()
