@@ -293,7 +293,8 @@ fn op_claim_c(raw: *mut sys::aeron_exclusive_publication_t) {
     // the claimed bytes.
     unsafe {
         while sys::aeron_exclusive_publication_try_claim(raw, MESSAGE.len(), claim.as_mut_ptr()) < 0
-        {}
+        {
+        }
         *(*claim.as_ptr()).data = 1;
         sys::aeron_buffer_claim_commit(claim.as_mut_ptr());
     }
@@ -386,7 +387,11 @@ fn controlled_poll_rusteron(s: &AeronSubscription, count: &mut CountBytes, limit
 }
 
 #[inline(always)]
-fn controlled_poll_c(raw: *mut sys::aeron_subscription_t, count: &mut [u64; 2], limit: usize) -> u64 {
+fn controlled_poll_c(
+    raw: *mut sys::aeron_subscription_t,
+    count: &mut [u64; 2],
+    limit: usize,
+) -> u64 {
     count[0] = 0;
     // SAFETY: as in poll_bytes_c.
     let rc = unsafe {
@@ -497,7 +502,8 @@ fn controlled_assembler_poll_rusteron(
     limit: usize,
 ) -> u64 {
     a.delegate().0 = 0;
-    a.poll_subscription(s, limit).expect("controlled assembler poll");
+    a.poll_subscription(s, limit)
+        .expect("controlled assembler poll");
     a.delegate().0
 }
 
@@ -661,27 +667,132 @@ struct Row {
 }
 
 const ROWS: &[Row] = &[
-    Row { label: "`offer`, exclusive publication", group: "offer_exclusive", c: "op_offer_exclusive_c", ours: "op_offer_exclusive_rusteron" },
-    Row { label: "`offer_result`, exclusive publication (C: `offer`)", group: "offer_result", c: "op_offer_exclusive_c", ours: "op_offer_result_exclusive_rusteron" },
-    Row { label: "`offer`, concurrent publication", group: "offer_concurrent", c: "op_offer_concurrent_c", ours: "op_offer_concurrent_rusteron" },
-    Row { label: "`try_claim` + write 1 byte + `commit`", group: "try_claim_commit", c: "op_claim_c", ours: "op_claim_rusteron" },
-    Row { label: "`try_claim_with` (claim, write 1 byte, commit)", group: "try_claim_with", c: "op_claim_c", ours: "op_claim_with_rusteron" },
-    Row { label: "subscription `poll`, 1 fragment, handler ignores the bytes", group: "poll_1", c: "op_poll1_c", ours: "op_poll1_rusteron" },
-    Row { label: "subscription `poll`, 10 fragments, handler ignores the bytes", group: "poll_10", c: "op_poll10_c", ours: "op_poll10_rusteron" },
-    Row { label: "subscription `poll`, 1 fragment, reading the bytes", group: "poll_bytes_1", c: "op_poll_bytes1_c", ours: "op_poll_bytes1_rusteron" },
-    Row { label: "subscription `poll`, 10 fragments, reading the bytes", group: "poll_bytes_10", c: "op_poll_bytes10_c", ours: "op_poll_bytes10_rusteron" },
-    Row { label: "image `poll`, 1 fragment", group: "image_poll_1", c: "op_image_poll1_c", ours: "op_image_poll1_rusteron" },
-    Row { label: "image `poll`, 10 fragments", group: "image_poll_10", c: "op_image_poll10_c", ours: "op_image_poll10_rusteron" },
-    Row { label: "`controlled_poll`, 1 fragment", group: "controlled_poll_1", c: "op_controlled_poll1_c", ours: "op_controlled_poll1_rusteron" },
-    Row { label: "`controlled_poll`, 10 fragments", group: "controlled_poll_10", c: "op_controlled_poll10_c", ours: "op_controlled_poll10_rusteron" },
-    Row { label: "`block_poll`, 1 message", group: "block_poll_1", c: "op_block_poll1_c", ours: "op_block_poll1_rusteron" },
-    Row { label: "`block_poll`, 10 messages", group: "block_poll_10", c: "op_block_poll10_c", ours: "op_block_poll10_rusteron" },
-    Row { label: "fragment assembler poll, 1 unfragmented message", group: "assembler_poll_1", c: "op_assembler_poll1_c", ours: "op_assembler_poll1_rusteron" },
-    Row { label: "fragment assembler poll, 10 unfragmented messages", group: "assembler_poll_10", c: "op_assembler_poll10_c", ours: "op_assembler_poll10_rusteron" },
-    Row { label: "controlled assembler poll, 1 unfragmented message", group: "controlled_assembler_poll_1", c: "op_controlled_assembler_poll1_c", ours: "op_controlled_assembler_poll1_rusteron" },
-    Row { label: "controlled assembler poll, 10 unfragmented messages", group: "controlled_assembler_poll_10", c: "op_controlled_assembler_poll10_c", ours: "op_controlled_assembler_poll10_rusteron" },
-    Row { label: "image assembler poll, 1 unfragmented message", group: "image_assembler_poll_1", c: "op_image_assembler_poll1_c", ours: "op_image_assembler_poll1_rusteron" },
-    Row { label: "image assembler poll, 10 unfragmented messages", group: "image_assembler_poll_10", c: "op_image_assembler_poll10_c", ours: "op_image_assembler_poll10_rusteron" },
+    Row {
+        label: "`offer`, exclusive publication",
+        group: "offer_exclusive",
+        c: "op_offer_exclusive_c",
+        ours: "op_offer_exclusive_rusteron",
+    },
+    Row {
+        label: "`offer_result`, exclusive publication (C: `offer`)",
+        group: "offer_result",
+        c: "op_offer_exclusive_c",
+        ours: "op_offer_result_exclusive_rusteron",
+    },
+    Row {
+        label: "`offer`, concurrent publication",
+        group: "offer_concurrent",
+        c: "op_offer_concurrent_c",
+        ours: "op_offer_concurrent_rusteron",
+    },
+    Row {
+        label: "`try_claim` + write 1 byte + `commit`",
+        group: "try_claim_commit",
+        c: "op_claim_c",
+        ours: "op_claim_rusteron",
+    },
+    Row {
+        label: "`try_claim_with` (claim, write 1 byte, commit)",
+        group: "try_claim_with",
+        c: "op_claim_c",
+        ours: "op_claim_with_rusteron",
+    },
+    Row {
+        label: "subscription `poll`, 1 fragment, handler ignores the bytes",
+        group: "poll_1",
+        c: "op_poll1_c",
+        ours: "op_poll1_rusteron",
+    },
+    Row {
+        label: "subscription `poll`, 10 fragments, handler ignores the bytes",
+        group: "poll_10",
+        c: "op_poll10_c",
+        ours: "op_poll10_rusteron",
+    },
+    Row {
+        label: "subscription `poll`, 1 fragment, reading the bytes",
+        group: "poll_bytes_1",
+        c: "op_poll_bytes1_c",
+        ours: "op_poll_bytes1_rusteron",
+    },
+    Row {
+        label: "subscription `poll`, 10 fragments, reading the bytes",
+        group: "poll_bytes_10",
+        c: "op_poll_bytes10_c",
+        ours: "op_poll_bytes10_rusteron",
+    },
+    Row {
+        label: "image `poll`, 1 fragment",
+        group: "image_poll_1",
+        c: "op_image_poll1_c",
+        ours: "op_image_poll1_rusteron",
+    },
+    Row {
+        label: "image `poll`, 10 fragments",
+        group: "image_poll_10",
+        c: "op_image_poll10_c",
+        ours: "op_image_poll10_rusteron",
+    },
+    Row {
+        label: "`controlled_poll`, 1 fragment",
+        group: "controlled_poll_1",
+        c: "op_controlled_poll1_c",
+        ours: "op_controlled_poll1_rusteron",
+    },
+    Row {
+        label: "`controlled_poll`, 10 fragments",
+        group: "controlled_poll_10",
+        c: "op_controlled_poll10_c",
+        ours: "op_controlled_poll10_rusteron",
+    },
+    Row {
+        label: "`block_poll`, 1 message",
+        group: "block_poll_1",
+        c: "op_block_poll1_c",
+        ours: "op_block_poll1_rusteron",
+    },
+    Row {
+        label: "`block_poll`, 10 messages",
+        group: "block_poll_10",
+        c: "op_block_poll10_c",
+        ours: "op_block_poll10_rusteron",
+    },
+    Row {
+        label: "fragment assembler poll, 1 unfragmented message",
+        group: "assembler_poll_1",
+        c: "op_assembler_poll1_c",
+        ours: "op_assembler_poll1_rusteron",
+    },
+    Row {
+        label: "fragment assembler poll, 10 unfragmented messages",
+        group: "assembler_poll_10",
+        c: "op_assembler_poll10_c",
+        ours: "op_assembler_poll10_rusteron",
+    },
+    Row {
+        label: "controlled assembler poll, 1 unfragmented message",
+        group: "controlled_assembler_poll_1",
+        c: "op_controlled_assembler_poll1_c",
+        ours: "op_controlled_assembler_poll1_rusteron",
+    },
+    Row {
+        label: "controlled assembler poll, 10 unfragmented messages",
+        group: "controlled_assembler_poll_10",
+        c: "op_controlled_assembler_poll10_c",
+        ours: "op_controlled_assembler_poll10_rusteron",
+    },
+    Row {
+        label: "image assembler poll, 1 unfragmented message",
+        group: "image_assembler_poll_1",
+        c: "op_image_assembler_poll1_c",
+        ours: "op_image_assembler_poll1_rusteron",
+    },
+    Row {
+        label: "image assembler poll, 10 unfragmented messages",
+        group: "image_assembler_poll_10",
+        c: "op_image_assembler_poll10_c",
+        ours: "op_image_assembler_poll10_rusteron",
+    },
 ];
 
 /// Everything the operations need besides the fixture: handlers, assemblers, the image.
@@ -712,19 +823,29 @@ impl<'f> State<'f> {
             asm: AeronFragmentAssembler::new(CountBytes(0, 0)).expect("assembler"),
             raw_asm: RawAssembler::new(
                 // SAFETY: valid out-pointer; clientd is the boxed counter the delegate expects.
-                |p, cd| unsafe { sys::aeron_fragment_assembler_create(p, Some(raw_count_bytes), cd) },
+                |p, cd| unsafe {
+                    sys::aeron_fragment_assembler_create(p, Some(raw_count_bytes), cd)
+                },
                 sys::aeron_fragment_assembler_delete,
             ),
             casm: AeronControlledFragmentAssembler::new(CountBytes(0, 0)).expect("assembler"),
             raw_casm: RawAssembler::new(
                 // SAFETY: valid out-pointer; clientd is the boxed counter the delegate expects.
-                |p, cd| unsafe { sys::aeron_controlled_fragment_assembler_create(p, Some(raw_count_bytes_controlled), cd) },
+                |p, cd| unsafe {
+                    sys::aeron_controlled_fragment_assembler_create(
+                        p,
+                        Some(raw_count_bytes_controlled),
+                        cd,
+                    )
+                },
                 sys::aeron_controlled_fragment_assembler_delete,
             ),
             iasm: AeronImageFragmentAssembler::new(CountBytes(0, 0)).expect("assembler"),
             raw_iasm: RawAssembler::new(
                 // SAFETY: valid out-pointer; clientd is the boxed counter the delegate expects.
-                |p, cd| unsafe { sys::aeron_image_fragment_assembler_create(p, Some(raw_count_bytes), cd) },
+                |p, cd| unsafe {
+                    sys::aeron_image_fragment_assembler_create(p, Some(raw_count_bytes), cd)
+                },
                 sys::aeron_image_fragment_assembler_delete,
             ),
         }
@@ -748,34 +869,102 @@ impl<'f> State<'f> {
         }
         match group {
             "offer_exclusive" if c => publish_batches(f, iters, || op_offer_exclusive_c(ex)),
-            "offer_exclusive" => publish_batches(f, iters, || op_offer_exclusive_rusteron(&f.exclusive)),
-            "offer_result" if c => publish_batches(f, iters, || op_offer_exclusive_c(ex)),
-            "offer_result" => {
-                publish_batches(f, iters, || op_offer_result_exclusive_rusteron(&f.exclusive))
+            "offer_exclusive" => {
+                publish_batches(f, iters, || op_offer_exclusive_rusteron(&f.exclusive))
             }
+            "offer_result" if c => publish_batches(f, iters, || op_offer_exclusive_c(ex)),
+            "offer_result" => publish_batches(f, iters, || {
+                op_offer_result_exclusive_rusteron(&f.exclusive)
+            }),
             "offer_concurrent" if c => publish_batches(f, iters, || op_offer_concurrent_c(co)),
             "offer_concurrent" => {
                 publish_batches(f, iters, || op_offer_concurrent_rusteron(&f.concurrent))
             }
-            "try_claim_commit" | "try_claim_with" if c => publish_batches(f, iters, || op_claim_c(ex)),
+            "try_claim_commit" | "try_claim_with" if c => {
+                publish_batches(f, iters, || op_claim_c(ex))
+            }
             "try_claim_commit" => publish_batches(f, iters, || op_claim_rusteron(&f.exclusive)),
             "try_claim_with" => publish_batches(f, iters, || op_claim_with_rusteron(&f.exclusive)),
-            "poll_1" => poll!(1, op_poll1_c(sub, &mut self.raw_count), op_poll1_rusteron(s, &mut self.count)),
-            "poll_10" => poll!(10, op_poll10_c(sub, &mut self.raw_count), op_poll10_rusteron(s, &mut self.count)),
-            "poll_bytes_1" => poll!(1, op_poll_bytes1_c(sub, &mut self.raw_bytes), op_poll_bytes1_rusteron(s, &mut self.bytes)),
-            "poll_bytes_10" => poll!(10, op_poll_bytes10_c(sub, &mut self.raw_bytes), op_poll_bytes10_rusteron(s, &mut self.bytes)),
-            "image_poll_1" => poll!(1, op_image_poll1_c(img, &mut self.raw_bytes), op_image_poll1_rusteron(&self.image, &mut self.bytes)),
-            "image_poll_10" => poll!(10, op_image_poll10_c(img, &mut self.raw_bytes), op_image_poll10_rusteron(&self.image, &mut self.bytes)),
-            "controlled_poll_1" => poll!(1, op_controlled_poll1_c(sub, &mut self.raw_bytes), op_controlled_poll1_rusteron(s, &mut self.bytes)),
-            "controlled_poll_10" => poll!(10, op_controlled_poll10_c(sub, &mut self.raw_bytes), op_controlled_poll10_rusteron(s, &mut self.bytes)),
-            "block_poll_1" => poll!(1, op_block_poll1_c(sub, &mut self.raw_bytes), op_block_poll1_rusteron(s, &mut self.bytes)),
-            "block_poll_10" => poll!(10, op_block_poll10_c(sub, &mut self.raw_bytes), op_block_poll10_rusteron(s, &mut self.bytes)),
-            "assembler_poll_1" => poll!(1, op_assembler_poll1_c(sub, &mut self.raw_asm), op_assembler_poll1_rusteron(s, &mut self.asm)),
-            "assembler_poll_10" => poll!(10, op_assembler_poll10_c(sub, &mut self.raw_asm), op_assembler_poll10_rusteron(s, &mut self.asm)),
-            "controlled_assembler_poll_1" => poll!(1, op_controlled_assembler_poll1_c(sub, &mut self.raw_casm), op_controlled_assembler_poll1_rusteron(s, &mut self.casm)),
-            "controlled_assembler_poll_10" => poll!(10, op_controlled_assembler_poll10_c(sub, &mut self.raw_casm), op_controlled_assembler_poll10_rusteron(s, &mut self.casm)),
-            "image_assembler_poll_1" => poll!(1, op_image_assembler_poll1_c(img, &mut self.raw_iasm), op_image_assembler_poll1_rusteron(&self.image, &mut self.iasm)),
-            "image_assembler_poll_10" => poll!(10, op_image_assembler_poll10_c(img, &mut self.raw_iasm), op_image_assembler_poll10_rusteron(&self.image, &mut self.iasm)),
+            "poll_1" => poll!(
+                1,
+                op_poll1_c(sub, &mut self.raw_count),
+                op_poll1_rusteron(s, &mut self.count)
+            ),
+            "poll_10" => poll!(
+                10,
+                op_poll10_c(sub, &mut self.raw_count),
+                op_poll10_rusteron(s, &mut self.count)
+            ),
+            "poll_bytes_1" => poll!(
+                1,
+                op_poll_bytes1_c(sub, &mut self.raw_bytes),
+                op_poll_bytes1_rusteron(s, &mut self.bytes)
+            ),
+            "poll_bytes_10" => poll!(
+                10,
+                op_poll_bytes10_c(sub, &mut self.raw_bytes),
+                op_poll_bytes10_rusteron(s, &mut self.bytes)
+            ),
+            "image_poll_1" => poll!(
+                1,
+                op_image_poll1_c(img, &mut self.raw_bytes),
+                op_image_poll1_rusteron(&self.image, &mut self.bytes)
+            ),
+            "image_poll_10" => poll!(
+                10,
+                op_image_poll10_c(img, &mut self.raw_bytes),
+                op_image_poll10_rusteron(&self.image, &mut self.bytes)
+            ),
+            "controlled_poll_1" => poll!(
+                1,
+                op_controlled_poll1_c(sub, &mut self.raw_bytes),
+                op_controlled_poll1_rusteron(s, &mut self.bytes)
+            ),
+            "controlled_poll_10" => poll!(
+                10,
+                op_controlled_poll10_c(sub, &mut self.raw_bytes),
+                op_controlled_poll10_rusteron(s, &mut self.bytes)
+            ),
+            "block_poll_1" => poll!(
+                1,
+                op_block_poll1_c(sub, &mut self.raw_bytes),
+                op_block_poll1_rusteron(s, &mut self.bytes)
+            ),
+            "block_poll_10" => poll!(
+                10,
+                op_block_poll10_c(sub, &mut self.raw_bytes),
+                op_block_poll10_rusteron(s, &mut self.bytes)
+            ),
+            "assembler_poll_1" => poll!(
+                1,
+                op_assembler_poll1_c(sub, &mut self.raw_asm),
+                op_assembler_poll1_rusteron(s, &mut self.asm)
+            ),
+            "assembler_poll_10" => poll!(
+                10,
+                op_assembler_poll10_c(sub, &mut self.raw_asm),
+                op_assembler_poll10_rusteron(s, &mut self.asm)
+            ),
+            "controlled_assembler_poll_1" => poll!(
+                1,
+                op_controlled_assembler_poll1_c(sub, &mut self.raw_casm),
+                op_controlled_assembler_poll1_rusteron(s, &mut self.casm)
+            ),
+            "controlled_assembler_poll_10" => poll!(
+                10,
+                op_controlled_assembler_poll10_c(sub, &mut self.raw_casm),
+                op_controlled_assembler_poll10_rusteron(s, &mut self.casm)
+            ),
+            "image_assembler_poll_1" => poll!(
+                1,
+                op_image_assembler_poll1_c(img, &mut self.raw_iasm),
+                op_image_assembler_poll1_rusteron(&self.image, &mut self.iasm)
+            ),
+            "image_assembler_poll_10" => poll!(
+                10,
+                op_image_assembler_poll10_c(img, &mut self.raw_iasm),
+                op_image_assembler_poll10_rusteron(&self.image, &mut self.iasm)
+            ),
             other => panic!("unknown group {other}"),
         }
     }
@@ -792,7 +981,9 @@ fn benches(c: &mut Criterion) {
         seen.push(row.group);
         let mut g = c.benchmark_group(row.group);
         for which in ["c", "rusteron"] {
-            g.bench_function(which, |b| b.iter_custom(|iters| state.run(row.group, which, iters)));
+            g.bench_function(which, |b| {
+                b.iter_custom(|iters| state.run(row.group, which, iters))
+            });
         }
         g.finish();
     }
@@ -812,7 +1003,11 @@ fn callgrind_mode(n: u64) {
             continue;
         }
         seen.push(row.group);
-        let iters = if row.group.ends_with("_10") { n / 10 } else { n };
+        let iters = if row.group.ends_with("_10") {
+            n / 10
+        } else {
+            n
+        };
         for which in ["c", "rusteron"] {
             state.run(row.group, which, iters);
         }

@@ -58,5 +58,6 @@ pub(crate) unsafe fn commit(claim: &aeron_buffer_claim_t) {
     // publication (borrowed by the claim's owner) keeps mapped; frames start at 32-byte aligned term
     // offsets of a page-aligned mapping, so the i32 is aligned. The claimed frame is ours until this store
     // publishes it; every other access to its `frame_length` is an atomic (acquire) load by a reader.
-    unsafe { AtomicI32::from_ptr(claim.frame_header as *mut i32) }.store(frame_length, Ordering::Release);
+    unsafe { AtomicI32::from_ptr(claim.frame_header as *mut i32) }
+        .store(frame_length, Ordering::Release);
 }

@@ -64,7 +64,12 @@ impl AeronPublication {
     pub fn try_claim_with(&self, length: usize, fill: impl FnOnce(&mut [u8])) -> i64 {
         let ptr = self.as_raw();
         // SAFETY: live publication (borrowed); claim_fill_commit passes a valid out-struct.
-        unsafe { claim_fill_commit(|claim| aeron_publication_try_claim(ptr, length, claim), fill) }
+        unsafe {
+            claim_fill_commit(
+                |claim| aeron_publication_try_claim(ptr, length, claim),
+                fill,
+            )
+        }
     }
 }
 
@@ -77,7 +82,10 @@ impl AeronExclusivePublication {
         // SAFETY: live publication (borrowed; or null inside its own reserved-value supplier, which C
         // refuses); claim_fill_commit passes a valid out-struct.
         unsafe {
-            claim_fill_commit(|claim| aeron_exclusive_publication_try_claim(ptr, length, claim), fill)
+            claim_fill_commit(
+                |claim| aeron_exclusive_publication_try_claim(ptr, length, claim),
+                fill,
+            )
         }
     }
 }

@@ -85,7 +85,10 @@ pub(crate) unsafe fn fragment_bytes<'a>(
 /// C's `position_bits_to_shift` of the term it mapped (16..=30).
 #[inline(always)]
 fn fits_in_term(term_offset: usize, len: usize, bits: usize) -> bool {
-    let x = term_offset.wrapping_add(HEADER_LENGTH - 1).wrapping_add(len) | len;
+    let x = term_offset
+        .wrapping_add(HEADER_LENGTH - 1)
+        .wrapping_add(len)
+        | len;
     // SAFETY: x >= 31: without wrapping the sum is at least 31; with wrapping, len > 2^64 - 2^32 - 31
     // (term_offset < 2^32), so x >= len > 0. Knowing x != 0 lets `ilog2` be a single bit scan.
     unsafe { std::hint::assert_unchecked(x != 0) };
@@ -289,18 +292,51 @@ mod tests {
             let term = 1u128 << bits;
             off as u128 + HEADER_LENGTH as u128 + len as u128 <= term
         };
-        let lens = [0, 1, 7, 31, 32, 33, 1 << 16, (1 << 30) - 32, 1 << 30, 1 << 31, usize::MAX / 2,
-            usize::MAX - 32, usize::MAX - 31, usize::MAX - 1, usize::MAX];
+        let lens = [
+            0,
+            1,
+            7,
+            31,
+            32,
+            33,
+            1 << 16,
+            (1 << 30) - 32,
+            1 << 30,
+            1 << 31,
+            usize::MAX / 2,
+            usize::MAX - 32,
+            usize::MAX - 31,
+            usize::MAX - 1,
+            usize::MAX,
+        ];
         for bits in [1usize, 5, 16, 17, 30, 31, 62, 63] {
             let term = 1usize << bits;
-            let offs = [0, 32, 64, term.saturating_sub(64), term.saturating_sub(33), term.saturating_sub(32),
-                term.saturating_sub(31), term, u32::MAX as usize - 31, u32::MAX as usize];
+            let offs = [
+                0,
+                32,
+                64,
+                term.saturating_sub(64),
+                term.saturating_sub(33),
+                term.saturating_sub(32),
+                term.saturating_sub(31),
+                term,
+                u32::MAX as usize - 31,
+                u32::MAX as usize,
+            ];
             for &off in &offs {
                 let off = off.min(u32::MAX as usize);
                 for &len in &lens {
-                    let edge = [len, term.wrapping_sub(off).wrapping_sub(32), term.wrapping_sub(off).wrapping_sub(31)];
+                    let edge = [
+                        len,
+                        term.wrapping_sub(off).wrapping_sub(32),
+                        term.wrapping_sub(off).wrapping_sub(31),
+                    ];
                     for len in edge {
-                        assert_eq!(fits_in_term(off, len, bits), reference(off, len, bits), "{off} {len} {bits}");
+                        assert_eq!(
+                            fits_in_term(off, len, bits),
+                            reference(off, len, bits),
+                            "{off} {len} {bits}"
+                        );
                     }
                 }
             }
