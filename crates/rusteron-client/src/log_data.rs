@@ -81,8 +81,9 @@ pub(crate) unsafe fn fragment_bytes<'a>(
 ///
 /// `x = (term_offset + 31 + len) | len` (wrapping add) has its highest set bit below `bits` exactly when
 /// the frame fits: if `len >= 1 << bits`, `| len` keeps a bit at or above `bits`; otherwise `len < 2^63`
-/// and `term_offset < 2^32`, so the sum does not wrap and `x < 1 << bits` is the bound itself. `bits` is
-/// C's `position_bits_to_shift` of the term it mapped (16..=30).
+/// and `term_offset < 2^32`, so the sum does not wrap and `x < 1 << bits` is the bound itself. That needs
+/// `bits <= 63`: `bits` is C's `position_bits_to_shift`, the trailing zeros of the `int32_t` term length of
+/// the log it mapped (`aeron_image.c`), so at most 32 (16..=30 for a valid term).
 #[inline(always)]
 fn fits_in_term(term_offset: usize, len: usize, bits: usize) -> bool {
     let x = term_offset
