@@ -152,6 +152,60 @@ impl<H: AeronFragmentHandlerCallback> AeronImageFragmentAssembler<H> {
     }
 }
 
+impl<H: AeronControlledFragmentHandlerCallback> AeronControlledFragmentAssembler<H> {
+    /// Controlled-polls `subscription` with the C assembler as the handler, as C code does
+    /// (`aeron_subscription_controlled_poll(sub, aeron_controlled_fragment_assembler_handler, assembler,
+    /// limit)`): one call less per fragment than `subscription.controlled_poll(&mut assembler, limit)`.
+    /// Same result and panic behaviour; refused with
+    /// [`AeronErrorType::ReentrantCall`](crate::AeronErrorType) from inside a handler of this subscription.
+    #[inline]
+    pub fn poll_subscription(
+        &mut self,
+        subscription: &AeronSubscription,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
+        let (ptr, sub) = (self.ptr as *mut c_void, subscription.as_raw());
+        // SAFETY: live subscription polled by its owning thread (it is not Sync), not re-entered (walk);
+        // the assembler and its delegate are exclusively borrowed for the call, and the C handler matches
+        // the assembler type.
+        let rc = subscription.walk(|| unsafe {
+            aeron_subscription_controlled_poll(
+                sub,
+                Some(aeron_controlled_fragment_assembler_handler),
+                ptr,
+                fragment_limit,
+            )
+        })?;
+        AeronCError::check(rc)
+    }
+}
+
+impl<H: AeronControlledFragmentHandlerCallback> AeronImageControlledFragmentAssembler<H> {
+    /// Controlled-polls `image` with the C image assembler as the handler, as C code does
+    /// (`aeron_image_controlled_poll(image, aeron_image_controlled_fragment_assembler_handler, assembler,
+    /// limit)`): one call less per fragment than `image.controlled_poll(&mut assembler, limit)`. Same
+    /// result and panic behaviour.
+    #[inline]
+    pub fn poll_image(
+        &mut self,
+        image: &AeronImage<'_>,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
+        let (ptr, img) = (self.ptr as *mut c_void, image.as_raw());
+        // SAFETY: live image on its subscription's thread (AeronImage is neither Send nor Sync); the
+        // assembler and its delegate are exclusively borrowed for the call; the handler matches its type.
+        let rc = crate::panic::call(|| unsafe {
+            aeron_image_controlled_poll(
+                img,
+                Some(aeron_image_controlled_fragment_assembler_handler),
+                ptr,
+                fragment_limit,
+            )
+        });
+        AeronCError::check(rc)
+    }
+}
+
 impl<H: AeronFragmentHandlerCallback> AeronFragmentHandlerCallback for AeronFragmentAssembler<H> {
     #[inline]
     fn handle_aeron_fragment_handler(&mut self, buffer: &[u8], header: AeronHeader<'_>) {
@@ -257,6 +311,18 @@ mod direct_poll_tests {
         }
     }
 
+    impl AeronControlledFragmentHandlerCallback for Count {
+        fn handle_aeron_controlled_fragment_handler(
+            &mut self,
+            msg: &[u8],
+            _header: AeronHeader<'_>,
+        ) -> AeronControlledFragmentHandlerAction {
+            assert_eq!(msg, b"hello");
+            self.0 += 1;
+            AeronControlledFragmentHandlerAction::AERON_ACTION_CONTINUE
+        }
+    }
+
     #[test]
     fn assemblers_poll_subscriptions_and_images_directly() {
         let driver = TestMediaDriver::launch().unwrap();
@@ -291,6 +357,18 @@ mod direct_poll_tests {
         while image_asm.delegate().0 < 2 {
             image_asm.poll_image(&image, 10).unwrap();
             assert!(Instant::now() < deadline, "image poll");
+        }
+        offer(4);
+        let mut controlled = AeronControlledFragmentAssembler::new(Count(0)).unwrap();
+        while controlled.delegate().0 < 4 {
+            controlled.poll_subscription(&sub, 10).unwrap();
+            assert!(Instant::now() < deadline, "controlled subscription poll");
+        }
+        offer(3);
+        let mut image_controlled = AeronImageControlledFragmentAssembler::new(Count(0)).unwrap();
+        while image_controlled.delegate().0 < 3 {
+            image_controlled.poll_image(&image, 10).unwrap();
+            assert!(Instant::now() < deadline, "controlled image poll");
         }
     }
 }

@@ -6,8 +6,11 @@
 //! (docs/benchmarks.md). Here the `aeron_buffer_claim_t` stays where C wrote it until the commit, exactly as
 //! in C code.
 
+use std::mem::MaybeUninit;
+
 use aeron_sys::*;
 
+use crate::claim_ops;
 use crate::{AeronExclusivePublication, AeronPublication};
 
 /// Aborts the claim unless disarmed: an unwinding `fill` leaves padding, never a half-written message.
@@ -24,26 +27,27 @@ impl Drop for AbortOnUnwind<'_> {
 
 /// Runs `try_claim` into a local claim, then `fill` on its bytes, then commits; the result is the new
 /// position or the negative publication result of `try_claim`.
+///
+/// # Safety
+/// As [`claim_ops::claim`](crate::claim_ops::claim).
 #[inline(always)]
-fn claim_fill_commit(
-    try_claim: impl FnOnce(&mut aeron_buffer_claim_t) -> i64,
+unsafe fn claim_fill_commit(
+    try_claim: impl FnOnce(*mut aeron_buffer_claim_t) -> i64,
     fill: impl FnOnce(&mut [u8]),
 ) -> i64 {
-    let mut claim = aeron_buffer_claim_t {
-        frame_header: std::ptr::null_mut(),
-        data: std::ptr::null_mut(),
-        length: 0,
-    };
-    let position = try_claim(&mut claim);
+    let mut out = MaybeUninit::<aeron_buffer_claim_t>::uninit();
+    let position = try_claim(out.as_mut_ptr());
     if position < 0 {
         return position;
     }
-    let guard = AbortOnUnwind(&mut claim);
+    // SAFETY: a non-negative result means C wrote all three fields (see claim_ops::claim); the claim stays
+    // where C wrote it.
+    let guard = AbortOnUnwind(unsafe { out.assume_init_mut() });
     // SAFETY: try_claim succeeded, so data/length describe claimed, writable log memory that nobody else
     // writes until the commit; the publication (borrowed by the caller) keeps the log mapped.
     fill(unsafe { std::slice::from_raw_parts_mut(guard.0.data, guard.0.length) });
     // SAFETY: the claim is live and uncommitted; forgetting the guard means it is committed exactly once.
-    unsafe { aeron_buffer_claim_commit(guard.0) };
+    unsafe { claim_ops::commit(guard.0) };
     std::mem::forget(guard);
     position
 }
@@ -59,8 +63,13 @@ impl AeronPublication {
     #[inline]
     pub fn try_claim_with(&self, length: usize, fill: impl FnOnce(&mut [u8])) -> i64 {
         let ptr = self.as_raw();
-        // SAFETY: live publication (borrowed), valid out-struct.
-        claim_fill_commit(|claim| unsafe { aeron_publication_try_claim(ptr, length, claim) }, fill)
+        // SAFETY: live publication (borrowed); claim_fill_commit passes a valid out-struct.
+        unsafe {
+            claim_fill_commit(
+                |claim| aeron_publication_try_claim(ptr, length, claim),
+                fill,
+            )
+        }
     }
 }
 
@@ -71,7 +80,12 @@ impl AeronExclusivePublication {
     pub fn try_claim_with(&self, length: usize, fill: impl FnOnce(&mut [u8])) -> i64 {
         let ptr = self.writer();
         // SAFETY: live publication (borrowed; or null inside its own reserved-value supplier, which C
-        // refuses), valid out-struct.
-        claim_fill_commit(|claim| unsafe { aeron_exclusive_publication_try_claim(ptr, length, claim) }, fill)
+        // refuses); claim_fill_commit passes a valid out-struct.
+        unsafe {
+            claim_fill_commit(
+                |claim| aeron_exclusive_publication_try_claim(ptr, length, claim),
+                fill,
+            )
+        }
     }
 }

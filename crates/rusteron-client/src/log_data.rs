@@ -48,34 +48,64 @@ pub(crate) unsafe fn fragment_bytes<'a>(
 ) -> &'a [u8] {
     // SAFETY: the caller passes C's header for this fragment; its layout is HeaderLayout (tested below),
     // and `frame` points at the 32-byte frame header in the term.
-    let (term_offset, term_length, reassembled) = unsafe {
+    let (term_offset, bits) = unsafe {
         let h = &*(header as *const HeaderLayout);
-        let term_offset = std::ptr::read_unaligned(h.frame.add(8) as *const u32) as usize;
         (
-            term_offset,
-            1usize << (h.position_bits_to_shift & 63),
-            h.fragmented_frame_length,
+            std::ptr::read_unaligned(h.frame.add(8) as *const u32) as usize,
+            h.position_bits_to_shift,
         )
     };
-    let room = (term_length - HEADER_LENGTH).saturating_sub(term_offset);
-    if len <= room || (reassembled != -1 && len <= MAX_TERM_LENGTH) {
-        // SAFETY: C passes a non-null pointer to the payload of a frame at `term_offset` in a mapped term of
-        // `term_length` bytes (or into its own reassembly buffer of at least `len` bytes); `len` fits.
+    if fits_in_term(term_offset, len, bits) {
+        // SAFETY: C passes a non-null pointer to the payload of the frame at `term_offset` in a mapped term
+        // of `1 << bits` bytes, and `term_offset + 32 + len` does not pass the term's end (or, for a message
+        // reassembled by a C assembler, a pointer into its buffer of at least `len` bytes).
+        return unsafe { std::slice::from_raw_parts(p, len) };
+    }
+    // Not in the term: a message reassembled by a C fragment assembler lives in the assembler's own buffer
+    // (C marks its header with a `fragmented_frame_length`, otherwise `AERON_NULL_VALUE`) and C bounds the
+    // length by that buffer, so it is passed through; anything else gets an empty slice. Inline, with no
+    // call: a handler that does not read the slice then pays nothing at all for the bound.
+    // SAFETY: as above, the caller's header.
+    let reassembled = unsafe { (*(header as *const HeaderLayout)).fragmented_frame_length };
+    if reassembled != -1 && len <= MAX_TERM_LENGTH {
+        // SAFETY: C passes its reassembly buffer holding `len` bytes.
         unsafe { std::slice::from_raw_parts(p, len) }
     } else {
         out_of_term()
     }
 }
 
-/// A block of frames for a block handler. C's block scan already bounds the block by the term and the
-/// caller's limit; the slice is additionally bounded by the largest term length.
+/// `term_offset + HEADER_LENGTH + len <= 1 << bits`, without overflow, in five instructions after the
+/// loads (add, add, or, bit scan, compare-and-branch with `bits` straight from memory), against nine for the
+/// plain `len <= (term_length - 32).saturating_sub(term_offset)`.
+///
+/// `x = (term_offset + 31 + len) | len` (wrapping add) has its highest set bit below `bits` exactly when
+/// the frame fits: if `len >= 1 << bits`, `| len` keeps a bit at or above `bits`; otherwise `len < 2^63`
+/// and `term_offset < 2^32`, so the sum does not wrap and `x < 1 << bits` is the bound itself. That needs
+/// `bits <= 63`: `bits` is C's `position_bits_to_shift`, the trailing zeros of the `int32_t` term length of
+/// the log it mapped (`aeron_image.c`), so at most 32 (16..=30 for a valid term).
+#[inline(always)]
+fn fits_in_term(term_offset: usize, len: usize, bits: usize) -> bool {
+    let x = term_offset
+        .wrapping_add(HEADER_LENGTH - 1)
+        .wrapping_add(len)
+        | len;
+    // SAFETY: x >= 31: without wrapping the sum is at least 31; with wrapping, len > 2^64 - 2^32 - 31
+    // (term_offset < 2^32), so x >= len > 0. Knowing x != 0 lets `ilog2` be a single bit scan.
+    unsafe { std::hint::assert_unchecked(x != 0) };
+    (x.ilog2() as usize) < bits
+}
+
+/// A block of frames for a block handler: C's block, capped at the largest term length (a length that C
+/// computed as a negative `int32_t` would otherwise become a huge `usize`).
 ///
 /// # Safety
 /// `p` and `len` must be what C passed to a block handler.
 #[inline(always)]
 pub(crate) unsafe fn block_bytes<'a>(p: *const u8, len: usize) -> &'a [u8] {
-    if len <= MAX_TERM_LENGTH && !p.is_null() {
-        // SAFETY: C passes a block of `len` bytes inside a mapped term.
+    if len <= MAX_TERM_LENGTH {
+        // SAFETY: C passes `term_buffer + offset` (a pointer into a mapped term, never null) and a block of
+        // `len` bytes that its scan found there.
         unsafe { std::slice::from_raw_parts(p, len) }
     } else {
         out_of_term()
@@ -251,6 +281,66 @@ mod tests {
             assert_eq!(fragment_bytes(frame.as_ptr().add(32), 8, raw).len(), 8);
             assert!(fragment_bytes(frame.as_ptr().add(32), 65536 - 96 - 31, raw).is_empty());
             assert!(fragment_bytes(frame.as_ptr().add(32), usize::MAX - 7, raw).is_empty());
+        }
+    }
+
+    /// The bit-scan bound equals the plain one (`term_offset + 32 + len <= 1 << bits`, computed
+    /// without overflow) on the edges: empty payloads, the last byte of the term, one past it, lengths
+    /// that wrap (C's `frame_length - 32` of a short frame), the largest offsets and term lengths.
+    #[test]
+    fn fits_in_term_is_the_term_bound() {
+        let reference = |off: usize, len: usize, bits: usize| {
+            let term = 1u128 << bits;
+            off as u128 + HEADER_LENGTH as u128 + len as u128 <= term
+        };
+        let lens = [
+            0,
+            1,
+            7,
+            31,
+            32,
+            33,
+            1 << 16,
+            (1 << 30) - 32,
+            1 << 30,
+            1 << 31,
+            usize::MAX / 2,
+            usize::MAX - 32,
+            usize::MAX - 31,
+            usize::MAX - 1,
+            usize::MAX,
+        ];
+        for bits in [1usize, 5, 16, 17, 30, 31, 62, 63] {
+            let term = 1usize << bits;
+            let offs = [
+                0,
+                32,
+                64,
+                term.saturating_sub(64),
+                term.saturating_sub(33),
+                term.saturating_sub(32),
+                term.saturating_sub(31),
+                term,
+                u32::MAX as usize - 31,
+                u32::MAX as usize,
+            ];
+            for &off in &offs {
+                let off = off.min(u32::MAX as usize);
+                for &len in &lens {
+                    let edge = [
+                        len,
+                        term.wrapping_sub(off).wrapping_sub(32),
+                        term.wrapping_sub(off).wrapping_sub(31),
+                    ];
+                    for len in edge {
+                        assert_eq!(
+                            fits_in_term(off, len, bits),
+                            reference(off, len, bits),
+                            "{off} {len} {bits}"
+                        );
+                    }
+                }
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use aeron_sys::*;
 
+use crate::claim_ops::claim;
 use crate::context::cstring;
 use crate::generated::aeron_reserved_value_supplier_trampoline;
 use crate::{Aeron, AeronCError, AeronReservedValueSupplierCallback};
@@ -27,23 +28,6 @@ fn supplier_parts<T: AeronReservedValueSupplierCallback>(
             s as *mut T as *mut c_void,
         ),
         None => (None, std::ptr::null_mut()),
-    }
-}
-
-/// Copies the claim that C just wrote, one 8-byte field at a time.
-///
-/// C fills the out-struct with three 8-byte stores; a plain struct copy lets LLVM reload it with 16-byte
-/// vector loads, which cannot be forwarded from those stores and stall the pipeline on every `try_claim`
-/// (half of the publisher's time in a streaming loop; see docs/benchmarks.md). Volatile reads stay scalar.
-#[inline(always)]
-fn read_claim(claim: &aeron_buffer_claim_t) -> aeron_buffer_claim_t {
-    // SAFETY: reads of initialised fields of a live local.
-    unsafe {
-        aeron_buffer_claim_t {
-            frame_header: std::ptr::read_volatile(&claim.frame_header),
-            data: std::ptr::read_volatile(&claim.data),
-            length: std::ptr::read_volatile(&claim.length),
-        }
     }
 }
 
@@ -226,18 +210,16 @@ impl AeronPublication {
     /// [`commit`](AeronBufferClaim::commit)ted. Does not allocate.
     #[inline]
     pub fn try_claim(&self, length: usize) -> Result<AeronBufferClaim<'_>, AeronCError> {
-        let mut claim = aeron_buffer_claim_t {
-            frame_header: std::ptr::null_mut(),
-            data: std::ptr::null_mut(),
-            length: 0,
-        };
-        // SAFETY: live publication, valid out-struct.
-        let rc = unsafe { aeron_publication_try_claim(self.inner.ptr, length, &mut claim) };
-        AeronCError::publication_result(rc)?;
-        Ok(AeronBufferClaim {
-            claim: read_claim(&claim),
-            _publication: PhantomData,
-        })
+        let ptr = self.inner.ptr;
+        // SAFETY: live publication; `claim` passes a valid out-struct.
+        let (rc, claim) = unsafe { claim(|out| aeron_publication_try_claim(ptr, length, out)) };
+        match claim {
+            Some(claim) => Ok(AeronBufferClaim {
+                claim,
+                _publication: PhantomData,
+            }),
+            None => Err(AeronCError::from_publication_result(rc)),
+        }
     }
 
     /// Local socket addresses of this publication's channel (`aeron_publication_local_sockaddrs`).
@@ -400,8 +382,7 @@ impl AeronExclusivePublication {
         let ptr = self.writer.replace(std::ptr::null_mut());
         let r = f(ptr);
         self.writer.set(ptr);
-        crate::panic::resume_if_pending();
-        r
+        crate::panic::resume_if_pending_with(r)
     }
 
     /// Offers a message; see [`AeronPublication::offer`]. Does not allocate.
@@ -452,19 +433,17 @@ impl AeronExclusivePublication {
     /// Claims `length` bytes for zero-copy writing; see [`AeronPublication::try_claim`].
     #[inline]
     pub fn try_claim(&self, length: usize) -> Result<AeronBufferClaim<'_>, AeronCError> {
-        let mut claim = aeron_buffer_claim_t {
-            frame_header: std::ptr::null_mut(),
-            data: std::ptr::null_mut(),
-            length: 0,
-        };
-        // SAFETY: live publication (or null, refused by C), valid out-struct.
-        let rc =
-            unsafe { aeron_exclusive_publication_try_claim(self.writer(), length, &mut claim) };
-        AeronCError::publication_result(rc)?;
-        Ok(AeronBufferClaim {
-            claim: read_claim(&claim),
-            _publication: PhantomData,
-        })
+        let ptr = self.writer();
+        // SAFETY: live publication (or null, refused by C); `claim` passes a valid out-struct.
+        let (rc, claim) =
+            unsafe { claim(|out| aeron_exclusive_publication_try_claim(ptr, length, out)) };
+        match claim {
+            Some(claim) => Ok(AeronBufferClaim {
+                claim,
+                _publication: PhantomData,
+            }),
+            None => Err(AeronCError::from_publication_result(rc)),
+        }
     }
 
     /// Appends a padding record of `length` bytes (`aeron_exclusive_publication_append_padding`).
@@ -645,13 +624,17 @@ impl AeronBufferClaim<'_> {
         }
     }
 
-    /// Publishes the claimed message. Does not allocate.
+    /// Publishes the claimed message. Does not allocate, and never fails (C's `aeron_buffer_claim_commit`
+    /// always returns 0; the `Result` stays for API stability): it is the release store of the frame length
+    /// that C's commit makes, inline (one add and one store).
     #[inline]
     pub fn commit(self) -> Result<(), AeronCError> {
         // Consumed without running Drop (which aborts): no "done" flag to set and test on the hot path.
-        let mut this = ManuallyDrop::new(self);
-        // SAFETY: a live, not yet committed or aborted claim; Drop will not run for it.
-        AeronCError::check(unsafe { aeron_buffer_claim_commit(&mut this.claim) }).map(|_| ())
+        let this = ManuallyDrop::new(self);
+        // SAFETY: a live claim from a successful try_claim, not yet committed or aborted; Drop will not
+        // run for it.
+        unsafe { crate::claim_ops::commit(&this.claim) };
+        Ok(())
     }
 
     /// Aborts the claim explicitly (also done on drop).

@@ -184,8 +184,7 @@ impl AeronSubscription {
         self.walking.set(true);
         let r = f();
         self.walking.set(false);
-        crate::panic::resume_if_pending();
-        Ok(r)
+        Ok(crate::panic::resume_if_pending_with(r))
     }
 
     /// Refuses a list-reading call from inside a walk.

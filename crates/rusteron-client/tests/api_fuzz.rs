@@ -436,7 +436,27 @@ impl<'s> World<'s> {
                         check_message(msg, h.flags());
                         self.inner();
                     });
-                if let Ok(mut assembler) = AeronFragmentAssembler::new(delegate) {
+                if self.chance(30) {
+                    // The controlled assemblers, through their poll helpers or as handlers.
+                    let delegate = AeronControlledFragmentHandlerClosure::new(
+                        |msg: &[u8], h: AeronHeader<'_>| {
+                            check_message(msg, h.flags());
+                            self.inner();
+                            AeronControlledFragmentHandlerAction::AERON_ACTION_CONTINUE
+                        },
+                    );
+                    if let Some(k) = self.chance(30).then(|| self.pick_image()).flatten() {
+                        if let Ok(mut a) = AeronImageControlledFragmentAssembler::new(delegate) {
+                            let _ = a.poll_image(&k.image, self.r(12) as usize);
+                        }
+                    } else if let Ok(mut a) = AeronControlledFragmentAssembler::new(delegate) {
+                        if self.chance(50) {
+                            let _ = a.poll_subscription(sub, self.r(12) as usize);
+                        } else {
+                            let _ = sub.controlled_poll(&mut a, self.r(12) as usize);
+                        }
+                    }
+                } else if let Ok(mut assembler) = AeronFragmentAssembler::new(delegate) {
                     if self.chance(50) {
                         let _ = assembler.poll_subscription(sub, self.r(12) as usize);
                     } else {

@@ -492,6 +492,39 @@ fn try_claim_with_fills_in_place_and_aborts_when_the_filler_panics() {
     assert_eq!(got, vec![b"first".to_vec(), b"second".to_vec()]);
 }
 
+/// `commit` is an inline release store of the frame length (not C's `aeron_buffer_claim_commit`): every
+/// length, on both publication kinds, arrives whole and in order, and the position advances by the aligned
+/// frame (header + payload rounded up to 32).
+#[test]
+fn inline_commit_publishes_every_length_on_both_publication_kinds() {
+    let env = env();
+    let exclusive = env.aeron.add_exclusive_publication("aeron:ipc", 63, TIMEOUT).unwrap();
+    let concurrent = env.aeron.add_publication("aeron:ipc", 64, TIMEOUT).unwrap();
+    let sub_ex = subscribe(&env.aeron, "aeron:ipc", 63);
+    let sub_co = subscribe(&env.aeron, "aeron:ipc", 64);
+    wait_for("connected", || {
+        (exclusive.is_connected() && concurrent.is_connected()).then_some(())
+    });
+    let lengths = [0usize, 1, 7, 31, 32, 33, 100, 1000];
+    let payload = |n: usize| (0..n).map(|i| (i * 7 + n) as u8).collect::<Vec<u8>>();
+    for &n in &lengths {
+        let before = exclusive.position();
+        let mut claim = wait_for("exclusive claim", || exclusive.try_claim(n).ok());
+        assert_eq!(claim.len(), n);
+        claim.data().copy_from_slice(&payload(n));
+        claim.commit().unwrap();
+        assert_eq!(exclusive.position() - before, (n as i64 + 32 + 31) / 32 * 32);
+        let mut claim = wait_for("concurrent claim", || concurrent.try_claim(n).ok());
+        claim.data().copy_from_slice(&payload(n));
+        claim.commit().unwrap();
+        assert!(exclusive.try_claim_with(n, |buf| buf.copy_from_slice(&payload(n))) > 0);
+    }
+    let expected_ex: Vec<Vec<u8>> = lengths.iter().flat_map(|&n| [payload(n), payload(n)]).collect();
+    let expected_co: Vec<Vec<u8>> = lengths.iter().map(|&n| payload(n)).collect();
+    assert_eq!(collect(&sub_ex, expected_ex.len()), expected_ex);
+    assert_eq!(collect(&sub_co, expected_co.len()), expected_co);
+}
+
 struct Collect(Vec<Vec<u8>>);
 impl AeronControlledFragmentHandlerCallback for Collect {
     fn handle_aeron_controlled_fragment_handler(

@@ -17,7 +17,9 @@
 //!    wrapper and the C client included, without the idle spinning, whatever the scheduling was.
 //!
 //! Messages and iterations per role (the C functions are the same for all three implementations):
-//! publisher: `aeron_buffer_claim_commit` / `aeron_exclusive_publication_try_claim`; subscriber:
+//! publisher: `aeron_buffer_claim_commit` (ours commits inline: `aeron_exclusive_publication_try_claim`
+//! calls minus `aeron_idle_strategy_busy_spinning_idle` calls, which every back-pressured claim makes) /
+//! `aeron_exclusive_publication_try_claim`; subscriber:
 //! `aeron_fragment_assembler_handler` / `aeron_subscription_poll` (the subscriber is slower under
 //! valgrind than the native publisher, so it is backlogged: polls that return fewer than the fragment limit
 //! are counted as empty, exact when every non-empty poll is full); ping and pong: the fragment assemblers'
@@ -62,12 +64,25 @@ pub struct Results {
     pub valgrind: String,
 }
 
+/// True when the program commits claims without calling `aeron_buffer_claim_commit` (ours: the commit is an
+/// inline release store), judged from its measuring window.
+fn inline_commit(p: &Profile) -> bool {
+    p.calls_of("aeron_buffer_claim_commit") == 0
+}
+
 /// What one dump says for a role: (messages, loop iterations, iterations that did no work).
-fn counts(role: Role, p: &Profile) -> (u64, u64, u64) {
+fn counts(role: Role, p: &Profile, inline_commit: bool) -> (u64, u64, u64) {
     match role {
         Role::Publisher => {
-            let n = p.calls_of("aeron_buffer_claim_commit");
             let it = p.calls_of("aeron_exclusive_publication_try_claim");
+            // C and 0.2.16 call `aeron_buffer_claim_commit` per message; our commit is inline (a release
+            // store, no call), so for us the messages are the claims that were not back-pressured: every
+            // back-pressured claim calls the C idle strategy, as in the C sample.
+            let n = if inline_commit {
+                it.saturating_sub(p.calls_of("aeron_idle_strategy_busy_spinning_idle"))
+            } else {
+                p.calls_of("aeron_buffer_claim_commit")
+            };
             (n, it, it.saturating_sub(n))
         }
         Role::Subscriber => {
@@ -85,8 +100,9 @@ fn counts(role: Role, p: &Profile) -> (u64, u64, u64) {
 
 /// Instructions per message from window A and the idle cost from window B.
 pub fn per_message(role: Role, a: &Profile, b: &Profile) -> Result<Measurement> {
-    let (n, _, empty) = counts(role, a);
-    let (nb, itb, _) = counts(role, b);
+    let inline = inline_commit(a);
+    let (n, _, empty) = counts(role, a, inline);
+    let (nb, itb, _) = counts(role, b, inline);
     if n == 0 {
         bail!("no message in the measuring window");
     }
@@ -182,7 +198,7 @@ fn measure(
     loop {
         std::thread::sleep(Duration::from_secs(1));
         let p = window_of(Duration::from_secs(1))?;
-        if counts(role, &p).0 > 100 {
+        if counts(role, &p, inline_commit(&p)).0 > 100 {
             break;
         }
         if Instant::now() > deadline {
@@ -351,6 +367,19 @@ mod tests {
         let a = profile(1000 + 5 * 40, &[("aeron_exclusive_publication_try_claim", 15), ("aeron_buffer_claim_commit", 10)]);
         let b = profile(400, &[("aeron_exclusive_publication_try_claim", 10)]);
         assert_eq!(per_message(Role::Publisher, &a, &b).unwrap().per_message, 100.0);
+    }
+
+    #[test]
+    fn an_inline_commit_counts_the_claims_that_did_not_idle() {
+        // 15 claims, 5 back-pressured (each calls the C idle strategy), no commit calls.
+        let idle = "aeron_idle_strategy_busy_spinning_idle";
+        let a = profile(1000 + 5 * 40, &[("aeron_exclusive_publication_try_claim", 15), (idle, 5)]);
+        let b = profile(400, &[("aeron_exclusive_publication_try_claim", 10), (idle, 10)]);
+        let m = per_message(Role::Publisher, &a, &b).unwrap();
+        assert_eq!((m.messages, m.empty, m.per_message), (10, 5, 100.0));
+        // An idle window whose claims did not all idle has messages: refused.
+        let b = profile(400, &[("aeron_exclusive_publication_try_claim", 10), (idle, 9)]);
+        assert!(per_message(Role::Publisher, &a, &b).is_err());
     }
 
     #[test]

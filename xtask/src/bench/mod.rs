@@ -6,6 +6,9 @@
 //! 2. start one driver (shared threading, sleeping idle) as a separate process;
 //! 3. run every scenario for every implementation, alternating (A B C A B C ...), `--reps` times;
 //! 4. take medians, ratios to C, and write the report and the chart.
+//!
+//! `--callgrind` counts instructions per message of the same programs instead (`callgrind`), `--ops` the
+//! instructions and time of each hot operation against the raw C call (`ops`).
 
 pub(crate) mod build;
 mod callgrind;
@@ -14,6 +17,7 @@ mod chart;
 mod driver;
 mod legacy;
 mod matrix;
+mod ops;
 mod parse;
 mod pin;
 mod proc;
@@ -55,6 +59,14 @@ pub struct Options {
     /// `bench/callgrind.rs` for the method); writes its own section of the report.
     #[arg(long)]
     pub callgrind: bool,
+    /// The per-operation table instead: every hot operation of the `client_ops` bench through our API and
+    /// as the raw C call, in instructions (callgrind) and ns (criterion); writes its own section of the
+    /// report (see `bench/ops.rs`).
+    #[arg(long)]
+    pub ops: bool,
+    /// With --ops: instructions only, no criterion run.
+    #[arg(long)]
+    pub ops_callgrind_only: bool,
     /// With --callgrind: only the scenarios whose slug starts with this (rtt-ipc, rtt-udp, tput-ipc, tput-udp).
     #[arg(long)]
     pub only: Option<String>,
@@ -73,6 +85,17 @@ pub const MESSAGE_LENGTH: usize = 32;
 pub fn run(opts: &Options) -> Result<()> {
     let bench_dir = paths::target_dir().join("bench");
     std::fs::create_dir_all(&bench_dir)?;
+    if opts.ops {
+        let env = tools::ensure(tools::Need { cmake: true, libclang: false })?;
+        let machine = report::Machine::probe();
+        let results = ops::run(&env, &bench_dir, !opts.ops_callgrind_only)?;
+        let output = paths::root().join(&opts.output);
+        println!("xtask bench --ops: writing {}", opts.output.display());
+        let old = std::fs::read_to_string(&output).unwrap_or_default();
+        std::fs::write(&output, report::splice(&old, ops::BEGIN, ops::END, &ops::generated(&results, &machine)))?;
+        print!("{}", ops::table(&results));
+        return Ok(());
+    }
     let env = tools::ensure(tools::Need { cmake: true, libclang: !opts.skip_legacy })?;
     println!("xtask bench: step 1/3: building the three implementations and the driver");
     let bins = build::all(&env, &bench_dir, !opts.skip_legacy)?;

@@ -4,7 +4,7 @@ use rusteron_client::*;
 use std::time::{Duration, Instant};
 
 use crate::args::Args;
-use crate::client::{busy_spin_idle, connect};
+use crate::client::{c_busy_spin_idle, connect};
 
 /// Streams `messages` messages as fast as the subscriber takes them and prints the rate like the C sample.
 pub fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
@@ -29,7 +29,7 @@ pub fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             return Err(AeronCError::from_code(result as i32).into());
         } else {
             back_pressure += 1;
-            busy_spin_idle(0);
+            c_busy_spin_idle(0);
         }
     }
     let ns = start.elapsed().as_nanos() as f64;
