@@ -88,6 +88,7 @@
 
 mod aeron;
 mod assembler;
+mod block_poll;
 mod claim_ops;
 mod claim_with;
 mod client_handlers;

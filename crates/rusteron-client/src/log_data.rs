@@ -16,7 +16,9 @@ pub(crate) const FRAME_ALIGNMENT: usize = 32;
 /// Largest term length Aeron allows (1 GiB).
 pub(crate) const MAX_TERM_LENGTH: usize = 1 << 30;
 /// `AERON_HDR_TYPE_PAD`.
-const HDR_TYPE_PAD: u16 = 0;
+pub(crate) const HDR_TYPE_PAD: u16 = 0;
+/// Offset of the `type` field in a frame header.
+pub(crate) const FRAME_TYPE_OFFSET: usize = 6;
 /// `AERON_HDR_TYPE_DATA`.
 const HDR_TYPE_DATA: u16 = 1;
 

@@ -11,10 +11,11 @@ use aeron_sys::*;
 use crate::aeron::retire_notification;
 use crate::context::cstring;
 use crate::generated::{
-    aeron_block_handler_trampoline, aeron_controlled_fragment_handler_trampoline,
+    aeron_controlled_fragment_handler_trampoline,
     aeron_fragment_handler_trampoline, aeron_on_available_image_trampoline,
     aeron_on_unavailable_image_trampoline,
 };
+use crate::block_poll::BlockPoll;
 use crate::handler_box::HandlerBox;
 use crate::publication::{poll_until, AeronAsyncDestination, DestinationKind};
 use crate::{
@@ -155,22 +156,17 @@ impl AeronSubscription {
         handler: &mut H,
         block_length_limit: usize,
     ) -> Result<i64, AeronCError> {
-        let clientd = handler as *mut H as *mut c_void;
-        // SAFETY: as in poll.
-        let rc = self.walk(|| unsafe {
-            aeron_subscription_block_poll(
+        let mut poll = BlockPoll::new(handler, block_length_limit);
+        // SAFETY: one walk of the image list, as aeron_subscription_block_poll makes; `poll` outlives it and
+        // each image is block-polled on this thread (the subscription is not Sync).
+        self.walk(|| unsafe {
+            aeron_subscription_for_each_image(
                 self.ptr,
-                Some(aeron_block_handler_trampoline::<H>),
-                clientd,
-                block_length_limit,
+                Some(BlockPoll::<H>::each_image),
+                &mut poll as *mut BlockPoll<'_, H> as *mut c_void,
             )
         })?;
-        if rc < 0 {
-            Err(AeronCError::last())
-        } else {
-            #[allow(clippy::useless_conversion)] // c_long is i32 on some targets
-            Ok(i64::from(rc))
-        }
+        poll.consumed().ok_or_else(AeronCError::last)
     }
 
     /// Runs a C call that walks the image list (and may call handlers on this thread) with the walk flag
@@ -632,16 +628,9 @@ impl<'a> AeronImage<'a> {
         handler: &mut H,
         block_length_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let clientd = handler as *mut H as *mut c_void;
-        // SAFETY: as in poll.
-        let rc = crate::panic::call(|| unsafe {
-            aeron_image_block_poll(
-                self.ptr,
-                Some(aeron_block_handler_trampoline::<H>),
-                clientd,
-                block_length_limit,
-            )
-        });
+        let mut poll = BlockPoll::new(handler, block_length_limit);
+        // SAFETY: a live (referenced) image, polled on this thread.
+        let rc = crate::panic::call(|| unsafe { poll.poll_image(self.ptr) });
         AeronCError::check(rc)
     }
 

@@ -402,6 +402,67 @@ fn route3_fragment_slices_are_bounded_by_the_term() {
     });
 }
 
+/// A block poll where the next frame in the log is a padding frame whose `frame_length` was written by
+/// someone else (here: this test, through the log buffer file) far beyond the term: C's block scan passes a
+/// padding-led block's length as written, so the block handler must get a slice bounded by the room left in
+/// the term, never one over unmapped memory. Both the subscription's and an image's block poll.
+#[test]
+fn route3_block_slices_are_bounded_by_the_term() {
+    in_child("route3_block_slices_are_bounded_by_the_term", || {
+        use std::os::unix::fs::FileExt;
+        struct Touch(Vec<usize>);
+        impl AeronBlockHandlerCallback for Touch {
+            fn handle_aeron_block_handler(&mut self, buffer: &[u8], _session_id: i32, _term_id: i32) {
+                // Touch every byte: a slice past the mapping would fault here.
+                let sum: u64 = buffer.iter().map(|&b| b as u64).sum();
+                std::hint::black_box(sum);
+                self.0.push(buffer.len());
+            }
+        }
+        for (stream, by_image) in [(1011, false), (1012, true)] {
+            let env = env();
+            let sub = ipc_sub(&env.aeron, stream);
+            let p = exclusive(&env.aeron, stream);
+            wait_images(&sub, 1);
+            offer_exclusive(&p, b"01234567");
+            assert_eq!(collect(&sub, 1), vec![b"01234567".to_vec()]);
+            let c = p.constants().unwrap();
+            let term_length = c.term_buffer_length;
+            let file = format!(
+                "{}/publications/{}.logbuffer",
+                env.driver.dir(),
+                c.original_registration_id
+            );
+            let log = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&file)
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            // A padding frame at term offset 64 of term 0 claiming 512 MiB: fields first, length last.
+            let mut header = [0u8; 32];
+            header[5] = 0xC0;
+            header[6] = 0;
+            header[8..12].copy_from_slice(&64i32.to_le_bytes());
+            header[12..16].copy_from_slice(&c.session_id.to_le_bytes());
+            header[16..20].copy_from_slice(&c.stream_id.to_le_bytes());
+            header[20..24].copy_from_slice(&c.initial_term_id.to_le_bytes());
+            log.write_all_at(&header[4..], 68).unwrap();
+            log.write_all_at(&(1i32 << 29).to_le_bytes(), 64).unwrap();
+            let mut touch = Touch(Vec::new());
+            if by_image {
+                let image = sub.image_at_index(0).expect("image");
+                image.block_poll(&mut touch, 1 << 20).unwrap();
+            } else {
+                sub.block_poll(&mut touch, 1 << 20).unwrap();
+            }
+            assert_eq!(
+                touch.0,
+                vec![term_length - 64],
+                "the padding-led block must end at the term's end (by_image {by_image})"
+            );
+        }
+    });
+}
+
 // ---- Route 4: re-entrant offer from a reserved-value supplier ---------------------------------------
 
 #[test]
