@@ -8,7 +8,7 @@
 //! `--add-opens`, `--add-exports`, `--add-modules`, `--add-reads`, `-jar`). The first other argument
 //! (besides a leading `java`) is the main class ([`MAIN_CLASSES`]), which chooses the [`Mode`]; without
 //! one, `io.aeron.archive.ArchivingMediaDriver` is assumed. A media driver started this way also gets the
-//! [`java_driver_defaults`](super::java_driver_defaults) the command line and environment leave unset.
+//! [`java_driver_defaults`] the command line and environment leave unset.
 
 use std::path::{Path, PathBuf};
 
