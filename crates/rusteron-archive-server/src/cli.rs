@@ -13,12 +13,14 @@
 //!   attached to the media driver running in `aeron.dir`, `io.aeron.driver.MediaDriver` a media driver
 //!   only; any other main class is refused. The media driver takes every non-archive `aeron.*` property
 //!   (`aeron.threading.mode`, `aeron.term.buffer.length`, ...) through the C driver's `AERON_*` environment
-//!   variables, Java class names translated ([`driver_class`]).
+//!   variables, Java class names translated ([`driver_class`]); where the C driver's defaults behave
+//!   unlike Java's driver, it is given Java's behaviour ([`java_driver_defaults`]).
 //!
 //! [`parse`] turns arguments into a [`Launch`]; [`run::run`] executes it.
 
 pub mod driver_class;
 pub mod java_args;
+pub mod java_driver_defaults;
 pub mod logger;
 pub mod run;
 

@@ -309,3 +309,70 @@ fn a_driver_termination_request_stops_the_drop_in_cleanly() {
     let mark = read_mark_file(&setup.archive_dir.join(MARK_FILE_NAME)).unwrap();
     assert_eq!(mark.activity_timestamp, -1, "archive stopped cleanly");
 }
+
+/// Runs the binary with `args` and an empty environment until it is ready, stops it with SIGTERM and
+/// returns everything it wrote to stdout (the C driver's own output is flushed at exit).
+fn stdout_of_a_run(args: &[String]) -> String {
+    use std::io::BufRead;
+    let mut child = Command::new(SERVER)
+        .args(args)
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut out = String::new();
+    let deadline = Instant::now() + WAIT;
+    let mut ready = false;
+    while !ready {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) => {
+                ready = line.starts_with("rusteron-archive-server ready:");
+                out.push_str(&line);
+                out.push('\n');
+            }
+            Err(_) => break,
+        }
+    }
+    if ready {
+        // SAFETY: kill(2) on our own child, not yet reaped.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    } else {
+        let _ = child.kill();
+    }
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    out.extend(rx.try_iter().map(|line| line + "\n"));
+    assert!(ready && status.success(), "the server did not start and stop cleanly ({status}): {out}");
+    out
+}
+
+#[test]
+fn the_embedded_driver_sends_as_javas_media_driver_does_unless_told_otherwise() {
+    // Java's MediaDriver sends one datagram per publication per sender duty cycle, the C driver up to 4
+    // by default; Aeron's persistent-subscription tests depend on Java's pacing (see java_driver_defaults).
+    // The C driver prints the configuration it runs with when asked (`aeron.print.configuration`).
+    let base = tempfile::tempdir().unwrap();
+    let setup = Setup::new(base.path());
+    let config = |extra: &[&str]| {
+        let mut props = vec![
+            format!("-Daeron.dir={}", setup.aeron_dir.display()),
+            "-Daeron.dir.delete.on.start=true".to_owned(),
+            "-Daeron.threading.mode=SHARED".to_owned(),
+            "-Daeron.print.configuration=true".to_owned(),
+        ];
+        props.extend(extra.iter().map(|s| s.to_string()));
+        stdout_of_a_run(&java_line(&props, "io.aeron.driver.MediaDriver"))
+    };
+    let default = config(&[]);
+    assert!(default.contains("network_publication_max_messages_per_send=1\n"), "{default}");
+    let told = config(&["-Daeron.network.publication.max.messages.per.send=4"]);
+    assert!(told.contains("network_publication_max_messages_per_send=4\n"), "{told}");
+}

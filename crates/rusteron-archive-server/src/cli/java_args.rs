@@ -7,11 +7,12 @@
 //! value of those that take one (`-cp`, `-classpath`, `--class-path`, `-p`, `--module-path`,
 //! `--add-opens`, `--add-exports`, `--add-modules`, `--add-reads`, `-jar`). The first other argument
 //! (besides a leading `java`) is the main class ([`MAIN_CLASSES`]), which chooses the [`Mode`]; without
-//! one, `io.aeron.archive.ArchivingMediaDriver` is assumed.
+//! one, `io.aeron.archive.ArchivingMediaDriver` is assumed. A media driver started this way also gets the
+//! [`java_driver_defaults`] the command line and environment leave unset.
 
 use std::path::{Path, PathBuf};
 
-use super::{apply_property, parse_properties_text, CliError, Launch, Mode};
+use super::{apply_property, java_driver_defaults, parse_properties_text, CliError, Launch, Mode};
 use crate::config::ArchiveConfig;
 
 /// JVM options followed by a separate value argument.
@@ -86,6 +87,11 @@ pub fn parse(args: &[String]) -> Result<Launch, CliError> {
     for (k, v) in &properties {
         apply_property(&mut launch, k, v)?;
     }
+    if launch.embedded_driver {
+        // Java's MediaDriver behaviour where the C driver's defaults differ (see `java_driver_defaults`).
+        let defaults = java_driver_defaults::missing(&launch.driver_properties, |var| std::env::var_os(var).is_some());
+        launch.driver_properties.extend(defaults);
+    }
     Ok(launch)
 }
 
@@ -138,9 +144,26 @@ mod tests {
         assert_eq!(l.config.aeron_dir, Some(PathBuf::from("/dev/shm/aeron-x")));
         let names: Vec<_> = l.driver_properties.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
-            names,
+            names[..4],
             ["aeron.dir", "aeron.threading.mode", "aeron.spies.simulate.connection", "aeron.term.buffer.length"]
         );
+    }
+
+    #[test]
+    fn an_embedded_driver_gets_java_send_pacing_unless_told_otherwise() {
+        const PROP: &str = "aeron.network.publication.max.messages.per.send";
+        if std::env::var_os("AERON_NETWORK_PUBLICATION_MAX_MESSAGES_PER_SEND").is_some() {
+            return; // the C driver's own variable wins; covered by java_driver_defaults' tests
+        }
+        let value = |l: &Launch| l.driver_properties.iter().find(|(k, _)| k == PROP).map(|(_, v)| v.clone());
+        for class in ["io.aeron.archive.ArchivingMediaDriver", "io.aeron.driver.MediaDriver"] {
+            let l = parse(&strings(&["-Daeron.dir=/dev/shm/x", class])).unwrap();
+            assert_eq!(value(&l).as_deref(), Some("1"), "{class}");
+        }
+        let l = parse(&strings(&["-Daeron.dir=/dev/shm/x", &format!("-D{PROP}=4")])).unwrap();
+        assert_eq!(value(&l).as_deref(), Some("4"), "the command line wins");
+        let l = parse(&strings(&["-Daeron.dir=/dev/shm/x", "io.aeron.archive.Archive"])).unwrap();
+        assert_eq!(value(&l), None, "no driver is started for an attached archive");
     }
 
     #[test]
@@ -183,7 +206,7 @@ mod tests {
             "io.aeron.driver.MediaDriver",
         ]))
         .unwrap();
-        assert_eq!(l.driver_properties, vec![("aeron.driver.termination.validator".to_owned(), "allow".to_owned())]);
+        assert_eq!(l.driver_properties[0], ("aeron.driver.termination.validator".to_owned(), "allow".to_owned()));
         let e = parse(&strings(&[
             "-Daeron.driver.termination.validator=com.acme.Validator",
             "io.aeron.archive.ArchivingMediaDriver",
