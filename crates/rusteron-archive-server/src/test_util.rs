@@ -173,6 +173,15 @@ impl TestArchive {
         &self.server
     }
 
+    /// Closes the archive (recordings stopped, catalog synced, threads ended) and the driver, and returns
+    /// the temporary directory holding the archive dir (`archive/`), removed when the returned value drops.
+    pub fn close_keeping_files(self) -> tempfile::TempDir {
+        let TestArchive { server, driver, archive_tmp, .. } = self;
+        server.close();
+        drop(driver);
+        archive_tmp
+    }
+
     /// The temporary directory holding the archive dir.
     pub fn temp_dir(&self) -> &Path {
         self.archive_tmp.path()

@@ -59,7 +59,7 @@ pub struct ArchiveServer {
     /// The agents' threads (DEDICATED: three, SHARED: one, INVOKER: none).
     threads: Vec<JoinHandle<()>>,
     /// INVOKER mode: the agents, run by [`invoke`](Self::invoke).
-    invoker: Option<runner::Exclusive<Box<SharedAgents>>>,
+    invoker: Option<std::sync::Mutex<Box<SharedAgents>>>,
     /// Errors reported by the archive's Aeron client (logged and counted, never fatal).
     error_count: Arc<AtomicU64>,
     /// Refreshes `archive-mark.dat`; stopped (activity timestamp -1) after the conductor.
@@ -203,7 +203,7 @@ impl ArchiveServer {
                 threads.push(runner::spawn("archive-conductor", agents, conductor_idle.build())?);
             }
             ThreadingMode::Invoker => {
-                invoker = Some(runner::Exclusive::new(Box::new(SharedAgents { conductor, recorder, replayer })));
+                invoker = Some(std::sync::Mutex::new(Box::new(SharedAgents { conductor, recorder, replayer })));
             }
         }
         let mark_file = crate::storage::startup::signal_ready(mark_file, archive_id)?;
@@ -216,11 +216,12 @@ impl ArchiveServer {
     }
 
     /// INVOKER mode: runs one duty cycle of the conductor, the recorder and the replayer on the calling
-    /// thread and returns the work done (0: nothing to do; the caller may idle). Does nothing and returns 0
-    /// in the other modes, whose agents run on their own threads.
-    pub fn invoke(&mut self) -> usize {
-        match self.invoker.as_mut() {
-            Some(agents) => agents.get_mut().do_work(),
+    /// thread and returns the work done (0: nothing to do; the caller may idle), as Java's
+    /// `Archive.invoker().invoke()`. Does nothing and returns 0 in the other modes, whose agents run on
+    /// their own threads, and while another thread is in `invoke` (one duty cycle at a time).
+    pub fn invoke(&self) -> usize {
+        match self.invoker.as_ref().and_then(|m| m.try_lock().ok()) {
+            Some(mut agents) => agents.do_work(),
             None => 0,
         }
     }
@@ -251,9 +252,11 @@ impl ArchiveServer {
 
     fn shutdown(&mut self) {
         self.stop.store(true, Ordering::Release);
-        if let Some(mut agents) = self.invoker.take() {
+        if let Some(agents) = self.invoker.take() {
+            // A panic in an earlier duty cycle poisoned the lock; the agents still close what they own.
+            let mut agents = agents.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
             let mut idle = self.config.idle_strategy.build();
-            runner::run_agent(agents.get_mut().as_mut(), idle.as_mut());
+            runner::run_agent(agents.as_mut(), idle.as_mut());
         }
         for t in self.threads.drain(..) {
             let name = t.thread().name().unwrap_or("archive").to_owned();

@@ -82,23 +82,3 @@ pub(crate) fn spawn<A: Agent + 'static>(
         .map_err(|e| ServerError::Conductor(format!("cannot start thread {name}: {e}")))
 }
 
-/// A value reachable only through `&mut` (so sharing `&Exclusive` between threads shares nothing): lets
-/// [`ArchiveServer`](super::ArchiveServer) stay `Sync` while it holds the INVOKER agents, which are `Send`
-/// but not `Sync`.
-pub(crate) struct Exclusive<T>(T);
-
-impl<T> Exclusive<T> {
-    /// Wraps `value`.
-    pub fn new(value: T) -> Exclusive<T> {
-        Exclusive(value)
-    }
-
-    /// The value, for the one caller holding `&mut self`.
-    pub fn get_mut(&mut self) -> &mut T {
-        &mut self.0
-    }
-}
-
-// SAFETY: no method gives access to the value through `&Exclusive`, so a shared reference on another thread
-// can do nothing with it; the value itself only moves between threads (T: Send).
-unsafe impl<T: Send> Sync for Exclusive<T> {}
