@@ -382,6 +382,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn threading_properties_take_javas_names() {
+        let mut c = ArchiveConfig::default();
+        assert_eq!(c.threading_mode, ThreadingMode::Dedicated, "Java's default");
+        c.set_property("aeron.archive.threading.mode", "SHARED").unwrap();
+        assert_eq!(c.threading_mode, ThreadingMode::Shared);
+        assert!(c.set_property("aeron.archive.threading.mode", "PARALLEL").is_err());
+        assert_eq!(c.threading_mode, ThreadingMode::Shared, "unchanged by a refused value");
+        c.set_property("aeron.archive.idle.strategy", "org.agrona.concurrent.YieldingIdleStrategy").unwrap();
+        c.set_property("aeron.archive.recorder.idle.strategy", "spin").unwrap();
+        c.set_property("aeron.archive.replayer.idle.strategy", "").unwrap();
+        assert_eq!(c.idle_strategy, AgentIdleStrategy::Yielding);
+        assert_eq!(c.recorder_idle_strategy, Some(AgentIdleStrategy::BusySpin));
+        assert_eq!(c.replayer_idle_strategy, None, "empty: the archive idle strategy");
+        assert!(c.set_property("aeron.archive.replayer.idle.strategy", "com.acme.Idle").is_err());
+    }
+
+    #[test]
     fn checksum_properties_take_javas_names_and_refuse_others() {
         let mut c = ArchiveConfig::default();
         c.set_property("aeron.archive.record.checksum", "io.aeron.archive.checksum.Crc32c").unwrap();
