@@ -243,10 +243,30 @@ impl Conductor {
             }
             let messages = std::mem::take(&mut channel.assembler.delegate().messages);
             for (session_id, bytes) in messages {
+                self.learn_control_image(index, session_id);
                 self.on_control_message((index, session_id), &bytes);
             }
         }
         work
+    }
+
+    /// Makes sure the constants of the request image a message came from are known. The client conductor
+    /// adds an image to the subscription before it calls the available-image handler, so the first
+    /// request (a connect with a `control-mode=response` channel needs the image's correlation id) can be
+    /// polled before its [`ImageEvent::ControlAvailable`] arrived: then they are read from the image.
+    fn learn_control_image(&mut self, index: usize, session_id: i32) {
+        if self.control_images.contains_key(&(index, session_id)) {
+            return;
+        }
+        let info = self.control[index]
+            .subscription
+            .try_image_by_session_id(session_id)
+            .ok()
+            .flatten()
+            .and_then(|image| ImageInfo::from_image(&image.as_ref()));
+        if let Some(info) = info {
+            self.control_images.insert((index, session_id), info);
+        }
     }
 
     fn run_sessions(&mut self, now_ms: i64) -> usize {
