@@ -355,14 +355,14 @@ fn main() {
                 let r = median_of(reps, || {
                     let recorded = [archive.record(&channel, next_stream())];
                     let r = record(&archive, &recorded, size, messages);
-                    last = Some(recorded[0].1);
+                    last = Some((recorded[0].1, recorded[0].0.position()));
                     r
                 });
                 eprintln!("limits: {mode} {size} B record to {dir_name} {r:.1} MB/s");
                 rows.push(Row { what: format!("record to {dir_name} ({mode})"), size, mbs: r, reference: Some(("min(write, ceiling)", limit)) });
-                let recording_id = last.expect("recorded");
-                // The recording starts at position 0 of a fresh publication and stops at a frame boundary.
-                let length = archive.client.recording_position(recording_id).unwrap();
+                // The recording starts at position 0 of a fresh publication; everything published was recorded
+                // (record waits for it), whether or not the recording has stopped since.
+                let (recording_id, length) = last.expect("recorded");
                 let p = median_of(reps, || replay(&archive, recording_id, length, size, next_stream()));
                 eprintln!("limits: {mode} {size} B replay from {dir_name} {p:.1} MB/s");
                 rows.push(Row { what: format!("replay from {dir_name} ({mode})"), size, mbs: p, reference: Some(("ceiling", c)) });
