@@ -1,12 +1,12 @@
 //! The archive server: [`ArchiveServer`] launches three agents, each owning its state and talking to the
-//! others only through the queues of [`handoff`]:
+//! others only through the queues of the `handoff` module:
 //!
-//! * the **conductor** ([`conductor`]): control channels and sessions, requests, catalog, recording
+//! * the **conductor** (`conductor/`): control channels and sessions, requests, catalog, recording
 //!   subscriptions, replications;
-//! * the **recorder** ([`recorder`]): the recording sessions (image → segment files);
-//! * the **replayer** ([`replayer`]): the replay sessions (segment files → replay publications).
+//! * the **recorder** (`recorder.rs`): the recording sessions (image → segment files);
+//! * the **replayer** (`replayer.rs`): the replay sessions (segment files → replay publications).
 //!
-//! [`runner`] runs them per `aeron.archive.threading.mode`: a thread each (DEDICATED), one thread for all
+//! `runner.rs` runs them per `aeron.archive.threading.mode`: a thread each (DEDICATED), one thread for all
 //! three (SHARED), or the application's thread through [`ArchiveServer::invoke`] (INVOKER).
 
 mod auth;
