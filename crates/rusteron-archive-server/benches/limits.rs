@@ -49,8 +49,13 @@ fn env_u64(name: &str, default: u64) -> u64 {
 }
 
 /// Frame length on the log of a message of `size` bytes.
+/// (A message longer than an IPC frame's payload, MTU 1408 - 32 header bytes, is sent as several frames.)
 fn frame_length(size: usize) -> u64 {
-    ((32 + size).div_ceil(32) * 32) as u64
+    const MAX_PAYLOAD: usize = 1408 - 32;
+    let aligned = |payload: usize| (32 + payload).div_ceil(32) * 32;
+    let (full, rest) = (size / MAX_PAYLOAD, size % MAX_PAYLOAD);
+    let last = if rest > 0 || full == 0 { aligned(rest) } else { 0 };
+    (full * aligned(MAX_PAYLOAD) + last) as u64
 }
 
 /// One embedded media driver for the whole run (shared threading, Aeron dir in /dev/shm).
