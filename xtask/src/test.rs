@@ -1,4 +1,7 @@
-//! `cargo xtask test`: the whole set-up of a fresh machine, then the workspace tests.
+//! `cargo xtask test`: the whole set-up of a fresh machine, then the workspace tests, then the archive
+//! server's tests and the archive client's tests (which run against the server) once more with the server
+//! in its other threading mode: `cargo test --workspace` runs them in the default mode (DEDICATED, as
+//! Java's), the second run in SHARED (`RUSTERON_ARCHIVE_THREADING_MODE`, read by `TestArchive`).
 
 use anyhow::{bail, Result};
 use std::io::{BufRead, BufReader};
@@ -6,18 +9,39 @@ use std::process::{Command, Stdio};
 
 use crate::{codegen, paths, tools};
 
-/// Installs what is missing, checks generated code for drift, and runs `cargo test --workspace`.
+/// The environment variable `TestArchive` takes the archive server's threading mode from.
+const THREADING_MODE_ENV: &str = "RUSTERON_ARCHIVE_THREADING_MODE";
+
+/// The crates whose tests run against the archive server, run again in SHARED mode.
+const SERVER_TEST_CRATES: [&str; 2] = ["rusteron-archive-server", "rusteron-archive"];
+
+/// Installs what is missing, checks generated code for drift, runs `cargo test --workspace`, then the
+/// archive server's test matrix (its tests and the archive client's in SHARED mode too).
 pub fn run(cargo_args: &[String]) -> Result<()> {
-    println!("xtask test: step 1/3: build tools");
+    println!("xtask test: step 1/4: build tools");
     let env = tools::ensure(tools::Need { cmake: true, libclang: true })?;
-    println!("xtask test: step 2/3: cargo xtask codegen --check");
+    println!("xtask test: step 2/4: cargo xtask codegen --check");
     codegen::run(&env, true)?;
-    println!("xtask test: step 3/3: cargo test --workspace");
+    println!("xtask test: step 3/4: cargo test --workspace (archive server in its default threading mode, DEDICATED)");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
+    let mut cmd = Command::new(&cargo);
     cmd.current_dir(paths::root()).args(["test", "--workspace"]).args(cargo_args);
+    cmd.env_remove(THREADING_MODE_ENV);
     env.apply(&mut cmd);
-    let totals = run_counting(&mut cmd)?;
+    let mut totals = run_counting(&mut cmd)?;
+    println!("xtask test: step 4/4: the archive server's and archive client's tests with the server in SHARED mode");
+    let mut cmd = Command::new(&cargo);
+    cmd.current_dir(paths::root()).arg("test");
+    for krate in SERVER_TEST_CRATES {
+        cmd.args(["-p", krate]);
+    }
+    cmd.args(cargo_args).env(THREADING_MODE_ENV, "SHARED");
+    env.apply(&mut cmd);
+    let shared = run_counting(&mut cmd)?;
+    totals.passed += shared.passed;
+    totals.failed += shared.failed;
+    totals.ignored += shared.ignored;
+    totals.ok &= shared.ok;
     println!("xtask test: summary of all test binaries:");
     println!("summary: {} passed, {} failed, {} skipped", totals.passed, totals.failed, totals.ignored);
     if !totals.ok || totals.failed > 0 {

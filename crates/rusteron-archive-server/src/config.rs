@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::channel::parse_size;
 use crate::storage::checksum::{Checksum, RECORD_CHECKSUM_PROP, REPLAY_CHECKSUM_PROP};
 use crate::storage::SyncLevel;
+use crate::threading::{AgentIdleStrategy, ThreadingMode};
 
 /// A property that could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -105,6 +106,16 @@ pub struct ArchiveConfig {
     /// `aeron.archive.replay.checksum`: checksum every replayed data frame is verified with before it is
     /// sent (None: no verification, Java's default).
     pub replay_checksum: Option<Checksum>,
+    /// `aeron.archive.threading.mode`: how the conductor, recorder and replayer agents are run (default
+    /// DEDICATED, as Java's).
+    pub threading_mode: ThreadingMode,
+    /// `aeron.archive.idle.strategy`: idle strategy of the conductor (and of the recorder and replayer when
+    /// theirs is not set; of the one thread in SHARED mode).
+    pub idle_strategy: AgentIdleStrategy,
+    /// `aeron.archive.recorder.idle.strategy` (None: the archive idle strategy).
+    pub recorder_idle_strategy: Option<AgentIdleStrategy>,
+    /// `aeron.archive.replayer.idle.strategy` (None: the archive idle strategy).
+    pub replayer_idle_strategy: Option<AgentIdleStrategy>,
 }
 
 impl Default for ArchiveConfig {
@@ -145,6 +156,10 @@ impl Default for ArchiveConfig {
             authorisation_service_supplier: None,
             record_checksum: None,
             replay_checksum: None,
+            threading_mode: ThreadingMode::default(),
+            idle_strategy: AgentIdleStrategy::default(),
+            recorder_idle_strategy: None,
+            replayer_idle_strategy: None,
         }
     }
 }
@@ -205,6 +220,14 @@ fn parse_sync(name: &str, value: &str) -> Result<SyncLevel, ConfigError> {
     SyncLevel::from_level(level).ok_or_else(|| invalid(name, value, "sync level must be 0, 1 or 2"))
 }
 
+/// An agent's own idle strategy: empty means "the archive idle strategy" (Java's default of "").
+fn parse_idle(name: &str, value: &str) -> Result<Option<AgentIdleStrategy>, ConfigError> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    value.parse().map(Some).map_err(|why: String| invalid(name, value, &why))
+}
+
 fn non_empty(value: &str) -> Option<String> {
     let v = value.trim();
     (!v.is_empty()).then(|| v.to_owned())
@@ -263,13 +286,18 @@ impl ArchiveConfig {
             // Java's `Checksums.newInstance` names; anything else is refused now, as Java refuses it at start.
             RECORD_CHECKSUM_PROP => self.record_checksum = Checksum::from_property(n, value)?,
             REPLAY_CHECKSUM_PROP => self.replay_checksum = Checksum::from_property(n, value)?,
-            // Accepted for compatibility; this implementation has a single conductor thread and no
-            // per-thread tuning, and the deprecated catalog entry limit is ignored by Java too.
-            "aeron.archive.threading.mode"
-            | "aeron.archive.idle.strategy"
-            | "aeron.archive.recorder.idle.strategy"
-            | "aeron.archive.replayer.idle.strategy"
-            | "aeron.archive.conductor.cpu.affinity"
+            "aeron.archive.threading.mode" => {
+                self.threading_mode = value.parse().map_err(|why: String| invalid(n, value, &why))?
+            }
+            "aeron.archive.idle.strategy" => {
+                self.idle_strategy = value.parse().map_err(|why: String| invalid(n, value, &why))?
+            }
+            "aeron.archive.recorder.idle.strategy" => self.recorder_idle_strategy = parse_idle(n, value)?,
+            "aeron.archive.replayer.idle.strategy" => self.replayer_idle_strategy = parse_idle(n, value)?,
+            // Accepted for compatibility and ignored: Java's archive has no CPU affinity properties (these
+            // names were accepted before and stay harmless), and the deprecated catalog entry limit is
+            // ignored by Java too.
+            "aeron.archive.conductor.cpu.affinity"
             | "aeron.archive.recorder.cpu.affinity"
             | "aeron.archive.replayer.cpu.affinity"
             | "aeron.archive.max.catalog.entries" => {}
@@ -352,6 +380,23 @@ pub fn parse_properties_text(text: &str) -> Result<Vec<(String, String)>, Config
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn threading_properties_take_javas_names() {
+        let mut c = ArchiveConfig::default();
+        assert_eq!(c.threading_mode, ThreadingMode::Dedicated, "Java's default");
+        c.set_property("aeron.archive.threading.mode", "SHARED").unwrap();
+        assert_eq!(c.threading_mode, ThreadingMode::Shared);
+        assert!(c.set_property("aeron.archive.threading.mode", "PARALLEL").is_err());
+        assert_eq!(c.threading_mode, ThreadingMode::Shared, "unchanged by a refused value");
+        c.set_property("aeron.archive.idle.strategy", "org.agrona.concurrent.YieldingIdleStrategy").unwrap();
+        c.set_property("aeron.archive.recorder.idle.strategy", "spin").unwrap();
+        c.set_property("aeron.archive.replayer.idle.strategy", "").unwrap();
+        assert_eq!(c.idle_strategy, AgentIdleStrategy::Yielding);
+        assert_eq!(c.recorder_idle_strategy, Some(AgentIdleStrategy::BusySpin));
+        assert_eq!(c.replayer_idle_strategy, None, "empty: the archive idle strategy");
+        assert!(c.set_property("aeron.archive.replayer.idle.strategy", "com.acme.Idle").is_err());
+    }
 
     #[test]
     fn checksum_properties_take_javas_names_and_refuse_others() {

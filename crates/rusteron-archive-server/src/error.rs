@@ -26,7 +26,7 @@ pub enum ServerError {
     /// Starting the embedded media driver of a test archive failed.
     #[error("media driver: {0}")]
     Driver(String),
-    /// The conductor thread could not be started or stopped cleanly.
+    /// An agent thread (conductor, recorder, replayer) could not be started.
     #[error("archive conductor: {0}")]
     Conductor(String),
 }

@@ -16,10 +16,12 @@ pub mod server;
 pub mod storage;
 #[cfg(feature = "test-util")]
 pub mod test_util;
+pub mod threading;
 #[cfg(feature = "tool")]
 pub mod tool;
 
 pub use config::ArchiveConfig;
+pub use threading::{AgentIdleStrategy, ThreadingMode};
 pub use error::ServerError;
 pub use server::{
     AllowAllAuthoriser, ArchiveServer, AuthDecision, Authenticator, Authoriser, DenyAllAuthoriser, SampleAuthenticator,

@@ -16,6 +16,24 @@ pub fn free_udp_port() -> Result<u16, ServerError> {
     Ok(std::net::UdpSocket::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// The environment variable that sets the threading mode of every [`TestArchive`] (`SHARED`, `DEDICATED`,
+/// `INVOKER` is refused: a test archive needs its own threads); unset: the default (DEDICATED). `cargo xtask
+/// test` runs the server's tests once per mode with it.
+pub const THREADING_MODE_ENV: &str = "RUSTERON_ARCHIVE_THREADING_MODE";
+
+/// The threading mode [`THREADING_MODE_ENV`] asks for, if set.
+pub fn threading_mode_from_env() -> Result<Option<crate::threading::ThreadingMode>, ServerError> {
+    use crate::config::ConfigError;
+    use crate::threading::ThreadingMode;
+    let Ok(value) = std::env::var(THREADING_MODE_ENV) else { return Ok(None) };
+    let invalid = |why: &str| ConfigError::InvalidValue { name: THREADING_MODE_ENV.into(), value: value.clone(), why: why.into() };
+    match value.parse::<ThreadingMode>() {
+        Ok(ThreadingMode::Invoker) => Err(invalid("a test archive runs on its own threads (SHARED or DEDICATED)").into()),
+        Ok(mode) => Ok(Some(mode)),
+        Err(why) => Err(invalid(&why).into()),
+    }
+}
+
 /// A media driver plus an archive for tests.
 pub struct TestArchive {
     // Drop order: the archive stops before its driver, then the directories go.
@@ -93,6 +111,9 @@ impl TestArchive {
             max_concurrent_replays: 100,
             ..ArchiveConfig::default()
         };
+        if let Some(mode) = threading_mode_from_env()? {
+            config.threading_mode = mode;
+        }
         configure(&mut config);
         let control_request_channel = config.control_channel.clone().unwrap_or_default();
         let control_request_stream_id = config.control_stream_id;
@@ -150,6 +171,15 @@ impl TestArchive {
     /// The archive server.
     pub fn server(&self) -> &ArchiveServer {
         &self.server
+    }
+
+    /// Closes the archive (recordings stopped, catalog synced, threads ended) and the driver, and returns
+    /// the temporary directory holding the archive dir (`archive/`), removed when the returned value drops.
+    pub fn close_keeping_files(self) -> tempfile::TempDir {
+        let TestArchive { server, driver, archive_tmp, .. } = self;
+        server.close();
+        drop(driver);
+        archive_tmp
     }
 
     /// The temporary directory holding the archive dir.

@@ -28,10 +28,10 @@ struct CargoOutputs {
 }
 
 /// Builds everything under `work` (`target/conformance`).
-pub fn all(env: &ToolEnv, work: &Path) -> Result<Built> {
+pub fn all(env: &ToolEnv, work: &Path, extra_properties: &[String]) -> Result<Built> {
     let cargo = build_server(env)?;
     let link = read_link_info(&cargo.aeron_sys_out)?;
-    let java = write_java_stand_in(work, &cargo.server)?;
+    let java = write_java_stand_in(work, &cargo.server, extra_properties)?;
     let source = locate::locate(&work.join("locate"), &paths::root().join("aeron-sys")).map_err(anyhow::Error::msg)?;
     println!("xtask conformance: Aeron test sources from {} ({})", source.root.display(), source.origin);
 
@@ -123,13 +123,16 @@ fn read_link_info(out_dir: &Path) -> Result<LinkInfo> {
     Ok(LinkInfo { lib_dir, system_libs: value("system_libs") })
 }
 
-/// The `JAVA_EXECUTABLE` the tests spawn (with an empty environment): runs the server with every argument.
-fn write_java_stand_in(work: &Path, server: &Path) -> Result<PathBuf> {
+/// The `JAVA_EXECUTABLE` the tests spawn (with an empty environment): runs the server with every argument,
+/// then `extra_properties` (`-Dname=value`; after the test's own, so they win).
+fn write_java_stand_in(work: &Path, server: &Path, extra_properties: &[String]) -> Result<PathBuf> {
     std::fs::create_dir_all(work)?;
     let path = work.join("java");
-    let quoted = server.display().to_string().replace('\'', r"'\''");
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let extra: String = extra_properties.iter().map(|p| format!(" {}", quote(p))).collect();
     let script = format!(
-        "#!/bin/sh\n# Stand-in for `java` in Aeron's C archive tests: the same command line, run by rusteron-archive-server.\nexec '{quoted}' \"$@\"\n"
+        "#!/bin/sh\n# Stand-in for `java` in Aeron's C archive tests: the same command line, run by rusteron-archive-server.\nexec {} \"$@\"{extra}\n",
+        quote(&server.display().to_string())
     );
     std::fs::write(&path, script)?;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;

@@ -28,6 +28,10 @@ pub struct Options {
     /// with flakes is not a green run for the "zero flakes").
     #[arg(long)]
     pub retry_failed: bool,
+    /// Run the archive server in this threading mode (`SHARED` or `DEDICATED`): the `java` stand-in adds
+    /// `-Daeron.archive.threading.mode=<mode>` after the tests' own properties (they ask for SHARED).
+    #[arg(long, value_parser = ["SHARED", "DEDICATED"])]
+    pub threading_mode: Option<String>,
 }
 
 /// Builds the test programs and runs all of them.
@@ -35,7 +39,12 @@ pub fn run(opts: &Options) -> Result<()> {
     let started = Instant::now();
     let env = tools::ensure(tools::Need { cmake: true, libclang: false })?;
     let work = paths::target_dir().join("conformance");
-    let built = build::all(&env, &work)?;
+    let extra: Vec<String> =
+        opts.threading_mode.iter().map(|m| format!("-Daeron.archive.threading.mode={m}")).collect();
+    let built = build::all(&env, &work, &extra)?;
+    if let Some(mode) = &opts.threading_mode {
+        println!("xtask conformance: archive server in {mode} threading mode");
+    }
     println!(
         "xtask conformance: built in {:.0} s; server {}",
         started.elapsed().as_secs_f64(),

@@ -14,6 +14,7 @@ use rusteron_media_driver::{MediaDriver, MediaDriverBuilder};
 
 use super::{driver_env_var, Launch};
 use crate::storage::mark_file::MARK_FILE_NAME;
+use crate::threading::ThreadingMode;
 use crate::{ArchiveServer, ServerError};
 
 /// Prefix of the line printed on stdout when the archive is ready.
@@ -35,8 +36,14 @@ pub fn run(launch: Launch) -> Result<(), ServerError> {
         signal_hook::flag::register(signal, stop.clone())?;
     }
     let (server, driver) = start(launch)?;
+    // INVOKER mode: this thread runs the archive's duty cycle.
+    let invoker = server.as_ref().filter(|s| s.threading_mode() == ThreadingMode::Invoker);
+    let mut idle = server.as_ref().map(|s| s.config().idle_strategy.build());
     while !stop.load(Ordering::Acquire) && !DRIVER_TERMINATED.load(Ordering::Acquire) {
-        std::thread::sleep(Duration::from_millis(50));
+        match (invoker, idle.as_mut()) {
+            (Some(server), Some(idle)) => idle.idle(server.invoke().min(i32::MAX as usize) as i32),
+            _ => std::thread::sleep(Duration::from_millis(50)),
+        }
     }
     if DRIVER_TERMINATED.load(Ordering::Acquire) {
         log::info!("media driver termination requested: stopping");

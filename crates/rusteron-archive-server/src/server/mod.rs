@@ -1,18 +1,27 @@
-//! The archive server: [`ArchiveServer`] launches the conductor thread that serves the control protocol,
-//! records and replays.
+//! The archive server: [`ArchiveServer`] launches three agents, each owning its state and talking to the
+//! others only through the queues of the `handoff` module:
+//!
+//! * the **conductor** (`conductor/`): control channels and sessions, requests, catalog, recording
+//!   subscriptions, replications;
+//! * the **recorder** (`recorder.rs`): the recording sessions (image → segment files);
+//! * the **replayer** (`replayer.rs`): the replay sessions (segment files → replay publications).
+//!
+//! `runner.rs` runs them per `aeron.archive.threading.mode`: a thread each (DEDICATED), one thread for all
+//! three (SHARED), or the application's thread through [`ArchiveServer::invoke`] (INVOKER).
 
 mod auth;
 mod authorise;
+pub mod codes;
 mod conductor;
 mod control_session;
 mod counters;
+mod handoff;
 mod proxy;
+mod recorded_image;
 mod recorder;
 mod replay_checksum;
 mod replayer;
-mod replication;
-mod requests;
-mod segments;
+mod runner;
 mod storage_space;
 pub mod suppliers;
 
@@ -29,20 +38,28 @@ pub use counters::{
     CONTROL_SESSIONS_TYPE_ID, CONTROL_SESSION_TYPE_ID, RECORDING_POSITION_TYPE_ID,
 };
 pub use proxy::{PROTOCOL_MAJOR_VERSION, PROTOCOL_SEMANTIC_VERSION};
-pub use requests::codes as error_codes;
+pub use codes as error_codes;
 
 use crate::config::ArchiveConfig;
 use crate::error::ServerError;
-use conductor::Conductor;
+use crate::threading::ThreadingMode;
+use conductor::{Conductor, Lifecycle};
+use recorder::Recorder;
+use replayer::Replayer;
+use runner::{Agent, SharedAgents};
 
-/// A running archive. Dropping it (or [`close`](Self::close)) stops the conductor thread, which stops the
-/// recordings (setting their stop positions), revokes replays, closes the control sessions and syncs the
-/// catalog.
+/// A running archive. Dropping it (or [`close`](Self::close)) stops its agents: the recorder stops the
+/// recordings (their stop positions set in the catalog), the replayer revokes the replays, the conductor
+/// closes the control sessions and syncs the catalog; every thread the archive started has ended when
+/// `close` returns.
 pub struct ArchiveServer {
     config: ArchiveConfig,
     archive_id: i64,
     stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    /// The agents' threads (DEDICATED: three, SHARED: one, INVOKER: none).
+    threads: Vec<JoinHandle<()>>,
+    /// INVOKER mode: the agents, run by [`invoke`](Self::invoke).
+    invoker: Option<std::sync::Mutex<Box<SharedAgents>>>,
     /// Errors reported by the archive's Aeron client (logged and counted, never fatal).
     error_count: Arc<AtomicU64>,
     /// Refreshes `archive-mark.dat`; stopped (activity timestamp -1) after the conductor.
@@ -117,6 +134,10 @@ impl ArchiveServer {
 
         let (image_sender, image_events) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
+        let (recorder_queues, recorder_end) = handoff::queues();
+        let (replayer_queues, replayer_end) = handoff::queues();
+        let recorder = Recorder::new(recorder_end, config.archive_dir.clone());
+        let replayer = Replayer::new(replayer_end, aeron.counters_reader(), timeout);
         let mut conductor = Conductor {
             config: config.clone(),
             aeron,
@@ -128,8 +149,10 @@ impl ArchiveServer {
             control_images: HashMap::new(),
             sessions: HashMap::new(),
             next_session_id: initial_session_id(),
-            recorder: Default::default(),
-            replayer: Default::default(),
+            recordings: Default::default(),
+            replays: Default::default(),
+            recorder: recorder_queues,
+            replayer: replayer_queues,
             replications: Default::default(),
             image_events,
             image_sender,
@@ -137,6 +160,7 @@ impl ArchiveServer {
             sessions_counter: None,
             timeout,
             stop: stop.clone(),
+            lifecycle: Lifecycle::default(),
         };
         if config.control_channel_enabled {
             if let Some(channel) = &config.control_channel {
@@ -163,13 +187,43 @@ impl ArchiveServer {
         .map_err(|e| log::warn!("archive control sessions counter: {e}"))
         .ok();
 
-        let thread = std::thread::Builder::new()
-            .name("archive-conductor".into())
-            .spawn(move || conductor.run())
-            .map_err(|e| ServerError::Conductor(e.to_string()))?;
+        let mut threads = Vec::new();
+        let mut invoker = None;
+        let conductor_idle = config.idle_strategy;
+        match config.threading_mode {
+            ThreadingMode::Dedicated => {
+                let recorder_idle = config.recorder_idle_strategy.unwrap_or(conductor_idle);
+                let replayer_idle = config.replayer_idle_strategy.unwrap_or(conductor_idle);
+                threads.push(runner::spawn("archive-recorder", recorder, recorder_idle.build())?);
+                threads.push(runner::spawn("archive-replayer", replayer, replayer_idle.build())?);
+                threads.push(runner::spawn("archive-conductor", conductor, conductor_idle.build())?);
+            }
+            ThreadingMode::Shared => {
+                let agents = SharedAgents { conductor, recorder, replayer };
+                threads.push(runner::spawn("archive-conductor", agents, conductor_idle.build())?);
+            }
+            ThreadingMode::Invoker => {
+                invoker = Some(std::sync::Mutex::new(Box::new(SharedAgents { conductor, recorder, replayer })));
+            }
+        }
         let mark_file = crate::storage::startup::signal_ready(mark_file, archive_id)?;
-        log::info!("archive {archive_id} started in {}", config.archive_dir.display());
-        Ok(ArchiveServer { config, archive_id, stop, thread: Some(thread), error_count, mark_file: Some(mark_file) })
+        log::info!(
+            "archive {archive_id} started in {} ({} threading)",
+            config.archive_dir.display(),
+            config.threading_mode
+        );
+        Ok(ArchiveServer { config, archive_id, stop, threads, invoker, error_count, mark_file: Some(mark_file) })
+    }
+
+    /// INVOKER mode: runs one duty cycle of the conductor, the recorder and the replayer on the calling
+    /// thread and returns the work done (0: nothing to do; the caller may idle), as Java's
+    /// `Archive.invoker().invoke()`. Does nothing and returns 0 in the other modes, whose agents run on
+    /// their own threads, and while another thread is in `invoke` (one duty cycle at a time).
+    pub fn invoke(&self) -> usize {
+        match self.invoker.as_ref().and_then(|m| m.try_lock().ok()) {
+            Some(mut agents) => agents.do_work(),
+            None => 0,
+        }
     }
 
     /// The configuration the archive runs with.
@@ -187,14 +241,27 @@ impl ArchiveServer {
         self.error_count.load(Ordering::Relaxed)
     }
 
-    /// Stops the archive and waits for its thread.
+    /// The threading mode the archive runs in.
+    pub fn threading_mode(&self) -> ThreadingMode {
+        self.config.threading_mode
+    }
+
+    /// Stops the archive and waits for its threads (INVOKER mode: runs the agents' duty cycles on this
+    /// thread until they have closed).
     pub fn close(self) {}
 
     fn shutdown(&mut self) {
         self.stop.store(true, Ordering::Release);
-        if let Some(t) = self.thread.take() {
+        if let Some(agents) = self.invoker.take() {
+            // A panic in an earlier duty cycle poisoned the lock; the agents still close what they own.
+            let mut agents = agents.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut idle = self.config.idle_strategy.build();
+            runner::run_agent(agents.as_mut(), idle.as_mut());
+        }
+        for t in self.threads.drain(..) {
+            let name = t.thread().name().unwrap_or("archive").to_owned();
             if t.join().is_err() {
-                log::error!("archive conductor thread panicked");
+                log::error!("{name} thread panicked");
             }
         }
         if let Some(mark_file) = self.mark_file.take() {

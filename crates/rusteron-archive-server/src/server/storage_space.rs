@@ -4,31 +4,28 @@
 
 use std::path::Path;
 
-use super::conductor::Conductor;
-use super::requests::codes;
+use super::codes;
+use crate::config::ArchiveConfig;
 use crate::storage::space::{io_error_message, is_storage_space_error, usable_space};
 use crate::storage::StorageError;
 
-impl Conductor {
-    /// If the archive dir's file system has no more usable bytes than the threshold, sends a `STORAGE_SPACE`
-    /// error for `corr` on session `csid` and returns its message (Java's text); otherwise `None`.
-    pub(crate) fn low_storage_space(&mut self, csid: i64, corr: i64) -> Option<String> {
-        let threshold = self.config.effective_low_storage_space_threshold();
-        match usable_space(&self.config.archive_dir) {
-            Ok(usable) if usable <= threshold => {
-                let message = format!("low storage threshold={threshold} <= usableSpace={usable}");
-                log::warn!("{message}");
-                self.error(csid, corr, codes::STORAGE_SPACE, &message);
-                Some(message)
-            }
-            Ok(_) => None,
-            Err(e) => {
-                // Java lets this IOException escape the request unanswered; a GENERIC error is kinder.
-                let message = format!("cannot get the usable space of {}: {e}", self.config.archive_dir.display());
-                log::error!("{message}");
-                self.error(csid, corr, codes::GENERIC, &message);
-                Some(message)
-            }
+/// If the archive dir's file system has no more usable bytes than the threshold, the `STORAGE_SPACE` error
+/// (code and Java's message) a recording request is refused with; a `GENERIC` error if the usable space
+/// cannot be read; otherwise `None`.
+pub(crate) fn low_storage_space(config: &ArchiveConfig) -> Option<(i64, String)> {
+    let threshold = config.effective_low_storage_space_threshold();
+    match usable_space(&config.archive_dir) {
+        Ok(usable) if usable <= threshold => {
+            let message = format!("low storage threshold={threshold} <= usableSpace={usable}");
+            log::warn!("{message}");
+            Some((codes::STORAGE_SPACE, message))
+        }
+        Ok(_) => None,
+        Err(e) => {
+            // Java lets this IOException escape the request unanswered; a GENERIC error is kinder.
+            let message = format!("cannot get the usable space of {}: {e}", config.archive_dir.display());
+            log::error!("{message}");
+            Some((codes::GENERIC, message))
         }
     }
 }

@@ -9,7 +9,7 @@ use super::channels;
 use super::session::{ReplicationSession, State};
 use super::source_client::{SourceArchive, SourceResponse};
 use crate::server::conductor::Conductor;
-use crate::server::requests::codes;
+use crate::server::codes;
 use crate::storage::catalog::RecordingDescriptor;
 
 /// The message of a live-destination replication of a recording that is not being recorded.

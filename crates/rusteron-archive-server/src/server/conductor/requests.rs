@@ -5,49 +5,12 @@ use rusteron_archive_codecs::{
     decode_message, CodecError, ControlResponseCode, DecodedMessage, MessageHeaderDecoder, SourceLocation, SCHEMA_ID,
 };
 
-use super::conductor::Conductor;
-use super::control_session::{ControlSession, ImageKey};
-use super::counters;
-use super::proxy::{self, PROTOCOL_MAJOR_VERSION};
+use super::Conductor;
+use crate::server::codes;
+use crate::server::control_session::{ControlSession, ImageKey};
+use crate::server::counters;
+use crate::server::proxy::{self, PROTOCOL_MAJOR_VERSION};
 use crate::channel::ChannelUri;
-
-/// Archive error codes carried in `relevantId` of an ERROR response.
-pub mod codes {
-    /// Generic error.
-    pub const GENERIC: i64 = 0;
-    /// A listing is already in progress.
-    pub const ACTIVE_LISTING: i64 = 1;
-    /// The recording is active.
-    pub const ACTIVE_RECORDING: i64 = 2;
-    /// A recording subscription already exists for the channel and stream.
-    pub const ACTIVE_SUBSCRIPTION: i64 = 3;
-    /// No such recording subscription.
-    pub const UNKNOWN_SUBSCRIPTION: i64 = 4;
-    /// No such recording.
-    pub const UNKNOWN_RECORDING: i64 = 5;
-    /// No such replay.
-    pub const UNKNOWN_REPLAY: i64 = 6;
-    /// Too many replays.
-    pub const MAX_REPLAYS: i64 = 7;
-    /// Too many recordings.
-    pub const MAX_RECORDINGS: i64 = 8;
-    /// The extension does not match the recording.
-    pub const INVALID_EXTENSION: i64 = 9;
-    /// Authentication rejected.
-    pub const AUTHENTICATION_REJECTED: i64 = 10;
-    /// Storage space is low.
-    pub const STORAGE_SPACE: i64 = 11;
-    /// No such replication.
-    pub const UNKNOWN_REPLICATION: i64 = 12;
-    /// The action is not authorised.
-    pub const UNAUTHORISED_ACTION: i64 = 13;
-    /// Connecting to the source archive failed.
-    pub const REPLICATION_CONNECTION_FAILURE: i64 = 14;
-    /// The replay would be empty.
-    pub const EMPTY_RECORDING: i64 = 15;
-    /// The position is not valid for the recording.
-    pub const INVALID_POSITION: i64 = 16;
-}
 
 /// Where a control request came from (its request image) and its template id, the action an
 /// [`Authoriser`](super::Authoriser) is asked about.
@@ -306,7 +269,7 @@ impl Conductor {
             M::RecordingPositionRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
                 if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
-                    let pos = self.recorder.active_position(id).unwrap_or(-1);
+                    let pos = self.recordings.active_position(id).unwrap_or(-1);
                     self.ok(csid, corr, pos);
                 }
             }
@@ -327,7 +290,7 @@ impl Conductor {
             M::MaxRecordedPositionRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
                 if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
-                    let pos = match self.recorder.active_position(id) {
+                    let pos = match self.recordings.active_position(id) {
                         Some(p) => p,
                         None => self.catalog.get(id).map_or(-1, |d| d.stop_position),
                     };
@@ -345,7 +308,7 @@ impl Conductor {
                 let channel = r.replay_channel()?.to_owned();
                 let csid = r.control_session_id();
                 if let Some(csid) = self.replay_session_for(csid, r.correlation_id(), origin, r.replay_token(), r.recording_id(), &channel) {
-                    let params = super::replayer::ReplayParams {
+                    let params = super::replay::ReplayParams {
                         recording_id: r.recording_id(),
                         position: r.position(),
                         length: r.length(),
@@ -362,7 +325,7 @@ impl Conductor {
                 let channel = r.replay_channel()?.to_owned();
                 let csid = r.control_session_id();
                 if let Some(csid) = self.replay_session_for(csid, r.correlation_id(), origin, r.replay_token(), r.recording_id(), &channel) {
-                    let params = super::replayer::ReplayParams {
+                    let params = super::replay::ReplayParams {
                         recording_id: r.recording_id(),
                         position: r.position(),
                         length: r.length(),
@@ -377,20 +340,20 @@ impl Conductor {
             }
             M::StopReplayRequest(r) => {
                 if self.active(r.control_session_id(), r.correlation_id(), origin) {
-                    self.replayer.abort(r.replay_session_id());
+                    self.abort_replay(r.replay_session_id());
                     self.ok(r.control_session_id(), r.correlation_id(), 0);
                 }
             }
             M::StopAllReplaysRequest(r) => {
                 if self.active(r.control_session_id(), r.correlation_id(), origin) {
-                    self.replayer.abort_all(r.recording_id());
+                    self.abort_replays(r.recording_id());
                     self.ok(r.control_session_id(), r.correlation_id(), 0);
                 }
             }
             M::ReplayTokenRequest(r) => {
                 let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
                 if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
-                    let token = self.replayer.new_token(csid, id, rusteron_client::epoch_clock() + self.timeout.as_millis() as i64);
+                    let token = self.replays.new_token(csid, id, rusteron_client::epoch_clock() + self.timeout.as_millis() as i64);
                     self.ok(csid, corr, token);
                 }
             }
@@ -533,7 +496,7 @@ impl Conductor {
         let response_mode = ChannelUri::parse(channel).is_ok_and(|u| u.get("control-mode") == Some("response"));
         if response_mode && token != -1 {
             let now = rusteron_client::epoch_clock();
-            match self.replayer.take_token(token, recording_id, now) {
+            match self.replays.take_token(token, recording_id, now) {
                 Some(owner) if owner == csid && self.session(csid).is_some() => Some(csid),
                 _ => {
                     log::warn!("replay with invalid token {token} for recording {recording_id} ignored");

@@ -11,7 +11,7 @@ use rusteron_client::{
 use super::source_client::{SourceArchive, SourceError, SourceResponse};
 use super::ReplicateParams;
 use crate::server::conductor::Conductor;
-use crate::server::requests::codes;
+use crate::server::codes;
 use crate::storage::catalog::RecordingDescriptor;
 
 /// Attempts at getting the source recording position while joining the live stream (Java's 3).
@@ -188,7 +188,7 @@ impl Conductor {
     /// One step of a replication. Returns the work done.
     pub(super) fn replication_step(&mut self, s: &mut ReplicationSession, now_ms: i64) -> usize {
         if let Some(sub_id) = s.recording_subscription_id {
-            if s.state != State::Done && !self.recorder.subscriptions.contains_key(&sub_id) {
+            if s.state != State::Done && !self.recordings.subscriptions.contains_key(&sub_id) {
                 s.recording_subscription_id = None;
                 s.set_state(State::Done, "recording subscription closed", now_ms);
                 return 1;
@@ -303,7 +303,7 @@ impl Conductor {
         s: &ReplicationSession,
     ) -> Option<&AeronSubscription> {
         s.recording_subscription_id
-            .and_then(|id| self.recorder.subscriptions.get(&id))
+            .and_then(|id| self.recordings.subscriptions.get(&id))
             .map(|sub| &sub.subscription)
     }
 

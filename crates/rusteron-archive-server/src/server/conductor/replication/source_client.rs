@@ -13,8 +13,8 @@ use rusteron_client::{
     AeronFragmentAssembler, AeronSubscription, Handlers,
 };
 
-use super::super::conductor::Collector;
-use super::super::proxy::PROTOCOL_SEMANTIC_VERSION;
+use crate::server::conductor::Collector;
+use crate::server::proxy::PROTOCOL_SEMANTIC_VERSION;
 use crate::channel::ChannelUri;
 use crate::storage::catalog::RecordingDescriptor;
 

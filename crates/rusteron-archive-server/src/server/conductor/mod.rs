@@ -1,6 +1,17 @@
-//! The archive conductor: one thread that polls the control channels, runs the control sessions, the
-//! recordings and the replays (Java's "shared" archive threading mode), idling with a back-off strategy
-//! when there is nothing to do.
+//! The conductor agent: polls the control channels, runs the control sessions and answers their requests,
+//! owns the catalog and the recording subscriptions, runs replications (as Java's archive runs them on its
+//! conductor), and hands recordings to the recorder agent and replays to the replayer agent through the
+//! queues of [`handoff`](crate::server::handoff).
+//!
+//! Its parts: [`requests`] (decoding and dispatch, catalog queries), [`recording`] (recording
+//! subscriptions, start/extend/stop, signals), [`replay`] (replay validation, tokens), [`segments`]
+//! (truncate, purge, detach, attach, migrate) and [`replication`].
+
+pub(crate) mod recording;
+pub(crate) mod replay;
+pub(crate) mod replication;
+pub(crate) mod requests;
+mod segments;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,15 +22,16 @@ use std::time::Duration;
 use rusteron_client::{
     epoch_clock, Aeron, AeronAvailableImageClosure, AeronCounter, AeronExclusivePublication,
     AeronFragmentAssembler, AeronFragmentHandlerCallback, AeronHeader, AeronImageRef, AeronSubscription,
-    AeronUnavailableImageClosure, BackoffIdleStrategy, Handlers, IdleStrategy,
+    AeronUnavailableImageClosure, Handlers,
 };
 
-use super::auth::Authenticator;
-use super::authorise::Authoriser;
-use super::control_session::{ControlSession, ImageKey, SessionState};
-use super::recorder::Recorder;
-use super::replayer::Replayer;
-use super::replication::Replications;
+use crate::server::auth::Authenticator;
+use crate::server::authorise::Authoriser;
+use crate::server::control_session::{ControlSession, ImageKey, SessionState};
+use crate::server::handoff::{ConductorEnd, RecorderCommand, RecorderEvent, ReplayerCommand, ReplayerEvent};
+use recording::Recordings;
+use replay::Replays;
+use replication::Replications;
 use crate::config::ArchiveConfig;
 use crate::error::ServerError;
 use crate::storage::catalog::Catalog;
@@ -98,8 +110,14 @@ pub(crate) struct Conductor {
     pub control_images: HashMap<ImageKey, ImageInfo>,
     pub sessions: HashMap<i64, ControlSession>,
     pub next_session_id: i64,
-    pub recorder: Recorder,
-    pub replayer: Replayer,
+    /// Recording subscriptions and the recordings the recorder runs.
+    pub recordings: Recordings,
+    /// Replay tokens and the replays the replayer runs.
+    pub replays: Replays,
+    /// Queues to and from the recorder agent.
+    pub recorder: ConductorEnd<RecorderCommand, RecorderEvent>,
+    /// Queues to and from the replayer agent.
+    pub replayer: ConductorEnd<ReplayerCommand, ReplayerEvent>,
     pub replications: Replications,
     pub image_events: Receiver<ImageEvent>,
     pub image_sender: Sender<ImageEvent>,
@@ -107,6 +125,22 @@ pub(crate) struct Conductor {
     pub sessions_counter: Option<AeronCounter>,
     pub timeout: Duration,
     pub stop: Arc<AtomicBool>,
+    /// Where the conductor is in its shutdown.
+    pub lifecycle: Lifecycle,
+}
+
+/// Shutdown progress: the conductor asks the recorder and the replayer to close, waits for both to
+/// report it, then stops the recordings in the catalog and closes the control sessions.
+#[derive(Debug, Default)]
+pub(crate) struct Lifecycle {
+    /// Close requested (the commands were sent).
+    pub closing: bool,
+    /// The recorder reported [`RecorderEvent::Closed`] (or is gone).
+    pub recorder_closed: bool,
+    /// The replayer reported [`ReplayerEvent::Closed`] (or is gone).
+    pub replayer_closed: bool,
+    /// Everything is closed; the agent is done.
+    pub closed: bool,
 }
 
 impl Conductor {
@@ -134,28 +168,45 @@ impl Conductor {
         Ok(())
     }
 
-    /// Runs until asked to stop, then closes everything.
-    pub fn run(mut self) {
-        let mut idle = BackoffIdleStrategy::new(10, 10, Duration::from_micros(50), Duration::from_millis(1));
-        while !self.stop.load(Ordering::Acquire) {
-            let work = self.do_work();
-            idle.idle(work as i32);
-        }
-        self.shutdown();
+    /// `true` once the conductor has closed everything (after the stop flag was set).
+    pub fn is_closed(&self) -> bool {
+        self.lifecycle.closed
     }
 
-    fn do_work(&mut self) -> usize {
+    /// One duty cycle. Once the stop flag is set: asks the other agents to close, keeps handling their
+    /// events until they did, then closes the rest.
+    pub fn do_work(&mut self) -> usize {
+        if self.lifecycle.closed {
+            return 0;
+        }
+        if self.stop.load(Ordering::Acquire) {
+            return self.close_step();
+        }
         let now_ms = epoch_clock();
         let mut work = self.process_image_events();
-        // Record what is available before this cycle's control requests are applied: a stop that arrives
-        // together with the last messages (a client that offers and at once stops the recording) then
-        // finds them recorded.
-        work += self.recorder_work(now_ms);
+        work += self.process_recorder_events();
         work += self.poll_control();
         work += self.run_sessions(now_ms);
-        work += self.replayer_work(now_ms);
+        work += self.process_replayer_events();
         work += self.replication_work(now_ms);
+        work += self.recording_progress();
         work
+    }
+
+    fn close_step(&mut self) -> usize {
+        if !self.lifecycle.closing {
+            self.lifecycle.closing = true;
+            self.replication_shutdown();
+            // A queue whose agent already ended counts as closed.
+            self.lifecycle.replayer_closed = !self.replayer.send(ReplayerCommand::Close);
+            self.lifecycle.recorder_closed = !self.recorder.send(RecorderCommand::Close);
+        }
+        let work = self.process_recorder_events() + self.process_replayer_events();
+        if self.lifecycle.recorder_closed && self.lifecycle.replayer_closed {
+            self.shutdown();
+            self.lifecycle.closed = true;
+        }
+        work.max(1)
     }
 
     fn process_image_events(&mut self) -> usize {
@@ -192,10 +243,30 @@ impl Conductor {
             }
             let messages = std::mem::take(&mut channel.assembler.delegate().messages);
             for (session_id, bytes) in messages {
+                self.learn_control_image(index, session_id);
                 self.on_control_message((index, session_id), &bytes);
             }
         }
         work
+    }
+
+    /// Makes sure the constants of the request image a message came from are known. The client conductor
+    /// adds an image to the subscription before it calls the available-image handler, so the first
+    /// request (a connect with a `control-mode=response` channel needs the image's correlation id) can be
+    /// polled before its [`ImageEvent::ControlAvailable`] arrived: then they are read from the image.
+    fn learn_control_image(&mut self, index: usize, session_id: i32) {
+        if self.control_images.contains_key(&(index, session_id)) {
+            return;
+        }
+        let info = self.control[index]
+            .subscription
+            .try_image_by_session_id(session_id)
+            .ok()
+            .flatten()
+            .and_then(|image| ImageInfo::from_image(&image.as_ref()));
+        if let Some(info) = info {
+            self.control_images.insert((index, session_id), info);
+        }
     }
 
     fn run_sessions(&mut self, now_ms: i64) -> usize {
@@ -209,7 +280,7 @@ impl Conductor {
         }
         for id in done {
             if let Some(session) = self.sessions.remove(&id) {
-                self.replayer.drop_tokens_of_session(id);
+                self.replays.drop_tokens_of_session(id);
                 session.close();
             }
         }
@@ -227,10 +298,7 @@ impl Conductor {
     }
 
     fn shutdown(&mut self) {
-        let now_ms = epoch_clock();
-        self.replication_shutdown();
-        self.replayer_shutdown();
-        self.recorder_shutdown(now_ms);
+        self.recordings_shutdown();
         for (_, session) in self.sessions.drain() {
             session.close();
         }

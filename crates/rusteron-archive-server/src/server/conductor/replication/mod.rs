@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use rusteron_archive_codecs::RecordingSignal;
 use rusteron_client::AeronAsyncDestination;
 
-use super::conductor::Conductor;
-use super::requests::codes;
+use super::Conductor;
+use crate::server::codes;
 use crate::channel::ChannelUri;
 use session::{ReplicationSession, State};
 
@@ -134,7 +134,7 @@ impl Conductor {
             let Some(d) = self.catalog.get(dst) else {
                 return;
             };
-            if d.stop_position == -1 || self.recorder.is_active(dst) {
+            if d.stop_position == -1 || self.recordings.is_active(dst) {
                 self.error(
                     csid,
                     corr,
@@ -228,7 +228,7 @@ impl Conductor {
         if let Some(sub_id) = session.recording_subscription_id.take() {
             // As Java's stopRecordingSubscription: the subscription closes now and its recording is aborted;
             // the recorder stops it (STOP signal) on its next duty cycle, so after REPLICATE_END.
-            self.recorder.subscriptions.remove(&sub_id);
+            self.stop_subscription(sub_id, None);
         }
         if let Some(mut source) = session.source.take() {
             if session.src_replay_session_id != -1 {

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use rusteron_archive_codecs::RecordingSignal;
 
-use super::conductor::Conductor;
-use super::requests::codes;
+use super::Conductor;
+use crate::server::codes;
 use crate::storage::catalog::RecordingDescriptor;
 use crate::storage::frame;
 use crate::storage::positions::{self, segment_file_name};
@@ -55,7 +55,7 @@ impl Conductor {
     }
 
     fn refuse_active(&mut self, csid: i64, corr: i64, d: &RecordingDescriptor, what: &str) -> bool {
-        if self.recorder.is_active(d.recording_id) || d.stop_position == -1 {
+        if self.recordings.is_active(d.recording_id) || d.stop_position == -1 {
             self.error(csid, corr, codes::ACTIVE_RECORDING, &format!("cannot {what} active recording {}", d.recording_id));
             return true;
         }
@@ -65,7 +65,7 @@ impl Conductor {
     /// TruncateRecording.
     pub(crate) fn truncate_recording(&mut self, csid: i64, corr: i64, id: i64, position: i64) {
         let Some(d) = self.catalog.get(id) else { return };
-        if self.recorder.is_active(id) || d.stop_position == -1 {
+        if self.recordings.is_active(id) || d.stop_position == -1 {
             self.error(csid, corr, codes::ACTIVE_RECORDING, "cannot truncate active recording");
             return;
         }
@@ -79,7 +79,7 @@ impl Conductor {
             );
             return;
         }
-        self.replayer.abort_all(id);
+        self.abort_replays(id);
         let Some(files) = self.segments_of(csid, corr, id) else { return };
         let l = layout(&d);
         let seg_base = l.segment_base(position);
@@ -129,7 +129,7 @@ impl Conductor {
     /// PurgeRecording.
     pub(crate) fn purge_recording(&mut self, csid: i64, corr: i64, id: i64) {
         let Some(d) = self.catalog.get(id) else { return };
-        if self.replayer.has_replay_of(id) {
+        if self.replays.has_replay_of(id) {
             self.error(csid, corr, codes::ACTIVE_RECORDING, &format!("cannot purge recording with active replay {id}"));
             return;
         }
@@ -148,7 +148,7 @@ impl Conductor {
     /// Validates a new start position for detach/purge segments; sends the error if invalid.
     fn check_detach(&mut self, csid: i64, corr: i64, d: &RecordingDescriptor, new_start: i64) -> bool {
         let l = layout(d);
-        let end = self.recorder.active_position(d.recording_id).unwrap_or(d.stop_position);
+        let end = self.recordings.active_position(d.recording_id).unwrap_or(d.stop_position);
         let first_base = l.segment_base(d.start_position);
         let msg = if l.segment_base(new_start) != new_start {
             Some(format!("invalid segment start: newStartPosition={new_start}"))
@@ -161,7 +161,7 @@ impl Conductor {
             Some(format!(
                 "invalid detach: newStartPosition={new_start} is beyond the segment of the recorded position {end}"
             ))
-        } else if let Some((_, detail)) = self.replayer.min_replay_below(d.recording_id, new_start, &l) {
+        } else if let Some((_, detail)) = self.replays.min_replay_below(d.recording_id, new_start, &l) {
             // Java's message has two spaces after the dash.
             Some(format!("invalid detach: replay in progress - {detail}"))
         } else {
@@ -268,7 +268,7 @@ impl Conductor {
     pub(crate) fn migrate_segments(&mut self, csid: i64, corr: i64, src: i64, dst: i64) {
         let (Some(s), Some(d)) = (self.catalog.get(src), self.catalog.get(dst)) else { return };
         // As Java: only an active *source* is refused.
-        if s.stop_position == -1 || self.recorder.is_active(src) {
+        if s.stop_position == -1 || self.recordings.is_active(src) {
             self.error(csid, corr, codes::GENERIC, &format!("recording {src} is still active"));
             return;
         }
