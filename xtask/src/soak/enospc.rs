@@ -61,8 +61,12 @@ pub fn run<'a>(bins: &'a Bins, seed: u64, base: &Path, threading_mode: &str) -> 
         Ok(fs) => fs,
         Err(why) => return Ok(Err(why)),
     };
-    let setup = ArchiveSetup::new("archive", base, fs.dir.join("archive"), threading_mode);
+    let mut setup = ArchiveSetup::new("archive", base, fs.dir.join("archive"), threading_mode);
+    // Java's low-storage check (128 MiB by default) refuses new recordings with a clear error long before
+    // a small filesystem is full; 0 lets the writes themselves run into ENOSPC.
+    setup.low_storage_threshold = Some("0");
     let mut r = Runner::new(bins, "ENOSPC (tmpfs 6 MiB)", seed, base.to_owned(), setup, vec![Fault::KillEmbedded]);
+    r.disk_may_fill = true;
     // Cycles until the filesystem is full, then one more on the full filesystem.
     let mut full_cycles = 0;
     for _ in 0..12 {

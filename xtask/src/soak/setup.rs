@@ -25,6 +25,8 @@ pub struct ArchiveSetup {
     pub sync_level: u8,
     /// `aeron.archive.record.checksum`, if any.
     pub record_checksum: Option<&'static str>,
+    /// `aeron.archive.low.storage.space.threshold`, if not the default (128 MiB).
+    pub low_storage_threshold: Option<&'static str>,
     /// Log file of its processes.
     pub log: PathBuf,
 }
@@ -40,6 +42,7 @@ impl ArchiveSetup {
             threading_mode: threading_mode.to_owned(),
             sync_level: 1,
             record_checksum: None,
+            low_storage_threshold: None,
             log: base.join(format!("{name}.log")),
         }
     }
@@ -68,6 +71,9 @@ impl ArchiveSetup {
         ];
         if let Some(c) = self.record_checksum {
             a.push(format!("-Daeron.archive.record.checksum={c}"));
+        }
+        if let Some(t) = self.low_storage_threshold {
+            a.push(format!("-Daeron.archive.low.storage.space.threshold={t}"));
         }
         a
     }
