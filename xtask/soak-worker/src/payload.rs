@@ -73,11 +73,31 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    /// A verifier of a recording that starts at `start` (must be 0: the publishers start their
-    /// recordings before their first message).
+    /// A verifier of a recording that starts at `start`: 0 when the recording started before the first
+    /// message (the publishers' own), or anywhere when the recording joined a publication late (a restarted
+    /// archive recording a killed worker's publication that lingers in a surviving driver).
     pub fn new(seed: u64, term_length: i64, start: i64) -> Verifier {
-        let error = (start != 0).then(|| format!("recording starts at {start}, not at the first message"));
-        Verifier { seed, term_length, key: None, next_index: 0, position: start, error }
+        Verifier { seed, term_length, key: None, next_index: 0, position: start, error: None }
+    }
+
+    /// For a recording that joined late: the first replayed message must be the one the publisher sent at
+    /// the recording's start (the reference gives every message's position: replay the lengths from 0).
+    fn join(&mut self, key: u32, index: u64, len: usize) {
+        let mut end_before = 0;
+        for i in 0..index {
+            end_before = next_position(end_before, length(self.seed, key, i), self.term_length);
+        }
+        let end = next_position(end_before, len, self.term_length);
+        let aligned = (len as i64 + FRAME_HEADER + FRAME_ALIGNMENT - 1) & !(FRAME_ALIGNMENT - 1);
+        if self.position < end_before || self.position > end - aligned {
+            self.error = Some(format!(
+                "recording starts at {} but its first message key={key} index={index} was sent at {}",
+                self.position,
+                end - aligned
+            ));
+        }
+        self.next_index = index;
+        self.position = end_before;
     }
 
     /// One replayed message.
@@ -91,7 +111,16 @@ impl Verifier {
         }
         let key = u32::from_le_bytes(msg[4..8].try_into().expect("4 bytes"));
         let index = u64::from_le_bytes(msg[8..16].try_into().expect("8 bytes"));
-        if *self.key.get_or_insert(key) != key || index != self.next_index {
+        if self.key.is_none() {
+            self.key = Some(key);
+            if self.position != 0 || index != 0 {
+                self.join(key, index, msg.len());
+                if self.error.is_some() {
+                    return;
+                }
+            }
+        }
+        if self.key != Some(key) || index != self.next_index {
             self.error = Some(format!(
                 "at {}: message key={key} index={index}, expected key={:?} index={}",
                 self.position, self.key, self.next_index
@@ -126,6 +155,23 @@ mod tests {
         *bad.last_mut().unwrap() ^= 1;
         v.on_message(&bad);
         assert!(v.error.unwrap().contains("differs"));
+    }
+
+    #[test]
+    fn a_recording_that_joined_late_is_checked_from_its_first_message() {
+        let (mut pos, mut at_5) = (0, 0);
+        for i in 0..5 {
+            pos = next_position(pos, length(9, 1, i), 65536);
+        }
+        at_5 = at_5.max(pos);
+        let mut v = Verifier::new(9, 65536, at_5);
+        for i in 5..50 {
+            v.on_message(&message(9, 1, i));
+        }
+        assert_eq!(v.error, None);
+        let mut wrong = Verifier::new(9, 65536, at_5);
+        wrong.on_message(&message(9, 1, 6));
+        assert!(wrong.error.unwrap().contains("was sent at"));
     }
 
     #[test]
