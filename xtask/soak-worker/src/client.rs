@@ -14,7 +14,7 @@ pub fn aeron(aeron_dir: &str, name: &str) -> Result<Aeron, Box<dyn Error>> {
     ctx.set_dir(aeron_dir)?;
     ctx.set_client_name(name)?;
     ctx.set_idle_sleep_duration_ns(1_000_000)?;
-    ctx.set_driver_timeout_ms(5_000)?;
+    ctx.set_driver_timeout_ms(30_000)?;
     Ok(Aeron::connect(&ctx)?)
 }
 

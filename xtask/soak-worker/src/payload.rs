@@ -100,6 +100,24 @@ impl Verifier {
         self.position = end_before;
     }
 
+    /// Where the checked bytes end, counting the padding frame the publisher's next message put at the
+    /// end of the term if it did not fit (padding is not replayed as a message).
+    pub fn reached(&self) -> i64 {
+        match self.key {
+            Some(key) if self.error.is_none() => {
+                let len = length(self.seed, key, self.next_index);
+                let next = next_position(self.position, len, self.term_length);
+                let aligned = (len as i64 + FRAME_HEADER + FRAME_ALIGNMENT - 1) & !(FRAME_ALIGNMENT - 1);
+                if next - aligned > self.position {
+                    next - aligned
+                } else {
+                    self.position
+                }
+            }
+            _ => self.position,
+        }
+    }
+
     /// One replayed message.
     pub fn on_message(&mut self, msg: &[u8]) {
         if self.error.is_some() {
@@ -155,6 +173,19 @@ mod tests {
         *bad.last_mut().unwrap() ^= 1;
         v.on_message(&bad);
         assert!(v.error.unwrap().contains("differs"));
+    }
+
+    #[test]
+    fn padding_before_the_next_message_counts_as_reached() {
+        let mut v = Verifier::new(5, 65536, 0);
+        let mut i = 0;
+        while v.reached() < 65536 {
+            v.on_message(&message(5, 2, i));
+            i += 1;
+        }
+        assert_eq!(v.error, None);
+        assert!(v.position <= 65536);
+        assert!(v.reached() == 65536 || v.position == 65536 + (length(5, 2, i - 1) as i64 + 32 + 31) / 32 * 32);
     }
 
     #[test]

@@ -29,13 +29,13 @@ pub fn check(archive: &AeronArchive, d: &AeronArchiveRecordingDescriptor, stop: 
         let stream = REPLAY_STREAM_BASE + nth.rem_euclid(10_000);
         let sub = archive.replay(d.recording_id, "aeron:ipc?term-length=64k", stream, &params)?;
         let mut last_progress = Instant::now();
-        while v.position < stop && v.error.is_none() {
+        while v.reached() < stop && v.error.is_none() {
             let before = v.position;
             sub.poll_once(|msg: &[u8], _h: AeronHeader<'_>| v.on_message(msg), 64)?;
             if v.position != before {
                 last_progress = Instant::now();
             } else if last_progress.elapsed() > Duration::from_secs(15) {
-                v.error = Some(format!("replay stalled at {} of {stop}", v.position));
+                v.error = Some(format!("replay stalled at {} of {stop}", v.reached()));
             } else {
                 std::thread::sleep(Duration::from_micros(200));
             }
@@ -44,7 +44,7 @@ pub fn check(archive: &AeronArchive, d: &AeronArchiveRecordingDescriptor, stop: 
             v.error = Some(format!("replay passed the stop position {stop}: {}", v.position));
         }
     }
-    let verified = v.position.min(stop) - d.start_position;
+    let verified = v.reached().min(stop) - d.start_position;
     let lost = stop - d.start_position - verified.max(0);
     Ok(Checked { verified: verified.max(0), lost, error: v.error })
 }

@@ -27,6 +27,9 @@ impl Proc {
         let mut child = Command::new(exe)
             .args(args)
             .env("RUSTERON_LOG", "info")
+            // Two cores shared by several builds and soaks: a starved driver thread must not look dead.
+            .env("AERON_DRIVER_TIMEOUT", "30000")
+            .env("AERON_CLIENT_LIVENESS_TIMEOUT", "30s")
             .stdout(Stdio::piped())
             .stderr(file.try_clone()?)
             .spawn()

@@ -148,7 +148,7 @@ impl<'a> Runner<'a> {
                     d.kill9();
                 }
                 self.totals.driver_kills += 1;
-                match archive.wait_exit(Duration::from_secs(15)) {
+                match archive.wait_exit(Duration::from_secs(5)) {
                     Some(status) => self.note(format!("archive exited by itself {status} after its driver was killed")),
                     None => {
                         archive.kill9();
