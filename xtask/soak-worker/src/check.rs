@@ -26,13 +26,22 @@ pub struct Options {
     /// Also these recording ids, whatever `--from-id` says (spot checks of old recordings).
     #[arg(long, value_delimiter = ',')]
     pub also: Vec<i64>,
+    /// First wait up to this many seconds for every recording to be stopped (replications whose source
+    /// died stop when their image goes away).
+    #[arg(long, default_value_t = 0)]
+    pub wait_stopped_secs: u64,
 }
 
 /// Runs `check`.
 pub fn run(o: &Options) -> Result<(), Box<dyn Error>> {
     let aeron = client::aeron(&o.aeron_dir, "soak-check")?;
     let archive = client::archive(&aeron, &o.control)?;
-    let all = client::recordings(&archive)?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(o.wait_stopped_secs);
+    let mut all = client::recordings(&archive)?;
+    while all.iter().any(|d| d.stop_position < 0) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        all = client::recordings(&archive)?;
+    }
     let (mut verified, mut lost, mut active) = (0i64, 0i64, 0);
     for (n, d) in all.iter().enumerate() {
         if d.recording_id < o.from_id && !o.also.contains(&d.recording_id) {

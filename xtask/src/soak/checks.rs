@@ -82,14 +82,16 @@ pub struct Replayed {
     pub error: Option<String>,
 }
 
-/// Runs the worker's `check` against `a` (from recording `from_id` on, plus `also`).
-pub fn replay_all(bins: &Bins, a: &ArchiveSetup, seed: u64, from_id: i64, also: &[i64]) -> Result<Vec<Replayed>> {
+/// Runs the worker's `check` against `a` (from recording `from_id` on, plus `also`), after waiting up to
+/// `wait_stopped_secs` for every recording to be stopped.
+pub fn replay_all(bins: &Bins, a: &ArchiveSetup, seed: u64, from_id: i64, also: &[i64], wait_stopped_secs: u64) -> Result<Vec<Replayed>> {
     let mut args = vec![
         "check".to_owned(),
         format!("--aeron-dir={}", a.aeron_dir.display()),
         format!("--control={}", a.control),
         format!("--seed={seed}"),
         format!("--from-id={from_id}"),
+        format!("--wait-stopped-secs={wait_stopped_secs}"),
     ];
     if !also.is_empty() {
         args.push(format!("--also={}", also.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")));

@@ -30,6 +30,7 @@ impl Proc {
             // Two cores shared by several builds and soaks: a starved driver thread must not look dead.
             .env("AERON_DRIVER_TIMEOUT", "30000")
             .env("AERON_CLIENT_LIVENESS_TIMEOUT", "30s")
+            .env("AERON_PUBLICATION_UNBLOCK_TIMEOUT", "45s")
             .stdout(Stdio::piped())
             .stderr(file.try_clone()?)
             .spawn()

@@ -125,6 +125,11 @@ impl<'a> Runner<'a> {
             self.after_restart(&p)?;
         }
         let mut worker = self.start_worker()?;
+        // The load time counts from the first message sent (set-up is slow on a busy machine).
+        let waited = std::time::Instant::now();
+        while worker.alive() && waited.elapsed() < Duration::from_secs(60) && !self.worker_has_sent()? {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         std::thread::sleep(load);
         let worker_alive = worker.alive();
         // What the worker logged before the fault is checked; after it, its errors are the fault's.
@@ -198,6 +203,16 @@ impl<'a> Runner<'a> {
         Proc::spawn("worker", &self.bins.worker, &args, &self.worker_log(), false)
     }
 
+    /// `true` once the running worker logged a sent message.
+    fn worker_has_sent(&self) -> Result<bool> {
+        use std::io::{Read, Seek};
+        let mut f = std::fs::File::open(self.worker_log())?;
+        f.seek(std::io::SeekFrom::Start(self.worker_log_offset))?;
+        let mut new = Vec::new();
+        f.read_to_end(&mut new)?;
+        Ok(new.windows(6).any(|w| w == b"\nsent "))
+    }
+
     /// Reads the worker's log of the cycle: replays during recording, replication outcomes, mismatches.
     fn scan_worker_log(&mut self, was_alive: bool, at_fault: u64) -> Result<()> {
         let text = std::fs::read(self.worker_log())?;
@@ -240,7 +255,7 @@ impl<'a> Runner<'a> {
     fn after_restart(&mut self, p: &Prediction) -> Result<()> {
         let n = self.totals.restarts;
         let older: Vec<i64> = if self.checked_from > 0 { vec![self.rng.range(0, self.checked_from as u64) as i64] } else { vec![] };
-        let replayed = match checks::replay_all(self.bins, &self.archive, self.seed, self.checked_from, &older) {
+        let replayed = match checks::replay_all(self.bins, &self.archive, self.seed, self.checked_from, &older, 0) {
             Ok(r) => r,
             Err(e) => {
                 self.error(format!("restart {n}: {e:#}"));
@@ -275,11 +290,12 @@ impl<'a> Runner<'a> {
         self.check_replica(n, false)
     }
 
-    /// Replays the replica's recordings not yet checked; `last` also checks still active ones as errors.
+    /// Replays the replica's recordings not yet checked; `last` waits for the replications to stop (a
+    /// replication whose source died stops when its image goes away) and reports still active ones.
     fn check_replica(&mut self, n: u64, last: bool) -> Result<()> {
         let Some((r, _)) = &self.replica else { return Ok(()) };
         let r = r.clone();
-        let replayed = match checks::replay_all(self.bins, &r, self.seed, self.replica_checked_from, &[]) {
+        let replayed = match checks::replay_all(self.bins, &r, self.seed, self.replica_checked_from, &[], if last { 30 } else { 0 }) {
             Ok(x) => x,
             Err(e) => {
                 self.error(format!("restart {n}: replica: {e:#}"));
@@ -316,9 +332,6 @@ impl<'a> Runner<'a> {
             let (mut driver, mut archive) = self.start(Fault::KillEmbedded)?;
             self.totals.restarts += 1;
             self.after_restart(&p)?;
-            // A replication whose source died stops when its image goes unavailable (image liveness
-            // timeout, 10 s): wait for that, then check all of the replica.
-            std::thread::sleep(Duration::from_secs(12));
             self.check_replica(self.totals.restarts, true)?;
             if archive.terminate().map(|s| !s.success()).unwrap_or(true) {
                 self.error("the archive did not stop cleanly on SIGTERM".into());
