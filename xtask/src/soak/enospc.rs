@@ -86,5 +86,14 @@ pub fn run<'a>(bins: &'a Bins, seed: u64, base: &Path, threading_mode: &str) -> 
         r.totals.notes.push(format!("filesystem full ({free} bytes free) in {full_cycles} cycle(s)"));
     }
     drop(fs);
+    let log = std::fs::read_to_string(&r.archive.log).unwrap_or_default();
+    let enospc = log.lines().filter(|l| l.contains("recording write failed") && l.contains("No space left")).count();
+    let refused = log.lines().filter(|l| l.contains("low storage threshold")).count();
+    r.totals.notes.push(format!(
+        "archive log: {enospc} recording(s) stopped by a write failing with ENOSPC, {refused} recording(s) refused for lack of space"
+    ));
+    if enospc == 0 {
+        r.totals.errors.push("no recording write ran into ENOSPC".into());
+    }
     Ok(Ok(r))
 }

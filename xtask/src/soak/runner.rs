@@ -27,6 +27,7 @@ use super::Bins;
 
 /// How a cycle runs the archive and which process it kills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)]
 pub enum Fault {
     /// Archive with an embedded driver; `kill -9` of both.
     KillEmbedded,
@@ -220,7 +221,8 @@ impl<'a> Runner<'a> {
         let new = String::from_utf8_lossy(&text[self.worker_log_offset as usize..at_fault]).into_owned();
         let after = String::from_utf8_lossy(&text[at_fault..]).into_owned();
         self.worker_log_offset = text.len() as u64;
-        self.totals.replication_errors += after.lines().filter(|l| l.starts_with("replication error")).count() as u64;
+        let replication_errors = after.lines().filter(|l| l.starts_with("replication error")).count() as u64;
+        self.totals.replication_errors += replication_errors;
         let mut sent = false;
         for line in new.lines() {
             if line.starts_with("replayed ") {
@@ -350,6 +352,9 @@ impl<'a> Runner<'a> {
         }
         for i in checks::verify(self.bins, &self.archive, true)? {
             self.error(format!("verify -a of the stopped archive: {i}"));
+        }
+        if self.totals.replication_errors > 0 {
+            self.note(format!("{} replication error response(s) seen by the worker", self.totals.replication_errors));
         }
         Ok(())
     }
