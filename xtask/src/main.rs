@@ -10,6 +10,7 @@
 //! - `cargo xtask package-check`: `cargo package`/`publish --dry-run` of every crate, docs.rs build (docs/releasing.md).
 //! - `cargo xtask memcheck [--ci]`: safety tests and a bounded fuzzer run under valgrind memcheck (docs/safety.md).
 //! - `cargo xtask conformance`: Aeron's C archive client test suites against rusteron-archive-server.
+//! - `cargo xtask soak [--minutes N]`: fault soak of the archive server (kill -9, ENOSPC, slow disk).
 
 mod bench;
 mod bench_archive;
@@ -20,6 +21,7 @@ mod memcheck;
 mod package_check;
 mod paths;
 mod sbe;
+mod soak;
 mod test;
 mod test_driver;
 mod tools;
@@ -65,6 +67,8 @@ enum Command {
     Memcheck(memcheck::Options),
     /// Aeron's own C archive client test suites against rusteron-archive-server (every test, serially).
     Conformance(conformance::Options),
+    /// Fault soak of the archive server: kill -9 while recording, replaying and replicating; ENOSPC; slow disk.
+    Soak(soak::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -81,5 +85,6 @@ fn main() -> anyhow::Result<()> {
         Command::PackageCheck => package_check::run(),
         Command::Memcheck(opts) => memcheck::run(&opts),
         Command::Conformance(opts) => conformance::run(&opts),
+        Command::Soak(opts) => soak::run(&opts),
     }
 }

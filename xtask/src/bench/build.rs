@@ -48,14 +48,21 @@ pub fn all(env: &ToolEnv, bench_dir: &Path, with_legacy: bool) -> Result<Bins> {
 
 /// `cargo build --release <args>` in our workspace; returns the executable of target `name`.
 pub(crate) fn cargo_executable(args: &[&str], name: &str, env: &ToolEnv) -> Result<PathBuf> {
+    cargo_executable_profile(args, name, env, true)
+}
+
+/// `cargo build [--release] <args>` in our workspace; returns the executable of target `name`.
+pub(crate) fn cargo_executable_profile(args: &[&str], name: &str, env: &ToolEnv, release: bool) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
+    let profile: &[&str] = if release { &["--release"] } else { &[] };
     cmd.current_dir(paths::root())
-        .args(["build", "--release", "--message-format=json-render-diagnostics"])
+        .args(["build", "--message-format=json-render-diagnostics"])
+        .args(profile)
         .args(args)
         .stdout(Stdio::piped());
     env.apply(&mut cmd);
-    println!("xtask: $ cargo build --release {}", args.join(" "));
+    println!("xtask: $ cargo build {}{}", if release { "--release " } else { "" }, args.join(" "));
     let mut child = cmd.spawn().context("starting cargo")?;
     let mut exe = None;
     for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
@@ -70,7 +77,7 @@ pub(crate) fn cargo_executable(args: &[&str], name: &str, env: &ToolEnv) -> Resu
         }
     }
     if !child.wait()?.success() {
-        bail!("cargo build --release {} failed", args.join(" "));
+        bail!("cargo build {} failed", args.join(" "));
     }
     exe.with_context(|| format!("cargo built no executable named {name}"))
 }
