@@ -29,4 +29,8 @@ pub enum ServerError {
     /// An agent thread (conductor, recorder, replayer) could not be started.
     #[error("archive conductor: {0}")]
     Conductor(String),
+    /// The archive's own Aeron client closed itself (its media driver stopped answering, or timed the
+    /// client out): see [`ArchiveServer::fatal_client_error`](crate::server::ArchiveServer::fatal_client_error).
+    #[error("the archive's Aeron client has closed: {0}")]
+    ClientClosed(String),
 }

@@ -216,6 +216,46 @@ fn media_driver_main_class_runs_a_driver_alone_and_archive_main_class_attaches_t
     assert_eq!(driver.terminate(), Some(0));
 }
 
+/// An archive attached to a media driver that dies (`kill -9`) must not run on without it, answering
+/// nothing: once its Aeron client reports the driver timeout it stops and exits with status 1.
+#[test]
+fn an_archive_whose_media_driver_dies_exits_non_zero() {
+    let base = tempfile::tempdir().unwrap();
+    let setup = Setup::new(base.path());
+    let aeron_dir = format!("-Daeron.dir={}", setup.aeron_dir.display());
+    let driver = ServerProcess::start(&java_line(
+        &[
+            "-Daeron.dir.delete.on.start=true".into(),
+            "-Daeron.threading.mode=SHARED".into(),
+            "-Daeron.shared.idle.strategy=org.agrona.concurrent.SleepingIdleStrategy".into(),
+            aeron_dir.clone(),
+        ],
+        "io.aeron.driver.MediaDriver",
+    ));
+    let mut archive = ServerProcess::start_with_env(
+        &java_line(
+            &[
+                "-Daeron.archive.threading.mode=SHARED".into(),
+                "-Daeron.archive.dir.delete.on.start=true".into(),
+                format!("-Daeron.archive.control.channel={}", setup.control_channel),
+                "-Daeron.archive.replication.channel=aeron:udp?endpoint=127.0.0.1:0".into(),
+                format!("-Daeron.archive.dir={}", setup.archive_dir.display()),
+                format!("-Daeron.archive.mark.file.dir={}", setup.aeron_dir.display()),
+                aeron_dir,
+            ],
+            "io.aeron.archive.Archive",
+        ),
+        &[("AERON_DRIVER_TIMEOUT", "2000")],
+    );
+    assert_eq!(archive.wait_exit(Duration::from_millis(500)), None, "the archive runs while its driver does");
+    driver.kill9();
+    assert_eq!(
+        archive.wait_exit(Duration::from_secs(30)),
+        Some(Some(1)),
+        "an archive without its driver must stop with exit status 1"
+    );
+}
+
 #[test]
 fn an_unknown_main_class_is_refused_with_exit_code_2() {
     let out = run_to_exit(&java_line(

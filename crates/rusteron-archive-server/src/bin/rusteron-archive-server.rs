@@ -2,7 +2,8 @@
 //! command line (`-Dname=value ... <main class>`) as a drop-in replacement for
 //! `io.aeron.archive.ArchivingMediaDriver`, `io.aeron.archive.Archive` or `io.aeron.driver.MediaDriver`.
 //!
-//! Exit codes: 0 after a clean stop (SIGTERM / SIGINT), 1 if the archive or driver could not start, 2 for
+//! Exit codes: 0 after a clean stop (SIGTERM / SIGINT), 1 if the archive or driver could not start or the
+//! archive lost its media driver (its Aeron client closed itself), 2 for
 //! bad usage (unknown option or main class, invalid property value). Failures are explained on stderr.
 
 use std::process::ExitCode;

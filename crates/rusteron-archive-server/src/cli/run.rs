@@ -15,7 +15,8 @@ use rusteron_media_driver::{MediaDriver, MediaDriverBuilder};
 use super::{driver_env_var, Launch};
 use crate::storage::mark_file::MARK_FILE_NAME;
 use crate::threading::ThreadingMode;
-use crate::{ArchiveServer, ServerError};
+use crate::error::ServerError;
+use crate::server::ArchiveServer;
 
 /// Prefix of the line printed on stdout when the archive is ready.
 pub const READY_PREFIX: &str = "rusteron-archive-server ready:";
@@ -39,11 +40,24 @@ pub fn run(launch: Launch) -> Result<(), ServerError> {
     // INVOKER mode: this thread runs the archive's duty cycle.
     let invoker = server.as_ref().filter(|s| s.threading_mode() == ThreadingMode::Invoker);
     let mut idle = server.as_ref().map(|s| s.config().idle_strategy.build());
+    let mut fatal = None;
     while !stop.load(Ordering::Acquire) && !DRIVER_TERMINATED.load(Ordering::Acquire) {
         match (invoker, idle.as_mut()) {
             (Some(server), Some(idle)) => idle.idle(server.invoke().min(i32::MAX as usize) as i32),
             _ => std::thread::sleep(Duration::from_millis(50)),
         }
+        // An archive whose Aeron client has closed itself (its media driver gone) serves nothing more:
+        // stop, and exit non-zero so that a supervisor restarts it with its driver.
+        fatal = server.as_ref().and_then(ArchiveServer::fatal_client_error);
+        if fatal.is_some() {
+            break;
+        }
+    }
+    if let Some(error) = fatal {
+        log::error!("the archive's Aeron client has closed ({error}): stopping");
+        drop(server);
+        drop(driver);
+        return Err(ServerError::ClientClosed(error));
     }
     if DRIVER_TERMINATED.load(Ordering::Acquire) {
         log::info!("media driver termination requested: stopping");

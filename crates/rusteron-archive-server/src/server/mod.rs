@@ -62,6 +62,8 @@ pub struct ArchiveServer {
     invoker: Option<std::sync::Mutex<Box<SharedAgents>>>,
     /// Errors reported by the archive's Aeron client (logged and counted, never fatal).
     error_count: Arc<AtomicU64>,
+    /// The first fatal error of the archive's Aeron client (see [`ArchiveServer::fatal_client_error`]).
+    fatal_error: Arc<std::sync::Mutex<Option<String>>>,
     /// Refreshes `archive-mark.dat`; stopped (activity timestamp -1) after the conductor.
     mark_file: Option<crate::storage::mark_keeper::MarkFileKeeper>,
 }
@@ -123,9 +125,20 @@ impl ArchiveServer {
         // CountedErrorHandler.
         let error_count = Arc::new(AtomicU64::new(0));
         let errors = error_count.clone();
+        let fatal_error = Arc::new(std::sync::Mutex::new(None::<String>));
+        let fatal = fatal_error.clone();
         context.set_error_handler(Some(AeronErrorHandlerClosure::new(move |code: i32, message: &str| {
             errors.fetch_add(1, Ordering::Relaxed);
             log::error!("archive aeron client error {code}: {message}");
+            if is_fatal_client_error(code) {
+                // The C client has closed itself (driver gone, or this client timed out): the archive
+                // can no longer serve anything. Kept for `fatal_client_error`, so that the process
+                // ends instead of running without a driver.
+                fatal
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .get_or_insert_with(|| format!("aeron client error {code}: {message}"));
+            }
         })))?;
         context.set_idle_sleep_duration_ns(1_000_000)?;
         let aeron = Aeron::connect(&context)?;
@@ -212,7 +225,16 @@ impl ArchiveServer {
             config.archive_dir.display(),
             config.threading_mode
         );
-        Ok(ArchiveServer { config, archive_id, stop, threads, invoker, error_count, mark_file: Some(mark_file) })
+        Ok(ArchiveServer {
+            config,
+            archive_id,
+            stop,
+            threads,
+            invoker,
+            error_count,
+            fatal_error,
+            mark_file: Some(mark_file),
+        })
     }
 
     /// INVOKER mode: runs one duty cycle of the conductor, the recorder and the replayer on the calling
@@ -239,6 +261,15 @@ impl ArchiveServer {
     /// Number of errors the archive's own Aeron client reported (each is also logged).
     pub fn client_error_count(&self) -> u64 {
         self.error_count.load(Ordering::Relaxed)
+    }
+
+    /// The error that closed the archive's own Aeron client, if one did: the media driver stopped
+    /// answering (`AERON_CLIENT_ERROR_DRIVER_TIMEOUT`), or the driver timed this client out
+    /// (`AERON_CLIENT_ERROR_CLIENT_TIMEOUT`, `AERON_CLIENT_ERROR_CONDUCTOR_SERVICE_TIMEOUT`). The archive
+    /// serves nothing after that; its owner should close it (the `rusteron-archive-server` binary then
+    /// exits with status 1, naming the error).
+    pub fn fatal_client_error(&self) -> Option<String> {
+        self.fatal_error.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     /// The threading mode the archive runs in.
@@ -295,4 +326,10 @@ fn initial_session_id() -> i64 {
         .unwrap_or(0);
     let mixed = nanos.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(std::process::id());
     ((mixed >> 33) & 0x3FFF_FFFF) as i64
+}
+
+/// Whether a C client error code means the client has closed itself (`aeronc.h`: driver timeout 1000,
+/// client timeout 1001, conductor service timeout 1002).
+fn is_fatal_client_error(code: i32) -> bool {
+    matches!(code, 1000..=1002)
 }

@@ -75,9 +75,15 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Spawns the server with `args` and waits for its readiness line.
     pub fn start(args: &[String]) -> ServerProcess {
+        Self::start_with_env(args, &[])
+    }
+
+    /// As [`ServerProcess::start`], with extra environment variables.
+    pub fn start_with_env(args: &[String], env: &[(&str, &str)]) -> ServerProcess {
         let mut child = Command::new(SERVER)
             .args(args)
             .env("RUSTERON_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .spawn()
             .expect("spawn rusteron-archive-server");
@@ -118,6 +124,21 @@ impl ServerProcess {
             }
             assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits up to `timeout` for the process to exit by itself; returns its exit code, or `None` if it
+    /// is still running.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<Option<i32>> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status.code());
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 
