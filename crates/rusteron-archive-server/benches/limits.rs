@@ -20,7 +20,7 @@
 //!
 //! Environment: `RUSTERON_BENCH_MIB` (payload per measurement, default 256), `RUSTERON_BENCH_SIZES`
 //! (comma-separated message sizes), `RUSTERON_BENCH_MODES` (comma-separated threading modes, default
-//! `SHARED,DEDICATED`), `RUSTERON_BENCH_OUT` (also write the table to this file).
+//! `SHARED,DEDICATED`), `RUSTERON_BENCH_DIRS` (comma-separated, default `disk,tmpfs`), `RUSTERON_BENCH_OUT` (also write the table to this file).
 
 #[path = "../tests/ops_support/mod.rs"]
 mod ops_support;
@@ -59,6 +59,10 @@ fn frame_length(size: usize) -> u64 {
 }
 
 /// One embedded media driver for the whole run (shared threading, Aeron dir in /dev/shm).
+///
+/// Its term buffers are not sparse files: the driver writes every page of a new publication's log when it
+/// creates it, so the kernel's first-touch zeroing of the log (17.6 % of all samples in a profile of the
+/// sparse default) happens before a measured run starts, not inside it.
 struct Driver {
     _driver: MediaDriver,
     _shm: tempfile::TempDir,
@@ -73,6 +77,7 @@ impl Driver {
             .dir(aeron_dir.display().to_string())
             .threading_mode(DriverThreading::Shared)
             .dir_delete_on_start(true)
+            .term_buffer_sparse_file(false)
             .spies_simulate_connection(true)
             .launch()
             .unwrap();
@@ -92,6 +97,15 @@ impl Driver {
 struct Archive {
     client: CArchive,
     server: ArchiveServer,
+}
+
+/// A recorded publication: the publication, its recording, the recording's RecordingPos counter and the
+/// recording subscription.
+struct Recorded {
+    publication: AeronExclusivePublication,
+    recording_id: i64,
+    counter_id: i32,
+    subscription_id: i64,
 }
 
 impl Archive {
@@ -128,29 +142,47 @@ impl Archive {
         Archive { client, server }
     }
 
-    /// Starts recording `channel`/`stream`, adds the publication, and returns it with its recording id once
-    /// the recording started.
-    fn record(&self, channel: &str, stream: i32) -> (AeronExclusivePublication, i64) {
-        let newest = || self.client.list_recordings().unwrap().iter().map(|r| r.0).max().unwrap_or(-1);
-        let before = newest();
-        self.client.start_recording(channel, stream).unwrap();
+    /// Starts recording `channel`/`stream`, adds the publication, and returns it with its recording once the
+    /// recording started.
+    fn record(&self, channel: &str, stream: i32) -> Recorded {
+        // Recording ids are never reused, purged or not: the new one is above every id listed so far.
+        let newest = |from: i64| self.client.list_recordings_from(from, i32::MAX).unwrap().iter().map(|r| r.0).max();
+        let before = newest(0).unwrap_or(-1);
+        let subscription_id = self.client.start_recording(channel, stream).unwrap();
         let publication = self.client.aeron.add_exclusive_publication(channel, stream, Duration::from_secs(10)).unwrap();
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let id = newest();
-            if id > before {
-                return (publication, id);
+            if let Some(recording_id) = newest(before + 1) {
+                if let Some(counter_id) = recording_counter(&self.client.aeron, recording_id) {
+                    return Recorded { publication, recording_id, counter_id, subscription_id };
+                }
             }
             assert!(Instant::now() < deadline, "the recording of stream {stream} did not start");
             std::thread::sleep(Duration::from_millis(2));
         }
     }
 
-    fn wait_recorded(&self, recording_id: i64, position: i64) {
+    /// Closes the publication, stops the recording and purges it, so that recordings of earlier runs neither
+    /// fill memory (tmpfs) nor leave dirty pages for the kernel to write back during later runs.
+    fn discard(&self, recorded: Recorded) {
+        drop(recorded.publication);
+        self.client.stop_recording_subscription(recorded.subscription_id).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while let Err(e) = self.client.purge_recording(recorded.recording_id) {
+            // The recording stops once its image is gone after the publication closed.
+            assert!(Instant::now() < deadline, "recording {} was not purged: {e:?}", recorded.recording_id);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Waits until `recorded` reached `position`, reading its RecordingPos counter (no control request
+    /// that would cost the archive and the driver work during the measured run).
+    fn wait_recorded(&self, recorded: &Recorded, position: i64) {
+        let reader = self.client.aeron.counters_reader();
         let deadline = Instant::now() + Duration::from_secs(300);
-        while self.client.recording_position(recording_id).unwrap() < position {
-            assert!(Instant::now() < deadline, "recording {recording_id} did not reach {position}");
-            std::thread::sleep(Duration::from_micros(200));
+        while reader.get_counter_value(recorded.counter_id) < position {
+            assert!(Instant::now() < deadline, "recording {} did not reach {position}", recorded.recording_id);
+            std::thread::sleep(Duration::from_micros(100));
         }
     }
 }
@@ -188,35 +220,60 @@ fn publish(publications: &[&AeronExclusivePublication], msg: &mut [u8], n: u64) 
                 positions[k] = r;
                 break;
             }
-            std::hint::spin_loop();
+            // Back pressure: give the core to the consumer (2 cores are shared by the publisher, the driver
+            // and the consumer or archive), as Java's recording throughput benchmark yields.
+            std::thread::yield_now();
         }
     }
     positions
 }
 
-/// Counts the bytes of the blocks it is given.
-struct CountBlocks(u64);
+/// Counts the bytes of the blocks it is given and, with a file, `pwrite`s each block at the next offset
+/// (the floor of the archive's recorder design).
+struct Consume {
+    bytes: u64,
+    file: Option<File>,
+}
 
-impl AeronBlockHandlerCallback for CountBlocks {
+impl AeronBlockHandlerCallback for Consume {
     fn handle_aeron_block_handler(&mut self, buffer: &[u8], _session_id: i32, _term_id: i32) {
-        self.0 += buffer.len() as u64;
+        if let Some(file) = &self.file {
+            file.write_all_at(buffer, self.bytes).unwrap();
+        }
+        self.bytes += buffer.len() as u64;
     }
 }
 
-/// Block-polls `sub` on its own thread until `bytes` bytes arrived; returns when done.
-fn drain(sub: AeronSubscription, bytes: u64) -> std::thread::JoinHandle<Duration> {
+/// Block-polls `subs` in turn on its own thread until `bytes` bytes arrived in all, doing nothing with them;
+/// returns when done.
+fn drain(subs: Vec<AeronSubscription>, bytes: u64) -> std::thread::JoinHandle<Duration> {
+    drain_into(subs, bytes, None)
+}
+
+/// Block-polls `subs` in turn on its own thread until `bytes` bytes arrived in all: blocks of up to 4 MiB
+/// that it only counts, or, with a file, blocks of up to 1 MiB (the archive's block limit) that it
+/// `pwrite`s to the file. Returns the time from the first block to the last.
+fn drain_into(subs: Vec<AeronSubscription>, bytes: u64, file: Option<File>) -> std::thread::JoinHandle<Duration> {
     std::thread::spawn(move || {
-        let mut count = CountBlocks(0);
+        let block = if file.is_some() { MIB } else { 4 * MIB } as usize;
+        let mut count = Consume { bytes: 0, file };
         let mut started: Option<Instant> = None;
         let deadline = Instant::now() + Duration::from_secs(60);
-        while count.0 < bytes {
-            let n = sub.block_poll(&mut count, 4 * MIB as usize).unwrap_or(0);
+        let mut idle = 0u64;
+        while count.bytes < bytes {
+            let mut n = 0;
+            for sub in &subs {
+                n += sub.block_poll(&mut count, block).unwrap_or(0);
+            }
             if n > 0 && started.is_none() {
                 started = Some(Instant::now());
             }
             if n == 0 {
-                assert!(Instant::now() < deadline, "drain stalled at {} of {bytes} bytes", count.0);
-                std::hint::spin_loop();
+                idle += 1;
+                if idle % 1024 == 0 {
+                    assert!(Instant::now() < deadline, "drain stalled at {} of {bytes} bytes", count.bytes);
+                }
+                std::thread::yield_now();
             }
         }
         started.map(|s| s.elapsed()).unwrap_or_default()
@@ -261,38 +318,191 @@ fn mbs(messages: u64, size: usize, elapsed: Duration) -> f64 {
     messages as f64 * size as f64 / MB / elapsed.as_secs_f64()
 }
 
-/// Ceiling: the publisher into a no-op block-poll consumer in this process.
-fn ceiling(aeron: &Aeron, size: usize, messages: u64, stream: i32) -> f64 {
+/// One measured run: payload MB/s, and the CPU the archive's threads used meanwhile, in cores (CPU time
+/// over wall time; NaN where no archive runs).
+#[derive(Clone, Copy)]
+struct Run {
+    mbs: f64,
+    archive_cores: f64,
+}
+
+/// CPU time the archive's threads (`archive-*` but the mark-file keeper) of this process have used so far
+/// (`/proc/self/task/*/schedstat`: time on a CPU, user and kernel, in nanoseconds).
+fn archive_cpu() -> Duration {
+    let mut ns = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if comm.starts_with("archive-") && !comm.starts_with("archive-mark") {
+            let stat = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+            ns += stat.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        }
+    }
+    Duration::from_nanos(ns)
+}
+
+/// Measures the archive's CPU time around `f`, which returns the payload bytes and the wall time it measured.
+fn with_archive_cpu(f: impl FnOnce() -> (f64, Duration)) -> Run {
+    let cpu = archive_cpu();
+    let wall = Instant::now();
+    let (bytes, elapsed) = f();
+    let cores = (archive_cpu() - cpu).as_secs_f64() / wall.elapsed().as_secs_f64();
+    Run { mbs: bytes / MB / elapsed.as_secs_f64(), archive_cores: cores }
+}
+
+/// Ceiling: the publisher, round-robin over `k` publications (one stream each), into a no-op block-poll
+/// consumer in this process that polls the `k` subscriptions in turn on one thread (as one recorder polls its
+/// recordings).
+fn ceiling(aeron: &Aeron, size: usize, messages: u64, k: usize, mut stream: impl FnMut() -> i32) -> f64 {
+    settle();
     let channel = format!("aeron:ipc?{TERM}");
-    let sub = aeron.add_subscription(&channel, stream, Duration::from_secs(10)).unwrap();
-    let publication = aeron.add_exclusive_publication(&channel, stream, Duration::from_secs(10)).unwrap();
-    let consumer = drain(sub, messages * frame_length(size));
+    let mut subs = Vec::new();
+    let mut publications = Vec::new();
+    for _ in 0..k {
+        let s = stream();
+        subs.push(aeron.add_subscription(&channel, s, Duration::from_secs(10)).unwrap());
+        publications.push(aeron.add_exclusive_publication(&channel, s, Duration::from_secs(10)).unwrap());
+    }
+    let consumer = drain(subs, messages * frame_length(size));
     let mut msg = vec![0xA5u8; size.max(8)];
     let start = Instant::now();
-    publish(&[&publication], &mut msg, messages);
+    publish(&publications.iter().collect::<Vec<_>>(), &mut msg, messages);
     consumer.join().unwrap();
     mbs(messages, size, start.elapsed())
 }
 
-/// Publishes `messages` messages round-robin on `recorded` (publication, recording id); payload MB/s until
-/// all of it is recorded.
-fn record(archive: &Archive, recorded: &[(AeronExclusivePublication, i64)], size: usize, messages: u64) -> f64 {
-    let publications: Vec<&AeronExclusivePublication> = recorded.iter().map(|(p, _)| p).collect();
+/// Floor of the recorder's design: the publisher into a consumer in this process that block-polls the image
+/// in blocks of up to 1 MiB and `pwrite`s each block to a new file in `dir` (what any recorder of this
+/// design must at least do).
+fn floor_record(aeron: &Aeron, dir: &Path, size: usize, messages: u64, stream: i32) -> f64 {
+    settle();
+    let channel = format!("aeron:ipc?{TERM}");
+    let sub = aeron.add_subscription(&channel, stream, Duration::from_secs(10)).unwrap();
+    let publication = aeron.add_exclusive_publication(&channel, stream, Duration::from_secs(10)).unwrap();
+    let path = dir.join("floor-record.dat");
+    let consumer = drain_into(vec![sub], messages * frame_length(size), Some(File::create(&path).unwrap()));
     let mut msg = vec![0xA5u8; size.max(8)];
     let start = Instant::now();
-    let positions = publish(&publications, &mut msg, messages);
-    for ((_, id), pos) in recorded.iter().zip(positions) {
-        archive.wait_recorded(*id, pos);
+    publish(&[&publication], &mut msg, messages);
+    consumer.join().unwrap();
+    let r = mbs(messages, size, start.elapsed());
+    std::fs::remove_file(&path).unwrap();
+    r
+}
+
+/// Floor of the replayer's design: this thread reads `length` bytes of a recording from its segment files
+/// (`segments(position)` names the file and offset) with `pread` in blocks of up to 1 MiB that end on a
+/// frame and inside a term, rewrites each frame's session and stream id, and sends each block with one
+/// `offer_block` (padding with `append_padding`) to a fresh publication starting where the recording did
+/// (`initial_term_id`), into a no-op block-poll consumer. What any replay of this design must at least do.
+fn floor_replay(
+    aeron: &Aeron,
+    segments: impl Fn(i64) -> (PathBuf, u64),
+    length: i64,
+    initial_term_id: i32,
+    size: usize,
+    stream: i32,
+) -> f64 {
+    settle();
+    const TERM_LENGTH: i64 = 16 * MIB as i64;
+    let channel = format!("aeron:ipc?{TERM}|init-term-id={initial_term_id}|term-id={initial_term_id}|term-offset=0");
+    let sub = aeron.add_subscription(&channel, stream, Duration::from_secs(10)).unwrap();
+    let publication = aeron.add_exclusive_publication(&channel, stream, Duration::from_secs(10)).unwrap();
+    let session_id = publication.constants().unwrap().session_id;
+    let consumer = drain(vec![sub], length as u64);
+    let mut buffer = vec![0u8; MIB as usize];
+    let mut file: Option<(PathBuf, File)> = None;
+    let mut position = 0i64;
+    let start = Instant::now();
+    while position < length {
+        let (path, offset) = segments(position);
+        if file.as_ref().is_none_or(|(p, _)| *p != path) {
+            file = Some((path.clone(), File::open(&path).unwrap()));
+        }
+        let term_left = TERM_LENGTH - position % TERM_LENGTH;
+        let want = (length - position).min(term_left).min(buffer.len() as i64) as usize;
+        let read = file.as_ref().unwrap().1.read_at(&mut buffer[..want], offset).unwrap();
+        let block = &mut buffer[..read];
+        let mut end = 0usize;
+        let mut padding = None;
+        while end + 32 <= block.len() {
+            let frame_length = i32::from_le_bytes(block[end..end + 4].try_into().unwrap()) as usize;
+            let aligned = frame_length.div_ceil(32) * 32;
+            if u16::from_le_bytes([block[end + 6], block[end + 7]]) == 0 {
+                if end == 0 {
+                    padding = Some(frame_length);
+                }
+                break;
+            }
+            if end + aligned > block.len() {
+                break;
+            }
+            block[end + 12..end + 16].copy_from_slice(&session_id.to_le_bytes());
+            block[end + 16..end + 20].copy_from_slice(&stream.to_le_bytes());
+            end += aligned;
+        }
+        loop {
+            let r = match padding {
+                Some(frame_length) => publication.append_padding(frame_length - 32),
+                None => publication.offer_block(&block[..end]),
+            };
+            if r > 0 {
+                break;
+            }
+            assert!(r == -2 || r == -3, "floor replay: offer failed ({r})");
+            std::thread::yield_now();
+        }
+        position += padding.map_or(end, |l| l.div_ceil(32) * 32) as i64;
     }
-    mbs(messages, size, start.elapsed())
+    consumer.join().unwrap();
+    mbs(length as u64 / frame_length(size), size, start.elapsed())
+}
+
+/// Publishes `messages` messages round-robin on `recorded`; payload MB/s until all of it is recorded.
+fn record(archive: &Archive, recorded: &[Recorded], size: usize, messages: u64) -> Run {
+    let publications: Vec<&AeronExclusivePublication> = recorded.iter().map(|r| &r.publication).collect();
+    let mut msg = vec![0xA5u8; size.max(8)];
+    with_archive_cpu(|| {
+        let start = Instant::now();
+        let positions = publish(&publications, &mut msg, messages);
+        for (r, pos) in recorded.iter().zip(positions) {
+            archive.wait_recorded(r, pos);
+        }
+        ((messages * size as u64) as f64, start.elapsed())
+    })
+}
+
+/// Writes back every dirty page before a measured run, so that the kernel's write-back of what earlier runs
+/// wrote does not fall into it.
+fn settle() {
+    // SAFETY: sync(2) takes no arguments and cannot fail.
+    unsafe { libc::sync() };
+}
+
+/// Page-cache write speed in MB/s: `bytes` written in 1 MiB `write`s into a new file in `dir` without
+/// `fsync` (what a recording at file sync level 0 writes into; on tmpfs, the speed of tmpfs).
+fn page_cache_write(dir: &Path, bytes: u64) -> f64 {
+    let path = dir.join("page-cache-write.bin");
+    let chunk = vec![0x5Au8; MIB as usize];
+    settle();
+    let start = Instant::now();
+    let mut f = File::create(&path).unwrap();
+    for _ in 0..bytes.div_ceil(MIB) {
+        f.write_all(&chunk).unwrap();
+    }
+    let mbs = bytes.div_ceil(MIB) as f64 * MIB as f64 / MB / start.elapsed().as_secs_f64();
+    drop(f);
+    std::fs::remove_file(&path).unwrap();
+    mbs
 }
 
 /// Replays the first `length` bytes of `recording_id` into a block-poll consumer; payload MB/s.
-fn replay(archive: &Archive, recording_id: i64, length: i64, size: usize, stream: i32) -> f64 {
+fn replay(archive: &Archive, recording_id: i64, length: i64, size: usize, stream: i32) -> Run {
     let sub = archive.client.replay(recording_id, &format!("aeron:ipc?{TERM}"), stream, 0, length).unwrap();
-    let start = Instant::now();
-    drain(sub, length as u64).join().unwrap();
-    mbs(length as u64 / frame_length(size), size, start.elapsed())
+    with_archive_cpu(|| {
+        let start = Instant::now();
+        drain(vec![sub], length as u64).join().unwrap();
+        ((length as u64 / frame_length(size) * size as u64) as f64, start.elapsed())
+    })
 }
 
 /// One row of the table.
@@ -301,13 +511,22 @@ struct Row {
     size: usize,
     mbs: f64,
     reference: Option<(&'static str, f64)>,
+    /// The archive's CPU use during the run, in cores (NaN: no archive in the row).
+    archive_cores: f64,
+    /// The floor of the archive's design for this row, payload MB/s (NaN: none).
+    floor: f64,
+}
+
+/// Median of `reps` runs of `f` (by payload MB/s).
+fn median_run(reps: usize, mut f: impl FnMut() -> Run) -> Run {
+    let mut v: Vec<Run> = (0..reps.max(1)).map(|_| f()).collect();
+    v.sort_by(|a, b| a.mbs.total_cmp(&b.mbs));
+    v[v.len() / 2]
 }
 
 /// Median of `reps` runs of `f`.
 fn median_of(reps: usize, mut f: impl FnMut() -> f64) -> f64 {
-    let mut v: Vec<f64> = (0..reps.max(1)).map(|_| f()).collect();
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
+    median_run(reps, || Run { mbs: f(), archive_cores: f64::NAN }).mbs
 }
 
 fn main() {
@@ -340,89 +559,196 @@ fn main() {
         stream += 1;
         stream
     };
+    let dirs: Vec<String> = std::env::var("RUSTERON_BENCH_DIRS")
+        .map(|v| v.split(',').map(|d| d.trim().to_string()).collect())
+        .unwrap_or_else(|_| vec!["disk".into(), "tmpfs".into()]);
     let modes: Vec<ThreadingMode> = std::env::var("RUSTERON_BENCH_MODES")
         .ok()
         .map(|v| v.split(',').filter_map(|m| m.parse().ok()).collect())
         .unwrap_or_else(|| vec![ThreadingMode::Shared, ThreadingMode::Dedicated]);
     for &mode in &modes {
-        for (dir_name, base, write_limit) in
-            [("disk", disk_base.path(), disk_cache), ("tmpfs", tmpfs_base.path(), f64::INFINITY)]
-        {
-            let archive = Archive::start(&driver, &base.join(format!("archive-{mode}")), mode);
+        for (dir_name, base) in [("disk", disk_base.path()), ("tmpfs", tmpfs_base.path())] {
+            if !dirs.iter().any(|d| d == dir_name) {
+                continue;
+            }
+            let archive_dir = base.join(format!("archive-{mode}"));
+            let archive = Archive::start(&driver, &archive_dir, mode);
+            // What a recording at sync level 0 can at most write into: the page cache of the disk dir, or tmpfs
+            // (whose new pages the kernel allocates and zeroes as it writes), measured right before the runs it
+            // is compared with.
+            let write_limit = || median_of(reps, || page_cache_write(base, mib * MIB));
             for &size in &sizes {
                 let messages = mib * MIB / size as u64;
-                // The ceiling is measured right before the archive's runs it is compared with.
-                let c = median_of(reps, || ceiling(&aeron, size, messages, next_stream()));
+                // The references are measured right before the archive's runs they are compared with.
+                let c = median_of(reps, || ceiling(&aeron, size, messages, 1, &mut next_stream));
                 eprintln!("limits: {size} B ceiling {c:.1} MB/s");
-                rows.push(Row { what: format!("ceiling (no-op block-poll consumer), before {dir_name} ({mode})"), size, mbs: c, reference: None });
-                let limit = write_limit.min(c);
-                let mut last = None;
-                let r = median_of(reps, || {
+                rows.push(Row {
+                    what: format!("ceiling (no-op block-poll consumer), before {dir_name} ({mode})"),
+                    size,
+                    mbs: c,
+                    reference: None,
+                    archive_cores: f64::NAN,
+                    floor: f64::NAN,
+                });
+                let limit = write_limit().min(c);
+                let fr = median_of(reps, || floor_record(&aeron, base, size, messages, next_stream()));
+                eprintln!("limits: {size} B floor of recording to {dir_name} {fr:.1} MB/s");
+                rows.push(Row {
+                    what: format!("floor: block poll + pwrite consumer, {dir_name}"),
+                    size,
+                    mbs: fr,
+                    reference: Some(("min(write, ceiling)", limit)),
+                    archive_cores: f64::NAN,
+                    floor: f64::NAN,
+                });
+                let mut kept: Option<Recorded> = None;
+                let r = median_run(reps, || {
+                    if let Some(previous) = kept.take() {
+                        archive.discard(previous);
+                    }
+                    settle();
                     let recorded = [archive.record(&channel, next_stream())];
                     let r = record(&archive, &recorded, size, messages);
-                    last = Some((recorded[0].1, recorded[0].0.position()));
+                    let [recorded] = recorded;
+                    kept = Some(recorded);
                     r
                 });
-                eprintln!("limits: {mode} {size} B record to {dir_name} {r:.1} MB/s");
-                rows.push(Row { what: format!("record to {dir_name} ({mode})"), size, mbs: r, reference: Some(("min(write, ceiling)", limit)) });
-                // The recording starts at position 0 of a fresh publication; everything published was recorded
-                // (record waits for it), whether or not the recording has stopped since.
-                let (recording_id, length) = last.expect("recorded");
-                let p = median_of(reps, || replay(&archive, recording_id, length, size, next_stream()));
-                eprintln!("limits: {mode} {size} B replay from {dir_name} {p:.1} MB/s");
-                rows.push(Row { what: format!("replay from {dir_name} ({mode})"), size, mbs: p, reference: Some(("ceiling", c)) });
-                let rr = median_of(reps, || {
+                eprintln!("limits: {mode} {size} B record to {dir_name} {:.1} MB/s", r.mbs);
+                rows.push(Row {
+                    what: format!("record to {dir_name} ({mode})"),
+                    size,
+                    mbs: r.mbs,
+                    reference: Some(("min(write, ceiling)", limit)),
+                    archive_cores: r.archive_cores,
+                    floor: fr,
+                });
+                // The last recording starts at position 0 of a fresh publication; everything published was
+                // recorded (record waits for it), whether or not the recording has stopped since.
+                let kept = kept.expect("recorded");
+                let (recording_id, length) = (kept.recording_id, kept.publication.position());
+                let initial_term_id = kept.publication.constants().unwrap().initial_term_id;
+                let segment_length = ArchiveConfig::default().segment_file_length as i64;
+                let segments = |position: i64| {
+                    let base = position - position % segment_length;
+                    (archive_dir.join(format!("{recording_id}-{base}.rec")), (position - base) as u64)
+                };
+                let fp = median_of(reps, || floor_replay(&aeron, segments, length, initial_term_id, size, next_stream()));
+                eprintln!("limits: {size} B floor of replay from {dir_name} {fp:.1} MB/s");
+                rows.push(Row {
+                    what: format!("floor: pread + offer_block replay, {dir_name}"),
+                    size,
+                    mbs: fp,
+                    reference: Some(("ceiling", c)),
+                    archive_cores: f64::NAN,
+                    floor: f64::NAN,
+                });
+                let p = median_run(reps, || {
+                    settle();
+                    replay(&archive, recording_id, length, size, next_stream())
+                });
+                eprintln!("limits: {mode} {size} B replay from {dir_name} {:.1} MB/s", p.mbs);
+                rows.push(Row {
+                    what: format!("replay from {dir_name} ({mode})"),
+                    size,
+                    mbs: p.mbs,
+                    reference: Some(("ceiling", c)),
+                    archive_cores: p.archive_cores,
+                    floor: fp,
+                });
+                let rr = median_run(reps, || {
+                    settle();
                     let replay_sub = archive.client.replay(recording_id, &channel, next_stream(), 0, length).unwrap();
                     let second = [archive.record(&channel, next_stream())];
-                    let replaying = drain(replay_sub, length as u64);
+                    let replaying = drain(vec![replay_sub], length as u64);
                     let rr = record(&archive, &second, size, messages);
                     replaying.join().unwrap();
+                    let [second] = second;
+                    archive.discard(second);
                     rr
                 });
-                eprintln!("limits: {size} B record while replaying, {dir_name} {rr:.1} MB/s");
+                archive.discard(kept);
+                eprintln!("limits: {size} B record while replaying, {dir_name} {:.1} MB/s", rr.mbs);
                 rows.push(Row {
                     what: format!("record while replaying, {dir_name} ({mode})"),
                     size,
-                    mbs: rr,
+                    mbs: rr.mbs,
                     reference: Some(("min(write, ceiling)", limit)),
+                    archive_cores: rr.archive_cores,
+                    floor: f64::NAN,
                 });
             }
             if dir_name == "disk" {
                 let size = 1024;
                 let messages = mib * MIB / size as u64;
-                let c = median_of(reps, || ceiling(&aeron, size, messages, next_stream()));
+                let write = write_limit();
                 for k in [1usize, 4, 16] {
-                    let r = median_of(reps, || {
-                        let recorded: Vec<_> = (0..k).map(|_| archive.record(&channel, next_stream())).collect();
-                        record(&archive, &recorded, size, messages)
+                    let c = median_of(reps, || ceiling(&aeron, size, messages, k, &mut next_stream));
+                    eprintln!("limits: {k} publications ceiling {c:.1} MB/s");
+                    rows.push(Row {
+                        what: format!("ceiling, {k} publication{} (no-op block-poll consumer)", if k == 1 { "" } else { "s" }),
+                        size,
+                        mbs: c,
+                        reference: None,
+                        archive_cores: f64::NAN,
+                        floor: f64::NAN,
                     });
-                    eprintln!("limits: {mode} {k} concurrent recordings {r:.1} MB/s");
+                    let limit = write.min(c);
+                    let r = median_run(reps, || {
+                        settle();
+                        let recorded: Vec<_> = (0..k).map(|_| archive.record(&channel, next_stream())).collect();
+                        let r = record(&archive, &recorded, size, messages);
+                        recorded.into_iter().for_each(|r| archive.discard(r));
+                        r
+                    });
+                    eprintln!("limits: {mode} {k} concurrent recordings {:.1} MB/s", r.mbs);
                     rows.push(Row {
                         what: format!("{k} concurrent recording{}, disk ({mode})", if k == 1 { "" } else { "s" }),
                         size,
-                        mbs: r,
-                        reference: Some(("min(write, ceiling)", disk_cache.min(c))),
+                        mbs: r.mbs,
+                        reference: Some(("min(write, ceiling)", limit)),
+                        archive_cores: r.archive_cores,
+                        floor: f64::NAN,
                     });
                 }
             }
+            drop(archive);
+            let _ = std::fs::remove_dir_all(&archive_dir);
         }
     }
     let mut table = String::new();
     table.push_str(&format!(
         "Disk dir ({}): sequential write {disk_sync:.0} MB/s with fsync, {disk_cache:.0} MB/s without (page \
-         cache, what file sync level 0 writes into), cold read {disk_read:.0} MB/s. tmpfs dir: /dev/shm. \
-         {mib} MiB of payload per run, median of {reps} runs; the archive at file sync level 0, in the \
-         threading mode each row names (SHARED: one thread for conductor, recorder and replayer; DEDICATED: \
-         one thread each); IPC publication with 16 MiB terms.\n\n",
+         cache), cold read {disk_read:.0} MB/s. tmpfs dir: /dev/shm. {mib} MiB of payload per run, median of \
+         {reps} runs, every dirty page written back (`sync`) before each run and each recording purged after \
+         it; the archive at file sync level 0, in the threading mode each row names (SHARED: one thread for \
+         conductor, recorder and replayer; DEDICATED: one thread each); IPC publications with 16 MiB terms, \
+         non-sparse (the driver touches every page of a log when it creates it); publisher and consumers \
+         yield on back pressure. References are measured right before the runs they are compared with: the \
+         ceiling, and the write speed of a new file in the row's dir without `fsync` (page cache, or tmpfs). \
+         *Archive CPU*: the CPU time of the archive's threads during the run over its wall time, in cores \
+         (2 here); *per archive core*: the payload rate over that, what the archive's threads could carry \
+         with one core to themselves at the CPU cost per byte they had in the run.\n\n",
         disk_base.path().parent().map(|p| p.display().to_string()).unwrap_or_default()
     ));
-    table.push_str("| measurement | message | payload MB/s | reference | ratio |\n|---|---:|---:|---|---:|\n");
+    table.push_str(
+        "| measurement | message | payload MB/s | reference | ratio | × floor | archive CPU | MB/s per archive core |\n\
+         |---|---:|---:|---|---:|---:|---:|---:|\n",
+    );
     for r in &rows {
         let (reference, ratio) = match r.reference {
             Some((name, v)) if v.is_finite() => (format!("{name} = {v:.0} MB/s"), format!("{:.2}", r.mbs / v)),
             _ => ("–".to_string(), "–".to_string()),
         };
-        table.push_str(&format!("| {} | {} B | {:.1} | {reference} | {ratio} |\n", r.what, r.size, r.mbs));
+        let (cores, per_core) = if r.archive_cores.is_finite() && r.archive_cores > 0.0 {
+            (format!("{:.2}", r.archive_cores), format!("{:.0}", r.mbs / r.archive_cores))
+        } else {
+            ("–".to_string(), "–".to_string())
+        };
+        let floor = if r.floor.is_finite() { format!("{:.2}", r.mbs / r.floor) } else { "–".to_string() };
+        table.push_str(&format!(
+            "| {} | {} B | {:.1} | {reference} | {ratio} | {floor} | {cores} | {per_core} |\n",
+            r.what, r.size, r.mbs
+        ));
     }
     println!("\n{table}");
     if let Ok(out) = std::env::var("RUSTERON_BENCH_OUT") {
@@ -453,11 +779,11 @@ fn callgrind_record(dir: &Path, mode: ThreadingMode) {
     if mode != ThreadingMode::Invoker {
         let recorded = [archive.record(&channel, 9001)];
         let r = record(&archive, &recorded, CALLGRIND_SIZE, messages);
-        println!("recorded {messages} messages ({r:.1} MB/s payload under callgrind, {mode})");
+        println!("recorded {messages} messages ({:.1} MB/s payload under callgrind, {mode})", r.mbs);
         return;
     }
     let setting_up = AtomicBool::new(true);
-    let (publication, recording_id) = std::thread::scope(|scope| {
+    let Recorded { publication, recording_id, .. } = std::thread::scope(|scope| {
         scope.spawn(|| invoke_while(&archive.server, &setting_up));
         let recorded = archive.record(&channel, 9001);
         setting_up.store(false, Ordering::Release);

@@ -319,6 +319,13 @@ fn current_stop(s: &mut ReplaySession, counters: &AeronCountersReader) -> (i64, 
     }
 }
 
+/// Whether `publication` is at its position limit, where an `offer_block` returns BACK_PRESSURED.
+/// (A publication whose position cannot be read is left to `offer_block` to report.)
+fn back_pressured(publication: &AeronExclusivePublication) -> bool {
+    let (position, limit) = (publication.position(), publication.position_limit());
+    position >= 0 && limit >= 0 && position >= limit
+}
+
 fn replay(s: &mut ReplaySession, counters: &AeronCountersReader) -> Step {
     let connected = s.publication.as_ref().is_some_and(|p| p.is_connected());
     if !connected {
@@ -333,6 +340,11 @@ fn replay(s: &mut ReplaySession, counters: &AeronCountersReader) -> Step {
         if is_final {
             return Step::Finished { revoke: false, error: None };
         }
+        return Step::Continue(0);
+    }
+    if back_pressured(s.publication.as_ref().expect("checked above")) {
+        // offer_block would refuse the block: reading and rewriting it now would only be thrown away (and, on
+        // a machine with fewer cores than busy threads, take the CPU from the consumer that makes room).
         return Step::Continue(0);
     }
     let term_offset = positions::term_offset(s.position, s.term_length) as i64;

@@ -249,15 +249,36 @@ impl CArchive {
         Ok(sub_id)
     }
 
-    /// `(recording id, start, stop)` of every recording.
+    /// `(recording id, start, stop)` of every recording (the first 100).
     pub fn list_recordings(&self) -> Result<Vec<(i64, i64, i64)>, CError> {
+        self.list_recordings_from(0, 100)
+    }
+
+    /// `(recording id, start, stop)` of up to `count` recordings from id `from` on.
+    pub fn list_recordings_from(&self, from: i64, count: i32) -> Result<Vec<(i64, i64, i64)>, CError> {
         let mut out: Vec<(i64, i64, i64)> = Vec::new();
         let mut n = 0;
         // SAFETY: live client; the consumer fills `out` during the call only.
         check(unsafe {
-            aeron_archive_list_recordings(&mut n, self.archive, 0, 100, Some(on_descriptor), &mut out as *mut _ as *mut c_void)
+            aeron_archive_list_recordings(&mut n, self.archive, from, count, Some(on_descriptor), &mut out as *mut _ as *mut c_void)
         })?;
         Ok(out)
+    }
+
+    /// StopRecording of the recording subscription `subscription_id` (returned by [`Self::start_recording`]).
+    pub fn stop_recording_subscription(&self, subscription_id: i64) -> Result<(), CError> {
+        // SAFETY: live client.
+        check(unsafe { aeron_archive_stop_recording_subscription(self.archive, subscription_id) })?;
+        Ok(())
+    }
+
+    /// PurgeRecording of a stopped recording: its descriptor is invalidated and its segment files deleted.
+    /// Returns the number of segment files deleted.
+    pub fn purge_recording(&self, recording_id: i64) -> Result<i64, CError> {
+        let mut deleted = 0;
+        // SAFETY: live client, valid out-pointer.
+        check(unsafe { aeron_archive_purge_recording(&mut deleted, self.archive, recording_id) })?;
+        Ok(deleted)
     }
 
     /// Current recorded position of an active recording (-1 if not active).
