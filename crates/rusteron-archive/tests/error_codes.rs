@@ -1,6 +1,12 @@
 //! Typed archive error codes: a request the archive refuses fails with an [`AeronCError`] whose kind is
 //! [`AeronErrorType::Archive`] with the archive's [`ArchiveErrorCode`] (the code Java's archive sends for the
 //! same request), and whose message keeps the archive's text. Real media driver, real Rust archive server.
+//!
+//! Covered: UNKNOWN_RECORDING (replay, purge, truncate, stop position, extend), UNKNOWN_SUBSCRIPTION (stop by
+//! id and by channel; `try_stop_recording_subscription` says `false`), ACTIVE_SUBSCRIPTION, ACTIVE_RECORDING
+//! (purge and truncate while recording), INVALID_POSITION, EMPTY_RECORDING, MAX_RECORDINGS, MAX_REPLAYS,
+//! STORAGE_SPACE and UNKNOWN_REPLICATION. Each fails if the kind were `Unknown(-2xx)` or the archive sent
+//! another code than Java's archive does for the request.
 
 mod support;
 
@@ -70,13 +76,17 @@ fn unknown_subscription() {
         &format!("no recording subscription found for subscriptionId={MISSING}"),
     );
     assert_archive_error(
-        env.archive.stop_recording_channel_and_stream("aeron:ipc", 61),
+        env.archive
+            .stop_recording_channel_and_stream("aeron:ipc", 61),
         ArchiveErrorCode::UnknownSubscription,
         "no recording found for streamId=61 channel=aeron:ipc",
     );
     // The `try_` variant is C's "allowing UNKNOWN_SUBSCRIPTION": it only says `false` if the archive sent
     // exactly that code.
-    assert!(!env.archive.try_stop_recording_subscription(MISSING).unwrap());
+    assert!(!env
+        .archive
+        .try_stop_recording_subscription(MISSING)
+        .unwrap());
 }
 
 #[test]
@@ -132,14 +142,76 @@ fn invalid_position() {
 }
 
 #[test]
+fn empty_recording() {
+    let env = start();
+    let (id, stop) = record(&env, "aeron:ipc", 73, 0);
+    assert_eq!(stop, 0, "nothing recorded");
+    // Replay all and stop, from the start (no position), of a recording with nothing in it.
+    let params = AeronArchiveReplayParams::range(-1, i64::from(ARCHIVE_REPLAY_ALL_AND_STOP));
+    assert_archive_error(
+        env.archive.start_replay(id, "aeron:ipc", 74, &params),
+        ArchiveErrorCode::EmptyRecording,
+        &format!("recordingId={id}"),
+    );
+}
+
+#[test]
 fn max_recordings() {
     let server = TestArchive::start_with(|c| c.max_concurrent_recordings = 1).unwrap();
     let (_aeron, archive, _signals) = connect(&server);
-    archive.start_recording("aeron:ipc", 65, LOCAL, false).unwrap();
+    archive
+        .start_recording("aeron:ipc", 65, LOCAL, false)
+        .unwrap();
     assert_archive_error(
         archive.start_recording("aeron:ipc", 66, LOCAL, false),
         ArchiveErrorCode::MaxRecordings,
         "max concurrent recordings reached at 1",
+    );
+}
+
+#[test]
+fn max_replays() {
+    // The replay limit is checked first (as Java does): even a replay of an unknown recording is refused.
+    let server = TestArchive::start_with(|c| c.max_concurrent_replays = 0).unwrap();
+    let (_aeron, archive, _signals) = connect(&server);
+    assert_archive_error(
+        archive.start_replay(
+            MISSING,
+            "aeron:ipc",
+            69,
+            &AeronArchiveReplayParams::default(),
+        ),
+        ArchiveErrorCode::MaxReplays,
+        "max concurrent replays reached 0",
+    );
+}
+
+#[test]
+fn unknown_replication() {
+    let env = start();
+    assert_archive_error(
+        env.archive.stop_replication(MISSING),
+        ArchiveErrorCode::UnknownReplication,
+        &format!("unknown replication id {MISSING}"),
+    );
+}
+
+#[test]
+fn extend_refusals() {
+    let env = start();
+    assert_archive_error(
+        env.archive
+            .extend_recording(MISSING, "aeron:ipc", 70, LOCAL, false),
+        ArchiveErrorCode::UnknownRecording,
+        &format!("unknown recording id: {MISSING}"),
+    );
+    let (id, _stop) = record(&env, "aeron:ipc", 71, 3);
+    // Java answers a stream id mismatch with UNKNOWN_RECORDING too.
+    assert_archive_error(
+        env.archive
+            .extend_recording(id, "aeron:ipc", 72, LOCAL, false),
+        ArchiveErrorCode::UnknownRecording,
+        &format!("cannot extend recording {id} with streamId=72 for existing streamId=71"),
     );
 }
 

@@ -14,10 +14,10 @@ use aeron_sys::{
     AERON_ARCHIVE_ERROR_CODE_EMPTY_RECORDING, AERON_ARCHIVE_ERROR_CODE_GENERIC,
     AERON_ARCHIVE_ERROR_CODE_INVALID_EXTENSION, AERON_ARCHIVE_ERROR_CODE_INVALID_POSITION,
     AERON_ARCHIVE_ERROR_CODE_MAX_RECORDINGS, AERON_ARCHIVE_ERROR_CODE_MAX_REPLAYS,
-    AERON_ARCHIVE_ERROR_CODE_REPLICATION_CONNECTION_FAILURE, AERON_ARCHIVE_ERROR_CODE_STORAGE_SPACE,
-    AERON_ARCHIVE_ERROR_CODE_UNAUTHORISED_ACTION, AERON_ARCHIVE_ERROR_CODE_UNKNOWN_RECORDING,
-    AERON_ARCHIVE_ERROR_CODE_UNKNOWN_REPLAY, AERON_ARCHIVE_ERROR_CODE_UNKNOWN_REPLICATION,
-    AERON_ARCHIVE_ERROR_CODE_UNKNOWN_SUBSCRIPTION,
+    AERON_ARCHIVE_ERROR_CODE_REPLICATION_CONNECTION_FAILURE,
+    AERON_ARCHIVE_ERROR_CODE_STORAGE_SPACE, AERON_ARCHIVE_ERROR_CODE_UNAUTHORISED_ACTION,
+    AERON_ARCHIVE_ERROR_CODE_UNKNOWN_RECORDING, AERON_ARCHIVE_ERROR_CODE_UNKNOWN_REPLAY,
+    AERON_ARCHIVE_ERROR_CODE_UNKNOWN_REPLICATION, AERON_ARCHIVE_ERROR_CODE_UNKNOWN_SUBSCRIPTION,
 };
 
 /// The offset the C client adds to a known archive wire code (`AERON_ARCHIVE_ERROR_CODE_GENERIC` is 200).
@@ -204,7 +204,9 @@ impl ArchiveErrorCode {
             ArchiveErrorCode::StorageSpace => "archive storage space low",
             ArchiveErrorCode::UnknownReplication => "unknown archive replication",
             ArchiveErrorCode::UnauthorisedAction => "unauthorised archive action",
-            ArchiveErrorCode::ReplicationConnectionFailure => "archive replication connection failure",
+            ArchiveErrorCode::ReplicationConnectionFailure => {
+                "archive replication connection failure"
+            }
             ArchiveErrorCode::EmptyRecording => "empty archive recording",
             ArchiveErrorCode::InvalidPosition => "invalid archive recording position",
             ArchiveErrorCode::Other(_) => "unknown archive error code",
@@ -229,7 +231,8 @@ mod tests {
             let code = ArchiveErrorCode::from_wire_code(wire);
             assert_eq!(code.wire_code(), wire);
             // SAFETY: a pure function of a plain value.
-            let c = unsafe { aeron_sys::aeron_archive_client_map_archive_to_client_error_code(wire) };
+            let c =
+                unsafe { aeron_sys::aeron_archive_client_map_archive_to_client_error_code(wire) };
             assert_eq!(code.client_code(), c, "{code:?}");
             let known = (0..=16).contains(&wire);
             assert_eq!(matches!(code, ArchiveErrorCode::Other(_)), !known);
@@ -239,6 +242,9 @@ mod tests {
         }
         assert_eq!(ArchiveErrorCode::from_client_code(199), None);
         assert_eq!(ArchiveErrorCode::from_client_code(-217), None);
-        assert_eq!(ArchiveErrorCode::UnknownRecording.to_string(), "UNKNOWN_RECORDING (5)");
+        assert_eq!(
+            ArchiveErrorCode::UnknownRecording.to_string(),
+            "UNKNOWN_RECORDING (5)"
+        );
     }
 }
