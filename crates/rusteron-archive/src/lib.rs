@@ -32,6 +32,26 @@
 //! # Ok::<(), AeronCError>(())
 //! ```
 //!
+//! ## Errors
+//!
+//! Every fallible call returns `Result<_, AeronCError>`. When the archive refuses a request, the error's kind
+//! is [`AeronErrorType::Archive`] with the archive's [`ArchiveErrorCode`] (Java's `ArchiveException` codes),
+//! also given by [`AeronCError::archive_code`]; its message keeps the archive's text:
+//!
+//! ```no_run
+//! # use rusteron_archive::*;
+//! # fn replay(archive: &AeronArchive, recording_id: i64) -> Result<Option<i64>, AeronCError> {
+//! match archive.start_replay(recording_id, "aeron:ipc", 10, &AeronArchiveReplayParams::default()) {
+//!     Ok(replay_session_id) => Ok(Some(replay_session_id)),
+//!     Err(e) if e.archive_code() == Some(ArchiveErrorCode::UnknownRecording) => Ok(None),
+//!     Err(e) => Err(e),
+//! }
+//! # }
+//! ```
+//!
+//! The context's error handler gets the positive C client code of an asynchronous archive error
+//! (200 + the wire code); [`ArchiveErrorCode::from_client_code`] classifies it.
+//!
 //! ## Ownership
 //!
 //! * [`AeronArchiveContext`] owns the handlers set on it (credentials supplier, recording signal consumer,

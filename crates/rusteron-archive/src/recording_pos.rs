@@ -108,8 +108,10 @@ pub fn segment_file_base_position(
     }
 }
 
-/// Maps an archive error code (e.g. `AERON_ARCHIVE_ERROR_CODE_UNKNOWN_RECORDING`) to the C client's unique
-/// error code (`aeron_archive_client_map_archive_to_client_error_code`).
+/// Maps an archive's wire error code (0 to 16, e.g. 5 for an unknown recording) to the C client's unique
+/// error code (`aeron_archive_client_map_archive_to_client_error_code`: 200 to 216, e.g.
+/// `AERON_ARCHIVE_ERROR_CODE_UNKNOWN_RECORDING`); other codes are returned unchanged. The typed form is
+/// [`ArchiveErrorCode::client_code`](rusteron_client::ArchiveErrorCode::client_code).
 pub fn map_archive_to_client_error_code(error_code: i32) -> i32 {
     // SAFETY: pure function of a plain value.
     unsafe { aeron_archive_client_map_archive_to_client_error_code(error_code) }

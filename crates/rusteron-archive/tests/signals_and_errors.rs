@@ -178,6 +178,10 @@ fn asynchronous_error_goes_to_the_contexts_error_handler() {
     // The archive's GENERIC code (0 on the wire), mapped to the C client's code.
     assert_eq!(*code, map_archive_to_client_error_code(0));
     assert_eq!(*code, AERON_ARCHIVE_ERROR_CODE_GENERIC);
+    assert_eq!(
+        ArchiveErrorCode::from_client_code(*code),
+        Some(ArchiveErrorCode::Generic)
+    );
     // A handled error leaves nothing behind.
     env.archive.check_for_error_response().unwrap();
     assert_eq!(env.archive.list_recordings(0, 10, |_| {}).unwrap(), 1);
@@ -206,6 +210,7 @@ fn asynchronous_error_without_handler_fails_the_signal_poll() {
     };
     println!("poll_for_recording_signals: {err}");
     assert!(err.msg.contains("no connection established"), "{err}");
+    assert_eq!(err.archive_code(), Some(ArchiveErrorCode::Generic), "{err}");
     // Reported once; the connection stays usable.
     assert_eq!(env.archive.poll_for_recording_signals().unwrap(), 0);
     assert_eq!(env.archive.list_recordings(0, 10, |_| {}).unwrap(), 1);
@@ -234,6 +239,7 @@ fn asynchronous_error_through_check_and_poll_for_error() {
     };
     println!("check_for_error_response: {err}");
     assert!(err.msg.contains("no connection established"), "{err}");
+    assert_eq!(err.archive_code(), Some(ArchiveErrorCode::Generic), "{err}");
 
     // A second failed replay, read as a string this time.
     doomed_replay(&env, 96);

@@ -3,6 +3,8 @@
 use std::borrow::Cow;
 use std::ffi::CStr;
 
+use crate::archive_error_code::ArchiveErrorCode;
+
 /// Aeron-specific error with a code (negative for Aeron/client/publication errors, positive for OS
 /// `errno` values) and a message.
 ///
@@ -124,6 +126,16 @@ impl AeronCError {
         self.kind
     }
 
+    /// The archive's error code if an Aeron Archive refused the request with an error response (the kind is
+    /// [`AeronErrorType::Archive`]), e.g. [`ArchiveErrorCode::UnknownRecording`] for a replay of a recording
+    /// id it does not know. The archive's text is in [`msg`](Self::msg).
+    pub fn archive_code(&self) -> Option<ArchiveErrorCode> {
+        match self.kind {
+            AeronErrorType::Archive(code) => Some(code),
+            _ => None,
+        }
+    }
+
     /// `Ok(rc)` when `rc >= 0`, otherwise the last C error. Inlined: on every hot-path call (poll, commit).
     #[inline]
     pub(crate) fn check(rc: i32) -> Result<i32, AeronCError> {
@@ -159,7 +171,8 @@ fn publication_result_kind(result: i64) -> AeronErrorType {
 const ETIMEDOUT: i32 = 110;
 
 /// Classified Aeron error codes (the table of the earlier rusteron wrapper, plus
-/// [`PublicationNotConnected`](Self::PublicationNotConnected) for publication results).
+/// [`PublicationNotConnected`](Self::PublicationNotConnected) for publication results and
+/// [`Archive`](Self::Archive) for the error responses of an Aeron Archive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AeronErrorType {
@@ -197,6 +210,9 @@ pub enum AeronErrorType {
     /// The wrapper refused a re-entrant call: made from inside a handler of the same object (or of its
     /// parent) while the outer C call is still running (docs/safety.md).
     ReentrantCall,
+    /// -200 to -216: an Aeron Archive refused the request with an error response carrying this code (the C
+    /// archive client's `AERON_ARCHIVE_ERROR_CODE_*`, negated); the message has the archive's text.
+    Archive(ArchiveErrorCode),
     /// Any other code (e.g. a positive `errno`).
     Unknown(i32),
 }
@@ -221,11 +237,13 @@ impl AeronErrorType {
             AeronErrorType::PublicationError => -6,
             AeronErrorType::TimedOut => ETIMEDOUT,
             AeronErrorType::ReentrantCall => -234325,
+            AeronErrorType::Archive(code) => -code.client_code(),
             AeronErrorType::Unknown(code) => *code,
         }
     }
 
-    /// Classifies a code (-1 is [`GenericError`](Self::GenericError)).
+    /// Classifies a code (-1 is [`GenericError`](Self::GenericError); -200 to -216 are
+    /// [`Archive`](Self::Archive)).
     pub const fn from_code(code: i32) -> Self {
         match code {
             -1 => AeronErrorType::GenericError,
@@ -243,6 +261,10 @@ impl AeronErrorType {
             -6 => AeronErrorType::PublicationError,
             ETIMEDOUT => AeronErrorType::TimedOut,
             -234325 => AeronErrorType::ReentrantCall,
+            -216..=-200 => match ArchiveErrorCode::from_client_code(code) {
+                Some(archive) => AeronErrorType::Archive(archive),
+                None => AeronErrorType::Unknown(code),
+            },
             _ => AeronErrorType::Unknown(code),
         }
     }
@@ -268,6 +290,7 @@ impl AeronErrorType {
             AeronErrorType::PublicationError => "publication error",
             AeronErrorType::TimedOut => "timed out",
             AeronErrorType::ReentrantCall => "re-entrant call refused",
+            AeronErrorType::Archive(code) => code.description(),
             AeronErrorType::Unknown(_) => "unknown error",
         }
     }
@@ -295,11 +318,20 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         for code in [
-            -1, -1000, -1001, -1002, -1003, -1004, -1005, -1006, -2, -3, -4, -5, -6, 110,
-            -234325, 7,
+            -1, -1000, -1001, -1002, -1003, -1004, -1005, -1006, -2, -3, -4, -5, -6, 110, -234325,
+            7, -200, -205, -216, -199, -217, 205,
         ] {
             assert_eq!(AeronErrorType::from_code(code).code(), code);
         }
+        assert_eq!(
+            AeronErrorType::from_code(-205),
+            AeronErrorType::Archive(ArchiveErrorCode::UnknownRecording)
+        );
+        assert_eq!(AeronErrorType::from_code(205), AeronErrorType::Unknown(205));
+        let e = AeronCError::with_message(-211, "low storage threshold=1 <= usableSpace=0");
+        assert_eq!(e.archive_code(), Some(ArchiveErrorCode::StorageSpace));
+        assert!(e.to_string().contains("usableSpace"), "{e}");
+        assert_eq!(AeronCError::from_code(-1).archive_code(), None);
         let e = AeronCError::from_publication_result(-1);
         assert_eq!(e.kind(), AeronErrorType::PublicationNotConnected);
         assert!(AeronCError::from_publication_result(-2)
