@@ -12,6 +12,7 @@ pub mod segment;
 pub mod space;
 pub mod startup;
 pub mod sync;
+pub mod truncate;
 
 use std::path::PathBuf;
 
@@ -35,6 +36,16 @@ impl SyncLevel {
             1 => Some(SyncLevel::Data),
             2 => Some(SyncLevel::DataAndMetadata),
             _ => None,
+        }
+    }
+
+    /// This level, but at least [`SyncLevel::Data`]: a repair or a cut of recorded data is always made
+    /// durable (at least `fdatasync`), whatever the configured level.
+    pub fn at_least_data(self) -> SyncLevel {
+        if self == SyncLevel::None {
+            SyncLevel::Data
+        } else {
+            self
         }
     }
 }

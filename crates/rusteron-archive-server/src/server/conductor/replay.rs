@@ -181,10 +181,7 @@ impl Conductor {
             return;
         }
         let rid = p.recording_id;
-        let Some(d) = self.catalog.get(rid) else {
-            self.error(csid, corr, codes::UNKNOWN_RECORDING, &format!("unknown recording id: {rid}"));
-            return;
-        };
+        let Some(d) = self.known_recording(csid, corr, rid) else { return };
         let counters_reader = self.aeron.counters_reader();
         let live = self.recordings.live_position(rid);
         let active_position = live.as_ref().map(|l| l.get());
