@@ -443,16 +443,7 @@ impl Conductor {
     /// Handles what the recorder reports.
     pub(crate) fn process_recorder_events(&mut self) -> usize {
         let mut work = 0;
-        loop {
-            let event = match self.recorder.events.try_recv() {
-                Ok(event) => event,
-                Err(std::sync::mpsc::TryRecvError::Empty) => break,
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                    // The agent ended without reporting it (it cannot take more work).
-                    self.lifecycle.recorder_closed = true;
-                    break;
-                }
-            };
+        while let Some(event) = self.recorder.next_event(&mut self.lifecycle.recorder_closed) {
             work += 1;
             match event {
                 RecorderEvent::Stopped { recording_id, stop_position, error } => {

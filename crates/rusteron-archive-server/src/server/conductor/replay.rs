@@ -146,16 +146,7 @@ impl Conductor {
     /// Handles what the replayer reports.
     pub(crate) fn process_replayer_events(&mut self) -> usize {
         let mut work = 0;
-        loop {
-            let event = match self.replayer.events.try_recv() {
-                Ok(event) => event,
-                Err(std::sync::mpsc::TryRecvError::Empty) => break,
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                    // The agent ended without reporting it (it cannot take more work).
-                    self.lifecycle.replayer_closed = true;
-                    break;
-                }
-            };
+        while let Some(event) = self.replayer.next_event(&mut self.lifecycle.replayer_closed) {
             work += 1;
             match event {
                 ReplayerEvent::Ok { control_session_id, correlation_id, relevant_id } => {
