@@ -14,7 +14,7 @@ pub mod startup;
 pub mod sync;
 pub mod truncate;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// How hard the archive pushes writes to disk (`aeron.archive.file.sync.level`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -48,6 +48,11 @@ impl SyncLevel {
             self
         }
     }
+}
+
+/// Maps an I/O error on `path` to [`StorageError::Io`] (for `map_err`).
+pub fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
+    move |source| StorageError::Io { path: path.to_path_buf(), source }
 }
 
 /// Errors of the storage layer.

@@ -25,7 +25,7 @@ use super::catalog::ALIGNMENT;
 use super::checksum::Checksum;
 use super::frame;
 use super::segment::{cut_segment, list_segments, RecordingLayout};
-use super::{StorageError, SyncLevel};
+use super::{io_err, StorageError, SyncLevel};
 
 /// Page size of the straddle check (Java's `Catalog.PAGE_SIZE`).
 pub const PAGE_SIZE: i64 = 4096;
@@ -147,10 +147,6 @@ pub fn read_recovery_log(archive_dir: &Path) -> Result<Vec<RecoveryLogEntry>, St
 pub struct RecoveryReport {
     /// Recordings whose stop position was recovered, by ascending id.
     pub recovered: Vec<RecoveredRecording>,
-}
-
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
-    move |source| StorageError::Io { path: path.to_path_buf(), source }
 }
 
 fn corrupt(path: &Path, what: impl Into<String>) -> StorageError {

@@ -2,7 +2,6 @@
 //! bytes of a recording exactly as the image delivered them (full data headers and padding).
 
 use std::fs::{File, OpenOptions};
-use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
@@ -11,7 +10,7 @@ use super::checksum::Checksum;
 use super::frame;
 use super::positions::{parse_segment_file_name, segment_base_position, segment_file_name};
 use super::sync::{sync_dir, sync_file};
-use super::{StorageError, SyncLevel};
+use super::{io_err, StorageError, SyncLevel};
 
 /// The fixed shape of one recording's storage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,10 +45,6 @@ impl RecordingLayout {
     pub fn segment_path(&self, dir: &Path, segment_base: i64) -> PathBuf {
         dir.join(segment_file_name(self.recording_id, segment_base))
     }
-}
-
-fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StorageError + '_ {
-    move |source| StorageError::Io { path: path.to_path_buf(), source }
 }
 
 /// Appends blocks of a recorded image to the recording's segment files.

@@ -19,11 +19,7 @@ use crate::storage::{StorageError, SyncLevel};
 use super::archive::{ArchiveDir, SegmentFile};
 use super::catalog_file::{CatalogFile, EntryState};
 use super::format;
-use super::{Report, ToolError};
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ToolError + '_ {
-    move |source| ToolError::Storage(StorageError::Io { path: path.to_path_buf(), source })
-}
+use super::{io, Report, ToolError};
 
 fn open_for_change(dir: &ArchiveDir, command: &str) -> Result<CatalogFile, ToolError> {
     dir.ensure_stopped(command)?;
