@@ -117,8 +117,8 @@ impl Conductor {
         }
     }
 
-    /// The descriptor of the valid recording `recording_id`; if there is none, UNKNOWN_RECORDING has been
-    /// sent on session `csid` and the result is `None`.
+    /// The descriptor of recording `recording_id` (VALID in the catalog, and decodable); if there is none,
+    /// UNKNOWN_RECORDING ("unknown recording id: N") has been sent on session `csid` and the result is `None`.
     pub(crate) fn known_recording(&mut self, csid: i64, corr: i64, recording_id: i64) -> Option<RecordingDescriptor> {
         let found = self.catalog.get(recording_id);
         if found.is_none() {
@@ -404,9 +404,10 @@ impl Conductor {
             }
             M::MigrateSegmentsRequest(r) => {
                 let (csid, corr) = (r.control_session_id(), r.correlation_id());
-                let Some(src) = self.recording_request(csid, corr, origin, r.src_recording_id()) else { return Ok(()) };
-                if let Some(dst) = self.known_recording(csid, corr, r.dst_recording_id()) {
-                    self.migrate_segments(csid, corr, src, dst);
+                if let Some(src) = self.recording_request(csid, corr, origin, r.src_recording_id()) {
+                    if let Some(dst) = self.known_recording(csid, corr, r.dst_recording_id()) {
+                        self.migrate_segments(csid, corr, src, dst);
+                    }
                 }
             }
             M::ReplicateRequest2(r) => {
