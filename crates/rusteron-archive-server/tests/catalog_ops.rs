@@ -151,6 +151,61 @@ fn extend_truncate_and_purge_with_signals_in_order() {
     assert_eq!(e.code, -205);
 }
 
+/// The first 8 bytes of the last of `n` messages replayed from recording `id` (the replay must end there).
+fn last_replayed(client: &ArchiveClient, id: i64, stream: i32, n: usize) -> u64 {
+    let replay = client.replay(id, "aeron:ipc", stream, -1, -1).unwrap();
+    let got = receive(&replay, n);
+    assert_eq!(got.len(), n, "replay of recording {id} ends at its stop position");
+    u64::from_le_bytes(got[n - 1][..8].try_into().unwrap())
+}
+
+#[test]
+fn truncate_inside_a_later_segment_on_a_segment_boundary_and_at_the_start() {
+    let archive = TestArchive::start().unwrap();
+    let client = ArchiveClient::connect(&archive).unwrap();
+    // 1 KiB frames, 64 KiB terms, 128 KiB segments: 400 frames fill segments 0, 128K, 256K and part of 384K.
+    let (id, stop, _) = record(&client, "aeron:ipc?term-length=64k", 80, 400, 992);
+    assert_eq!(stop, 400 * 1024);
+    let (seg, frame) = (128 * 1024i64, 1024i64);
+    let file = |base: i64| archive.archive_dir().join(format!("{id}-{base}.rec"));
+    let second = std::fs::read(file(seg)).unwrap();
+    let deletes = || client.poll_signals().iter().filter(|s| s.recording_id == id && s.code == signal::DELETE).count();
+    let wait_deletes = |n: usize| wait_until(|| deletes() == n, "one DELETE signal per truncate");
+
+    // Inside a frame of a later segment: refused, nothing changes.
+    let e = client.truncate_recording(id, seg + 5 * frame + 32).unwrap_err();
+    assert!(e.message.contains("does not match a frame header"), "{e}");
+    assert_eq!(std::fs::read(file(seg)).unwrap(), second);
+    assert_eq!(client.stop_position(id).unwrap(), stop);
+
+    // Inside a later segment: the two segments after it go, it is cut at the position.
+    let position = seg + 5 * frame;
+    assert_eq!(client.truncate_recording(id, position).unwrap(), 2);
+    wait_deletes(1);
+    assert_eq!(client.stop_position(id).unwrap(), position);
+    assert!(!file(2 * seg).exists() && !file(3 * seg).exists());
+    let cut = std::fs::read(file(seg)).unwrap();
+    assert_eq!(cut.len(), seg as usize, "the cut segment keeps its length");
+    assert_eq!(cut[..5 * frame as usize], second[..5 * frame as usize], "frames before the position stay");
+    assert!(cut[5 * frame as usize..].iter().all(|b| *b == 0), "bytes from the position on are zeros");
+    assert_eq!(last_replayed(&client, id, 81, 133), 132);
+
+    // On a segment boundary: the segment starting there goes, the one before it is whole.
+    let first = std::fs::read(file(0)).unwrap();
+    assert_eq!(client.truncate_recording(id, seg).unwrap(), 1);
+    wait_deletes(2);
+    assert_eq!(client.stop_position(id).unwrap(), seg);
+    assert!(!file(seg).exists());
+    assert_eq!(std::fs::read(file(0)).unwrap(), first);
+    assert_eq!(last_replayed(&client, id, 82, 128), 127);
+
+    // At the start: every segment goes.
+    assert_eq!(client.truncate_recording(id, 0).unwrap(), 1);
+    wait_deletes(3);
+    assert_eq!(client.stop_position(id).unwrap(), 0);
+    assert!(!file(0).exists());
+}
+
 #[test]
 fn segment_detach_attach_delete_and_purge() {
     let archive = TestArchive::start().unwrap();

@@ -598,6 +598,42 @@ fn maintenance_commands_change_the_catalog_and_files_as_java_does() {
         "ERROR: (recordingId=0) is active (stopPosition=-1): run `verify` to recover its stop position first\n"
     );
 
+    // truncate inside a later segment: the segment after it goes, it is cut at the position (zeros after it,
+    // full length), the first segment is untouched. Inside a frame: refused, nothing changes.
+    let seg = 131072i64;
+    let original = |base: i64| std::fs::read(a.dir.join(format!("0-{base}.rec"))).unwrap();
+    let (_t, dir) = copy_dir(&a.dir);
+    let inside_frame = seg + 5 * FRAME + 32;
+    assert_eq!(
+        tool(&dir, &["truncate", "0", &inside_frame.to_string(), "--yes"]).stderr,
+        format!("ERROR: position {inside_frame} does not match a frame header of recording 0\n")
+    );
+    assert_eq!(std::fs::read(dir.join("0-131072.rec")).unwrap(), original(seg));
+    let position = seg + 5 * FRAME;
+    let run = tool(&dir, &["truncate", "0", &position.to_string(), "--yes"]);
+    assert_eq!(run.stdout, format!("(recordingId=0) truncated: stopPosition {stop0} -> {position}, deleted 1 segment file(s)\n"));
+    assert!(!dir.join("0-262144.rec").exists());
+    let cut = std::fs::read(dir.join("0-131072.rec")).unwrap();
+    assert_eq!(cut.len(), seg as usize);
+    assert_eq!(cut[..5 * FRAME as usize], original(seg)[..5 * FRAME as usize]);
+    assert!(cut[5 * FRAME as usize..].iter().all(|b| *b == 0), "zeros from the position on");
+    assert_eq!(std::fs::read(dir.join("0-0.rec")).unwrap(), original(0));
+    assert_eq!(tool(&dir, &["verify", "-a", "0"]).stdout, "(recordingId=0) OK\nverified 1 recording(s): 1 VALID, 0 INVALID, 0 skipped\n");
+
+    // truncate on a segment boundary: the segment starting there and the later ones go, the one before is whole.
+    let (_t, dir) = copy_dir(&a.dir);
+    let run = tool(&dir, &["truncate", "0", &seg.to_string(), "--yes"]);
+    assert_eq!(run.stdout, format!("(recordingId=0) truncated: stopPosition {stop0} -> {seg}, deleted 2 segment file(s)\n"));
+    assert!(!dir.join("0-131072.rec").exists() && !dir.join("0-262144.rec").exists());
+    assert_eq!(std::fs::read(dir.join("0-0.rec")).unwrap(), original(0));
+    assert!(tool(&dir, &["describe", "0"]).stdout.contains(&format!(" stopPosition={seg} ")));
+    assert_eq!(tool(&dir, &["verify", "-a", "0"]).stdout, "(recordingId=0) OK\nverified 1 recording(s): 1 VALID, 0 INVALID, 0 skipped\n");
+
+    // truncate at the start: every segment file goes.
+    let run = tool(&dir, &["truncate", "0", "0", "--yes"]);
+    assert_eq!(run.stdout, format!("(recordingId=0) truncated: stopPosition {seg} -> 0, deleted 1 segment file(s)\n"));
+    assert!(!dir.join("0-0.rec").exists());
+
     // capacity grows (never shrinks).
     let (_t, dir) = copy_dir(&a.dir);
     assert_eq!(tool(&dir, &["capacity", "2097152"]).stdout, "2097152\n");

@@ -15,7 +15,7 @@
 //! the replayer reads the segment files and offers to its publications itself.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 
 use super::recorder::RecordingSession;
 use super::replayer::ReplaySession;
@@ -173,6 +173,19 @@ impl<C, E> ConductorEnd<C, E> {
     /// Sends a command; `false` if the agent has ended.
     pub fn send(&self, command: C) -> bool {
         self.commands.send(command).is_ok()
+    }
+
+    /// The next event from the agent, if one is waiting. If the agent has ended without reporting it (its
+    /// end of the queue is gone: it cannot take more work), sets `closed` and returns `None`.
+    pub fn next_event(&self, closed: &mut bool) -> Option<E> {
+        match self.events.try_recv() {
+            Ok(event) => Some(event),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => {
+                *closed = true;
+                None
+            }
+        }
     }
 }
 

@@ -27,7 +27,7 @@ use memmap2::MmapMut;
 use rusteron_archive_codecs::mark::{MarkFileHeaderDecoder, MarkFileHeaderEncoder, MessageHeaderDecoder};
 
 use super::error_log::DistinctErrorLog;
-use super::StorageError;
+use super::{io_err, StorageError};
 
 /// Name of the mark file.
 pub const MARK_FILE_NAME: &str = "archive-mark.dat";
@@ -170,10 +170,6 @@ fn process_exists(pid: i64) -> bool {
     // SAFETY: kill with signal 0 sends nothing; it only checks that the process exists.
     let rc = unsafe { libc::kill(pid, 0) };
     rc == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
-}
-
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
-    move |source| StorageError::Io { path: path.to_path_buf(), source }
 }
 
 fn corrupt(path: &Path, what: impl Into<String>) -> StorageError {

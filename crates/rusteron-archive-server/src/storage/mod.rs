@@ -12,8 +12,9 @@ pub mod segment;
 pub mod space;
 pub mod startup;
 pub mod sync;
+pub mod truncate;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// How hard the archive pushes writes to disk (`aeron.archive.file.sync.level`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -37,6 +38,21 @@ impl SyncLevel {
             _ => None,
         }
     }
+
+    /// This level, but at least [`SyncLevel::Data`]: a repair or a cut of recorded data is always made
+    /// durable (at least `fdatasync`), whatever the configured level.
+    pub fn at_least_data(self) -> SyncLevel {
+        if self == SyncLevel::None {
+            SyncLevel::Data
+        } else {
+            self
+        }
+    }
+}
+
+/// Maps an I/O error on `path` to [`StorageError::Io`] (for `map_err`).
+pub fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
+    move |source| StorageError::Io { path: path.to_path_buf(), source }
 }
 
 /// Errors of the storage layer.

@@ -24,8 +24,8 @@ use super::catalog::{Catalog, CATALOG_FILE_NAME, CATALOG_VERSION, HEADER_LENGTH 
 use super::catalog::ALIGNMENT;
 use super::checksum::Checksum;
 use super::frame;
-use super::segment::{list_segments, RecordingLayout};
-use super::{StorageError, SyncLevel};
+use super::segment::{cut_segment, list_segments, RecordingLayout};
+use super::{io_err, StorageError, SyncLevel};
 
 /// Page size of the straddle check (Java's `Catalog.PAGE_SIZE`).
 pub const PAGE_SIZE: i64 = 4096;
@@ -149,10 +149,6 @@ pub struct RecoveryReport {
     pub recovered: Vec<RecoveredRecording>,
 }
 
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
-    move |source| StorageError::Io { path: path.to_path_buf(), source }
-}
-
 fn corrupt(path: &Path, what: impl Into<String>) -> StorageError {
     StorageError::Corrupt { path: path.to_path_buf(), what: what.into() }
 }
@@ -203,12 +199,7 @@ pub fn recover(
         .filter(|d| d.stop_position == -1)
         .collect();
     for d in active {
-        let layout = RecordingLayout {
-            recording_id: d.recording_id,
-            start_position: d.start_position,
-            term_length: i64::from(d.term_buffer_length),
-            segment_length: i64::from(d.segment_file_length),
-        };
+        let layout = RecordingLayout::of(&d);
         if !valid_layout(&layout) {
             log::error!("recording {} has an unusable layout {layout:?}; stop = start", d.recording_id);
         }
@@ -307,10 +298,7 @@ pub fn cut_torn_frame(
         "{}: last frame at offset {offset} straddles a page boundary and is incomplete; cutting it off",
         path.display()
     );
-    let file = OpenOptions::new().write(true).open(&path).map_err(io_err(&path))?;
-    file.set_len(offset.max(0) as u64).map_err(io_err(&path))?;
-    file.set_len(layout.segment_length as u64).map_err(io_err(&path))?;
-    super::sync::sync_file(&file, &path, sync.max_data())
+    cut_segment(dir, layout, segment_base, offset, sync)
 }
 
 /// Works out, without changing anything, where recovery puts the stop position of a recording: the frame walk
@@ -431,21 +419,6 @@ fn has_valid_checksum(file: &File, path: &Path, checksum: Option<Checksum>, last
     let mut bytes = vec![0u8; last.aligned_length as usize];
     let n = read_full(file, path, &mut bytes, last.offset)?;
     Ok(n == bytes.len() && checksum.verify_frame(&bytes, n).is_ok())
-}
-
-trait AtLeastData {
-    fn max_data(self) -> SyncLevel;
-}
-
-impl AtLeastData for SyncLevel {
-    /// A repair is always made durable (at least `fdatasync`), whatever the configured level.
-    fn max_data(self) -> SyncLevel {
-        if self == SyncLevel::None {
-            SyncLevel::Data
-        } else {
-            self
-        }
-    }
 }
 
 #[cfg(test)]

@@ -2,15 +2,15 @@
 //! bytes of a recording exactly as the image delivered them (full data headers and padding).
 
 use std::fs::{File, OpenOptions};
-use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+use super::catalog::RecordingDescriptor;
 use super::checksum::Checksum;
 use super::frame;
 use super::positions::{parse_segment_file_name, segment_base_position, segment_file_name};
-use super::sync::sync_dir;
-use super::{StorageError, SyncLevel};
+use super::sync::{sync_dir, sync_file};
+use super::{io_err, StorageError, SyncLevel};
 
 /// The fixed shape of one recording's storage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +26,16 @@ pub struct RecordingLayout {
 }
 
 impl RecordingLayout {
+    /// The layout of the recording `d` describes: its id, start position, term and segment lengths.
+    pub fn of(d: &RecordingDescriptor) -> RecordingLayout {
+        RecordingLayout {
+            recording_id: d.recording_id,
+            start_position: d.start_position,
+            term_length: i64::from(d.term_buffer_length),
+            segment_length: i64::from(d.segment_file_length),
+        }
+    }
+
     /// Base position of the segment holding `position`.
     pub fn segment_base(&self, position: i64) -> i64 {
         segment_base_position(self.start_position, position, self.term_length, self.segment_length)
@@ -35,10 +45,6 @@ impl RecordingLayout {
     pub fn segment_path(&self, dir: &Path, segment_base: i64) -> PathBuf {
         dir.join(segment_file_name(self.recording_id, segment_base))
     }
-}
-
-fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StorageError + '_ {
-    move |source| StorageError::Io { path: path.to_path_buf(), source }
 }
 
 /// Appends blocks of a recorded image to the recording's segment files.
@@ -222,6 +228,24 @@ impl SegmentReader {
     pub fn segment_exists(&self, position: i64) -> bool {
         self.layout.segment_path(&self.dir, self.layout.segment_base(position)).is_file()
     }
+}
+
+/// Cuts the segment file starting at `segment_base` at `offset`: the bytes from `offset` on are dropped
+/// (the file is truncated there) and the file is re-extended to the full segment length, so they read back
+/// as zeros; then it is synced at `sync`, but at least with `fdatasync` ([`SyncLevel::at_least_data`]).
+/// The file must exist.
+pub fn cut_segment(
+    dir: &Path,
+    layout: &RecordingLayout,
+    segment_base: i64,
+    offset: i64,
+    sync: SyncLevel,
+) -> Result<(), StorageError> {
+    let path = layout.segment_path(dir, segment_base);
+    let file = OpenOptions::new().write(true).open(&path).map_err(io_err(&path))?;
+    file.set_len(offset.max(0) as u64).map_err(io_err(&path))?;
+    file.set_len(layout.segment_length as u64).map_err(io_err(&path))?;
+    sync_file(&file, &path, sync.at_least_data())
 }
 
 /// Segment base positions of every segment file of `recording_id` in `dir`, ascending.

@@ -14,11 +14,7 @@
 use std::fs::File;
 use std::path::Path;
 
-use super::{StorageError, SyncLevel};
-
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
-    move |source| StorageError::Io { path: path.to_path_buf(), source }
-}
+use super::{io_err, StorageError, SyncLevel};
 
 /// Flushes `file` (named `path` for errors) per `level`: nothing, `fdatasync`, or `fsync`.
 pub fn sync_file(file: &File, path: &Path, level: SyncLevel) -> Result<(), StorageError> {

@@ -12,7 +12,7 @@ use crate::storage::catalog::{
 use crate::storage::checksum::Checksum;
 use crate::storage::StorageError;
 
-use super::ToolError;
+use super::{io, ToolError};
 
 /// Alignment and first entry offset of a catalog whose header has no alignment (catalog versions before
 /// 3.0.0, Java's `Catalog.DEFAULT_ALIGNMENT`).
@@ -132,10 +132,6 @@ fn get_i64(b: &[u8], at: usize) -> Option<i64> {
 
 fn corrupt(path: &Path, what: impl Into<String>) -> ToolError {
     ToolError::Storage(StorageError::Corrupt { path: path.to_path_buf(), what: what.into() })
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ToolError + '_ {
-    move |source| ToolError::Storage(StorageError::Io { path: path.to_path_buf(), source })
 }
 
 impl CatalogFile {

@@ -187,12 +187,7 @@ pub fn dump(dir: &ArchiveDir, recording_id: Option<i64>, limit: u64, hex: bool) 
     let mut frames = Vec::new();
     let mut error = None;
     if let Some(d) = &e.descriptor {
-        let layout = RecordingLayout {
-            recording_id: id,
-            start_position: d.start_position,
-            term_length: i64::from(d.term_buffer_length),
-            segment_length: i64::from(d.segment_file_length),
-        };
+        let layout = RecordingLayout::of(d);
         if !crate::storage::recovery::valid_layout(&layout) {
             error = Some(format!(
                 "invalid layout: termBufferLength={} segmentFileLength={}",

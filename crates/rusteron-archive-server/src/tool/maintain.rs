@@ -12,18 +12,14 @@ use serde_json::json;
 use crate::storage::catalog::{ALIGNMENT, CATALOG_VERSION, DESCRIPTOR_HEADER_LENGTH};
 use crate::storage::checksum::Checksum;
 use crate::storage::frame;
-use crate::storage::positions::{segment_base_position, term_id, term_offset};
-use crate::storage::segment::{RecordingLayout, SegmentReader};
-use crate::storage::StorageError;
+use crate::storage::positions::segment_base_position;
+use crate::storage::truncate::{truncate_segments, TruncateError};
+use crate::storage::{StorageError, SyncLevel};
 
 use super::archive::{ArchiveDir, SegmentFile};
 use super::catalog_file::{CatalogFile, EntryState};
 use super::format;
-use super::{Report, ToolError};
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ToolError + '_ {
-    move |source| ToolError::Storage(StorageError::Io { path: path.to_path_buf(), source })
-}
+use super::{io, Report, ToolError};
 
 fn open_for_change(dir: &ArchiveDir, command: &str) -> Result<CatalogFile, ToolError> {
     dir.ensure_stopped(command)?;
@@ -322,58 +318,24 @@ fn stopped_recording(catalog: &CatalogFile, recording_id: i64) -> Result<usize, 
     Ok(i)
 }
 
-/// `truncate <id> <position> --yes`: as the archive's TruncateRecording on a stopped archive: the position
-/// must be a frame boundary in [start, stop]; the segment holding it is cut there (and re-extended), later
-/// segment files are deleted, and the stop position is set (the descriptor checksum recomputed if it has one).
+/// `truncate <id> <position> --yes`: as the archive's TruncateRecording on a stopped archive (the files:
+/// [`truncate_segments`], the cut segment fsynced): the position must be a frame boundary in [start, stop];
+/// the segment holding it is cut there (and re-extended), later segment files are deleted, and the stop
+/// position is set (the descriptor checksum recomputed if it has one).
 pub fn truncate(dir: &ArchiveDir, recording_id: i64, position: i64, yes: bool) -> Result<Report, ToolError> {
     confirm(yes, "truncate deletes the recorded data after the position")?;
     let mut catalog = open_for_change(dir, "truncate")?;
     let i = stopped_recording(&catalog, recording_id)?;
     let d = catalog.entries[i].descriptor.clone().expect("checked");
-    let (start, stop) = (d.start_position, d.stop_position);
-    if position < start || position > stop || position & (frame::FRAME_ALIGNMENT - 1) != 0 {
-        return Err(ToolError::InvalidArgument(format!(
-            "invalid position {position}: start={start} stop={stop} alignment=32"
-        )));
-    }
-    let layout = RecordingLayout {
-        recording_id,
-        start_position: start,
-        term_length: i64::from(d.term_buffer_length),
-        segment_length: i64::from(d.segment_file_length),
-    };
-    if !crate::storage::recovery::valid_layout(&layout) {
-        return Err(ToolError::InvalidArgument(format!("(recordingId={recording_id}) has an invalid layout")));
-    }
-    let seg_base = layout.segment_base(position);
-    let offset = position - seg_base;
-    if position != start && position != stop && offset != 0 {
-        let mut reader = SegmentReader::new(dir.path(), layout);
-        let mut header = [0u8; frame::HEADER_LENGTH];
-        let ok = reader.read_at(position, &mut header).ok() == Some(header.len())
-            && frame::term_offset(&header) == Some(term_offset(position, layout.term_length))
-            && frame::term_id(&header) == Some(term_id(position, d.initial_term_id, layout.term_length))
-            && frame::stream_id(&header) == Some(d.stream_id);
-        if !ok {
-            return Err(ToolError::InvalidArgument(format!(
-                "position {position} does not match a frame header of recording {recording_id}"
-            )));
-        }
-    }
+    let stop = d.stop_position;
     let files = dir.segment_files()?.remove(&recording_id).unwrap_or_default();
-    let mut delete_names = Vec::new();
-    for s in &files {
-        let Some(b) = s.base else { continue };
-        if position == start || b > seg_base || (b == seg_base && offset == 0) {
-            delete_names.push(s.name.clone());
-        } else if b == seg_base && position != stop {
-            let path = dir.path().join(&s.name);
-            let f = OpenOptions::new().write(true).open(&path).map_err(io(&path))?;
-            f.set_len(offset as u64).map_err(io(&path))?;
-            f.set_len(layout.segment_length as u64).map_err(io(&path))?;
-            f.sync_all().map_err(io(&path))?;
-        }
-    }
+    let bases: Vec<i64> = files.iter().filter_map(|s| s.base).collect();
+    let delete_bases = truncate_segments(dir.path(), &d, position, &bases, SyncLevel::DataAndMetadata).map_err(|e| match e {
+        TruncateError::Storage(e) => ToolError::Storage(e),
+        e => ToolError::InvalidArgument(e.to_string()),
+    })?;
+    let delete_names: Vec<String> =
+        files.into_iter().filter(|s| s.base.is_some_and(|b| delete_bases.contains(&b))).map(|s| s.name).collect();
     let checksum = catalog.detect_checksum(i);
     let stop_timestamp = d.stop_timestamp;
     catalog.set_stop(i, position, stop_timestamp)?;

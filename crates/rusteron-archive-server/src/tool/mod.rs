@@ -14,9 +14,9 @@ pub mod inspect;
 pub mod maintain;
 pub mod verify;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::storage::StorageError;
+use crate::storage::{io_err, StorageError};
 
 use archive::ArchiveDir;
 use args::{Command, ToolArgs};
@@ -68,6 +68,11 @@ pub enum ToolError {
     /// An argument does not fit the archive (position, capacity, ...).
     #[error("{0}")]
     InvalidArgument(String),
+}
+
+/// Maps an I/O error on `path` to [`ToolError::Storage`] (for `map_err`).
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ToolError + '_ {
+    move |source| ToolError::Storage(io_err(path)(source))
 }
 
 /// What a command produced.

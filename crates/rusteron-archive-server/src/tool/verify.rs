@@ -92,15 +92,6 @@ struct Findings {
     bytes_checked: i64,
 }
 
-fn layout_of(d: &RecordingDescriptor) -> RecordingLayout {
-    RecordingLayout {
-        recording_id: d.recording_id,
-        start_position: d.start_position,
-        term_length: i64::from(d.term_buffer_length),
-        segment_length: i64::from(d.segment_file_length),
-    }
-}
-
 fn torn_text(t: &TornFrame) -> String {
     format!("torn last frame at position {} ({} bytes) in {}", t.position, t.length, t.segment_file)
 }
@@ -138,7 +129,7 @@ fn check(
     } else if stop != -1 && !aligned(stop) {
         f.errors.push(format!("Non-aligned stopPosition={stop}"));
     }
-    let layout = layout_of(d);
+    let layout = RecordingLayout::of(d);
     if f.errors.is_empty() && !valid_layout(&layout) {
         f.errors.push(format!(
             "invalid layout: termBufferLength={} segmentFileLength={}",
@@ -410,7 +401,7 @@ pub fn verify(dir: &ArchiveDir, opts: &VerifyOptions) -> Result<Report, ToolErro
                     torn = torn_json(t, if opts.dry_run { "would cut" } else { "cut" });
                     if !opts.dry_run {
                         let d = catalog.entries[index].descriptor.as_ref().expect("checked");
-                        cut_torn_frame(dir.path(), &layout_of(d), *base, t, SyncLevel::Data)?;
+                        cut_torn_frame(dir.path(), &RecordingLayout::of(d), *base, t, SyncLevel::Data)?;
                     }
                     cut = Some(t.clone());
                 }

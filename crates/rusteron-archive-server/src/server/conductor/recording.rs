@@ -226,10 +226,7 @@ impl Conductor {
         if self.too_many_recordings(csid, corr) {
             return None;
         }
-        let Some(d) = self.catalog.get(recording_id) else {
-            self.error(csid, corr, codes::UNKNOWN_RECORDING, &format!("unknown recording id: {recording_id}"));
-            return None;
-        };
+        let d = self.known_recording(csid, corr, recording_id)?;
         if d.stream_id != stream_id {
             self.error(
                 csid,
@@ -331,12 +328,7 @@ impl Conductor {
                 return;
             }
             recording_id = rid;
-            layout = RecordingLayout {
-                recording_id: rid,
-                start_position: d.start_position,
-                term_length: d.term_buffer_length as i64,
-                segment_length: d.segment_file_length as i64,
-            };
+            layout = RecordingLayout::of(&d);
         } else {
             let stripped = ChannelUri::parse(&original_channel)
                 .and_then(|u| u.stripped())
@@ -451,16 +443,7 @@ impl Conductor {
     /// Handles what the recorder reports.
     pub(crate) fn process_recorder_events(&mut self) -> usize {
         let mut work = 0;
-        loop {
-            let event = match self.recorder.events.try_recv() {
-                Ok(event) => event,
-                Err(std::sync::mpsc::TryRecvError::Empty) => break,
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                    // The agent ended without reporting it (it cannot take more work).
-                    self.lifecycle.recorder_closed = true;
-                    break;
-                }
-            };
+        while let Some(event) = self.recorder.next_event(&mut self.lifecycle.recorder_closed) {
             work += 1;
             match event {
                 RecorderEvent::Stopped { recording_id, stop_position, error } => {
@@ -616,8 +599,7 @@ impl Conductor {
 
     /// StopRecordingByIdentity.
     pub(crate) fn stop_recording_by_identity(&mut self, csid: i64, corr: i64, recording_id: i64) {
-        if !self.catalog.has_recording(recording_id) {
-            self.error(csid, corr, codes::UNKNOWN_RECORDING, &format!("unknown recording id: {recording_id}"));
+        if self.known_recording(csid, corr, recording_id).is_none() {
             return;
         }
         match self.recordings.active.get(&recording_id).map(|a| a.subscription_id) {

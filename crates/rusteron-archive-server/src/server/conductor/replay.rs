@@ -146,16 +146,7 @@ impl Conductor {
     /// Handles what the replayer reports.
     pub(crate) fn process_replayer_events(&mut self) -> usize {
         let mut work = 0;
-        loop {
-            let event = match self.replayer.events.try_recv() {
-                Ok(event) => event,
-                Err(std::sync::mpsc::TryRecvError::Empty) => break,
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                    // The agent ended without reporting it (it cannot take more work).
-                    self.lifecycle.replayer_closed = true;
-                    break;
-                }
-            };
+        while let Some(event) = self.replayer.next_event(&mut self.lifecycle.replayer_closed) {
             work += 1;
             match event {
                 ReplayerEvent::Ok { control_session_id, correlation_id, relevant_id } => {
@@ -181,10 +172,7 @@ impl Conductor {
             return;
         }
         let rid = p.recording_id;
-        let Some(d) = self.catalog.get(rid) else {
-            self.error(csid, corr, codes::UNKNOWN_RECORDING, &format!("unknown recording id: {rid}"));
-            return;
-        };
+        let Some(d) = self.known_recording(csid, corr, rid) else { return };
         let counters_reader = self.aeron.counters_reader();
         let live = self.recordings.live_position(rid);
         let active_position = live.as_ref().map(|l| l.get());

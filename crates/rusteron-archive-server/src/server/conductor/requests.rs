@@ -11,6 +11,7 @@ use crate::server::control_session::{ControlSession, ImageKey};
 use crate::server::counters;
 use crate::server::proxy::{self, PROTOCOL_MAJOR_VERSION};
 use crate::channel::ChannelUri;
+use crate::storage::catalog::RecordingDescriptor;
 
 /// Where a control request came from (its request image) and its template id, the action an
 /// [`Authoriser`](super::Authoriser) is asked about.
@@ -116,12 +117,24 @@ impl Conductor {
         }
     }
 
-    fn unknown_recording(&mut self, csid: i64, corr: i64, recording_id: i64) -> bool {
-        if self.catalog.has_recording(recording_id) {
-            return false;
+    /// The descriptor of recording `recording_id` (VALID in the catalog, and decodable); if there is none,
+    /// UNKNOWN_RECORDING ("unknown recording id: N") has been sent on session `csid` and the result is `None`.
+    pub(crate) fn known_recording(&mut self, csid: i64, corr: i64, recording_id: i64) -> Option<RecordingDescriptor> {
+        let found = self.catalog.get(recording_id);
+        if found.is_none() {
+            self.error(csid, corr, codes::UNKNOWN_RECORDING, &format!("unknown recording id: {recording_id}"));
         }
-        self.error(csid, corr, codes::UNKNOWN_RECORDING, &format!("unknown recording id: {recording_id}"));
-        true
+        found
+    }
+
+    /// The validation of a request about one recording: the descriptor of `recording_id` if session `csid`
+    /// may make the request ([`active`](Self::active)) and the recording exists
+    /// ([`known_recording`](Self::known_recording)); otherwise `None`, the refusal (if any) having been sent.
+    fn recording_request(&mut self, csid: i64, corr: i64, origin: Origin, recording_id: i64) -> Option<RecordingDescriptor> {
+        if !self.active(csid, corr, origin) {
+            return None;
+        }
+        self.known_recording(csid, corr, recording_id)
     }
 
     fn dispatch(&mut self, origin: Origin, message: DecodedMessage<'_>) -> Result<(), CodecError> {
@@ -267,33 +280,28 @@ impl Conductor {
                 }
             }
             M::RecordingPositionRequest(r) => {
-                let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
-                    let pos = self.recordings.active_position(id).unwrap_or(-1);
+                let (csid, corr) = (r.control_session_id(), r.correlation_id());
+                if let Some(d) = self.recording_request(csid, corr, origin, r.recording_id()) {
+                    let pos = self.recordings.active_position(d.recording_id).unwrap_or(-1);
                     self.ok(csid, corr, pos);
                 }
             }
             M::StartPositionRequest(r) => {
-                let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
-                    let pos = self.catalog.get(id).map_or(-1, |d| d.start_position);
-                    self.ok(csid, corr, pos);
+                let (csid, corr) = (r.control_session_id(), r.correlation_id());
+                if let Some(d) = self.recording_request(csid, corr, origin, r.recording_id()) {
+                    self.ok(csid, corr, d.start_position);
                 }
             }
             M::StopPositionRequest(r) => {
-                let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
-                    let pos = self.catalog.get(id).map_or(-1, |d| d.stop_position);
-                    self.ok(csid, corr, pos);
+                let (csid, corr) = (r.control_session_id(), r.correlation_id());
+                if let Some(d) = self.recording_request(csid, corr, origin, r.recording_id()) {
+                    self.ok(csid, corr, d.stop_position);
                 }
             }
             M::MaxRecordedPositionRequest(r) => {
-                let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
-                    let pos = match self.recordings.active_position(id) {
-                        Some(p) => p,
-                        None => self.catalog.get(id).map_or(-1, |d| d.stop_position),
-                    };
+                let (csid, corr) = (r.control_session_id(), r.correlation_id());
+                if let Some(d) = self.recording_request(csid, corr, origin, r.recording_id()) {
+                    let pos = self.recordings.active_position(d.recording_id).unwrap_or(d.stop_position);
                     self.ok(csid, corr, pos);
                 }
             }
@@ -351,53 +359,55 @@ impl Conductor {
                 }
             }
             M::ReplayTokenRequest(r) => {
-                let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
-                    let token = self.replays.new_token(csid, id, rusteron_client::epoch_clock() + self.timeout.as_millis() as i64);
+                let (csid, corr) = (r.control_session_id(), r.correlation_id());
+                if let Some(d) = self.recording_request(csid, corr, origin, r.recording_id()) {
+                    let expiry = rusteron_client::epoch_clock() + self.timeout.as_millis() as i64;
+                    let token = self.replays.new_token(csid, d.recording_id, expiry);
                     self.ok(csid, corr, token);
                 }
             }
             M::TruncateRecordingRequest(r) => {
-                let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
-                    self.truncate_recording(csid, corr, id, r.position());
+                let (csid, corr) = (r.control_session_id(), r.correlation_id());
+                if let Some(d) = self.recording_request(csid, corr, origin, r.recording_id()) {
+                    self.truncate_recording(csid, corr, d, r.position());
                 }
             }
             M::PurgeRecordingRequest(r) => {
-                let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
-                    self.purge_recording(csid, corr, id);
+                let (csid, corr) = (r.control_session_id(), r.correlation_id());
+                if let Some(d) = self.recording_request(csid, corr, origin, r.recording_id()) {
+                    self.purge_recording(csid, corr, d);
                 }
             }
             M::DetachSegmentsRequest(r) => {
-                let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
-                    self.detach_segments(csid, corr, id, r.new_start_position());
+                let (csid, corr) = (r.control_session_id(), r.correlation_id());
+                if let Some(d) = self.recording_request(csid, corr, origin, r.recording_id()) {
+                    self.detach_segments(csid, corr, d, r.new_start_position());
                 }
             }
             M::DeleteDetachedSegmentsRequest(r) => {
-                let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
-                    self.delete_detached_segments(csid, corr, id);
+                let (csid, corr) = (r.control_session_id(), r.correlation_id());
+                if let Some(d) = self.recording_request(csid, corr, origin, r.recording_id()) {
+                    self.delete_detached_segments(csid, corr, d);
                 }
             }
             M::PurgeSegmentsRequest(r) => {
-                let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
-                    self.purge_segments(csid, corr, id, r.new_start_position());
+                let (csid, corr) = (r.control_session_id(), r.correlation_id());
+                if let Some(d) = self.recording_request(csid, corr, origin, r.recording_id()) {
+                    self.purge_segments(csid, corr, d, r.new_start_position());
                 }
             }
             M::AttachSegmentsRequest(r) => {
-                let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
-                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, id) {
-                    self.attach_segments(csid, corr, id);
+                let (csid, corr) = (r.control_session_id(), r.correlation_id());
+                if let Some(d) = self.recording_request(csid, corr, origin, r.recording_id()) {
+                    self.attach_segments(csid, corr, d);
                 }
             }
             M::MigrateSegmentsRequest(r) => {
                 let (csid, corr) = (r.control_session_id(), r.correlation_id());
-                let (src, dst) = (r.src_recording_id(), r.dst_recording_id());
-                if self.active(csid, corr, origin) && !self.unknown_recording(csid, corr, src) && !self.unknown_recording(csid, corr, dst) {
-                    self.migrate_segments(csid, corr, src, dst);
+                if let Some(src) = self.recording_request(csid, corr, origin, r.src_recording_id()) {
+                    if let Some(dst) = self.known_recording(csid, corr, r.dst_recording_id()) {
+                        self.migrate_segments(csid, corr, src, dst);
+                    }
                 }
             }
             M::ReplicateRequest2(r) => {

@@ -2,7 +2,6 @@
 //! detached, purge segments, attach and migrate. File deletions run synchronously on the conductor; the OK
 //! (with the number of files) is followed by the DELETE signal, as Java sends them.
 
-use std::fs::OpenOptions;
 use std::path::PathBuf;
 
 use rusteron_archive_codecs::RecordingSignal;
@@ -13,15 +12,8 @@ use crate::storage::catalog::RecordingDescriptor;
 use crate::storage::frame;
 use crate::storage::positions::{self, segment_file_name};
 use crate::storage::segment::{list_segments, RecordingLayout, SegmentReader};
-
-fn layout(d: &RecordingDescriptor) -> RecordingLayout {
-    RecordingLayout {
-        recording_id: d.recording_id,
-        start_position: d.start_position,
-        term_length: d.term_buffer_length as i64,
-        segment_length: d.segment_file_length as i64,
-    }
-}
+use crate::storage::truncate::{check_position, truncate_segments, TruncateError};
+use crate::storage::StorageError;
 
 impl Conductor {
     fn segment_path(&self, recording_id: i64, base: i64) -> PathBuf {
@@ -62,62 +54,30 @@ impl Conductor {
         false
     }
 
-    /// TruncateRecording.
-    pub(crate) fn truncate_recording(&mut self, csid: i64, corr: i64, id: i64, position: i64) {
-        let Some(d) = self.catalog.get(id) else { return };
+    /// TruncateRecording of the stopped recording `d` to `position` (the files: [`truncate_segments`]).
+    pub(crate) fn truncate_recording(&mut self, csid: i64, corr: i64, d: RecordingDescriptor, position: i64) {
+        let id = d.recording_id;
         if self.recordings.is_active(id) || d.stop_position == -1 {
             self.error(csid, corr, codes::ACTIVE_RECORDING, "cannot truncate active recording");
             return;
         }
-        let (start, stop) = (d.start_position, d.stop_position);
-        if position < start || position > stop || position & (frame::FRAME_ALIGNMENT - 1) != 0 {
-            self.error(
-                csid,
-                corr,
-                codes::INVALID_POSITION,
-                &format!("invalid position {position}: start={start} stop={stop} alignment=32"),
-            );
+        if let Err(e) = check_position(&d, position) {
+            self.error(csid, corr, codes::INVALID_POSITION, &e.to_string());
             return;
         }
         self.abort_replays(id);
         let Some(files) = self.segments_of(csid, corr, id) else { return };
-        let l = layout(&d);
-        let seg_base = l.segment_base(position);
-        let mut delete: Vec<i64>;
-        if position == start {
-            delete = files;
-        } else {
-            let offset = position - seg_base;
-            delete = files.iter().copied().filter(|b| *b > seg_base).collect();
-            if offset == 0 {
-                delete.extend(files.iter().copied().filter(|b| *b == seg_base));
-            } else if position != stop {
-                let mut reader = SegmentReader::new(&self.config.archive_dir, l);
-                let mut header = [0u8; frame::HEADER_LENGTH];
-                let valid = reader.read_at(position, &mut header).ok() == Some(header.len())
-                    && frame::term_offset(&header) == Some(positions::term_offset(position, l.term_length))
-                    && frame::term_id(&header) == Some(positions::term_id(position, d.initial_term_id, l.term_length))
-                    && frame::stream_id(&header) == Some(d.stream_id);
-                if !valid {
-                    self.error(
-                        csid,
-                        corr,
-                        codes::GENERIC,
-                        &format!("position {position} does not match a frame header of recording {id}"),
-                    );
-                    return;
-                }
-                let path = self.segment_path(id, seg_base);
-                let result = OpenOptions::new().write(true).open(&path).and_then(|f| {
-                    f.set_len(offset as u64)?;
-                    f.set_len(l.segment_length as u64)
-                });
-                if let Err(e) = result {
-                    self.error(csid, corr, codes::GENERIC, &format!("truncating {}: {e}", path.display()));
-                    return;
-                }
+        let delete = match truncate_segments(&self.config.archive_dir, &d, position, &files, self.config.file_sync_level) {
+            Ok(delete) => delete,
+            Err(TruncateError::Storage(StorageError::Io { path, source })) => {
+                self.error(csid, corr, codes::GENERIC, &format!("truncating {}: {source}", path.display()));
+                return;
             }
-        }
+            Err(e) => {
+                self.error(csid, corr, codes::GENERIC, &e.to_string());
+                return;
+            }
+        };
         if let Err(e) = self.catalog.update(id, |d| d.stop_position = position) {
             self.error(csid, corr, codes::GENERIC, &e.to_string());
             return;
@@ -126,9 +86,9 @@ impl Conductor {
         self.ok_then_delete_signal(csid, corr, id, delete.len() as i64);
     }
 
-    /// PurgeRecording.
-    pub(crate) fn purge_recording(&mut self, csid: i64, corr: i64, id: i64) {
-        let Some(d) = self.catalog.get(id) else { return };
+    /// PurgeRecording of the recording `d`.
+    pub(crate) fn purge_recording(&mut self, csid: i64, corr: i64, d: RecordingDescriptor) {
+        let id = d.recording_id;
         if self.replays.has_replay_of(id) {
             self.error(csid, corr, codes::ACTIVE_RECORDING, &format!("cannot purge recording with active replay {id}"));
             return;
@@ -147,7 +107,7 @@ impl Conductor {
 
     /// Validates a new start position for detach/purge segments; sends the error if invalid.
     fn check_detach(&mut self, csid: i64, corr: i64, d: &RecordingDescriptor, new_start: i64) -> bool {
-        let l = layout(d);
+        let l = RecordingLayout::of(d);
         let end = self.recordings.active_position(d.recording_id).unwrap_or(d.stop_position);
         let first_base = l.segment_base(d.start_position);
         let msg = if l.segment_base(new_start) != new_start {
@@ -176,9 +136,9 @@ impl Conductor {
         }
     }
 
-    /// DetachSegments.
-    pub(crate) fn detach_segments(&mut self, csid: i64, corr: i64, id: i64, new_start: i64) {
-        let Some(d) = self.catalog.get(id) else { return };
+    /// DetachSegments of the recording `d`.
+    pub(crate) fn detach_segments(&mut self, csid: i64, corr: i64, d: RecordingDescriptor, new_start: i64) {
+        let id = d.recording_id;
         if !self.check_detach(csid, corr, &d, new_start) {
             return;
         }
@@ -188,19 +148,19 @@ impl Conductor {
         }
     }
 
-    /// DeleteDetachedSegments.
-    pub(crate) fn delete_detached_segments(&mut self, csid: i64, corr: i64, id: i64) {
-        let Some(d) = self.catalog.get(id) else { return };
+    /// DeleteDetachedSegments of the recording `d`.
+    pub(crate) fn delete_detached_segments(&mut self, csid: i64, corr: i64, d: RecordingDescriptor) {
+        let id = d.recording_id;
         let Some(files) = self.segments_of(csid, corr, id) else { return };
-        let start_base = layout(&d).segment_base(d.start_position);
+        let start_base = RecordingLayout::of(&d).segment_base(d.start_position);
         let delete: Vec<i64> = files.into_iter().filter(|b| *b < start_base).collect();
         self.delete_files(id, &delete);
         self.ok_then_delete_signal(csid, corr, id, delete.len() as i64);
     }
 
-    /// PurgeSegments.
-    pub(crate) fn purge_segments(&mut self, csid: i64, corr: i64, id: i64, new_start: i64) {
-        let Some(d) = self.catalog.get(id) else { return };
+    /// PurgeSegments of the recording `d`.
+    pub(crate) fn purge_segments(&mut self, csid: i64, corr: i64, d: RecordingDescriptor, new_start: i64) {
+        let id = d.recording_id;
         if !self.check_detach(csid, corr, &d, new_start) {
             return;
         }
@@ -214,10 +174,10 @@ impl Conductor {
         self.ok_then_delete_signal(csid, corr, id, delete.len() as i64);
     }
 
-    /// AttachSegments.
-    pub(crate) fn attach_segments(&mut self, csid: i64, corr: i64, id: i64) {
-        let Some(d) = self.catalog.get(id) else { return };
-        let l = layout(&d);
+    /// AttachSegments of the recording `d`.
+    pub(crate) fn attach_segments(&mut self, csid: i64, corr: i64, d: RecordingDescriptor) {
+        let id = d.recording_id;
+        let l = RecordingLayout::of(&d);
         let mut base = l.segment_base(d.start_position) - l.segment_length;
         let mut new_start = d.start_position;
         let mut attached = 0i64;
@@ -264,9 +224,10 @@ impl Conductor {
         self.ok(csid, corr, attached);
     }
 
-    /// MigrateSegments: moves the segments of `src` in front of `dst` when `src` ends where `dst` starts.
-    pub(crate) fn migrate_segments(&mut self, csid: i64, corr: i64, src: i64, dst: i64) {
-        let (Some(s), Some(d)) = (self.catalog.get(src), self.catalog.get(dst)) else { return };
+    /// MigrateSegments: moves the segments of the recording `s` in front of (or after) the recording `d` when
+    /// `s` ends where `d` starts (or starts where `d` ends).
+    pub(crate) fn migrate_segments(&mut self, csid: i64, corr: i64, s: RecordingDescriptor, d: RecordingDescriptor) {
+        let (src, dst) = (s.recording_id, d.recording_id);
         // As Java: only an active *source* is refused.
         if s.stop_position == -1 || self.recordings.is_active(src) {
             self.error(csid, corr, codes::GENERIC, &format!("recording {src} is still active"));
@@ -304,7 +265,7 @@ impl Conductor {
             return;
         };
         for (label, r) in [("src", &s), ("dst", &d)] {
-            if layout(r).segment_base(join) != join {
+            if RecordingLayout::of(r).segment_base(join) != join {
                 self.error(
                     csid,
                     corr,
@@ -320,7 +281,7 @@ impl Conductor {
         }
         // Every src segment from its first to the one holding its stop position; a segment starting exactly
         // at the stop position is empty and deleted instead of moved.
-        let l = layout(&s);
+        let l = RecordingLayout::of(&s);
         let (first, last, seg) = (l.segment_base(s.start_position), l.segment_base(s.stop_position), l.segment_length);
         let bases: Vec<i64> = (0..).map(|k| first + k * seg).take_while(|b| *b <= last).collect();
         for &base in &bases {
