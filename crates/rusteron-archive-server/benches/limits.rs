@@ -505,28 +505,79 @@ fn replay(archive: &Archive, recording_id: i64, length: i64, size: usize, stream
     })
 }
 
-/// One row of the table.
+/// One row of the table: the samples of `reps` runs, each paired with the reference and the floor measured
+/// right before it in the same repetition.
 struct Row {
     what: String,
     size: usize,
-    mbs: f64,
-    reference: Option<(&'static str, f64)>,
-    /// The archive's CPU use during the run, in cores (NaN: no archive in the row).
-    archive_cores: f64,
-    /// The floor of the archive's design for this row, payload MB/s (NaN: none).
-    floor: f64,
+    /// Payload MB/s of each run.
+    mbs: Vec<f64>,
+    /// Name and values (one per run) of the reference the row is compared with.
+    reference: Option<(&'static str, Vec<f64>)>,
+    /// The floor of the archive's design in each repetition (empty: none).
+    floor: Vec<f64>,
+    /// The archive's CPU use during each run, in cores (empty: no archive in the row).
+    archive_cores: Vec<f64>,
 }
 
-/// Median of `reps` runs of `f` (by payload MB/s).
-fn median_run(reps: usize, mut f: impl FnMut() -> Run) -> Run {
-    let mut v: Vec<Run> = (0..reps.max(1)).map(|_| f()).collect();
-    v.sort_by(|a, b| a.mbs.total_cmp(&b.mbs));
+impl Row {
+    fn new(what: String, size: usize) -> Row {
+        Row { what, size, mbs: Vec::new(), reference: None, floor: Vec::new(), archive_cores: Vec::new() }
+    }
+
+    fn with_reference(mut self, name: &'static str) -> Row {
+        self.reference = Some((name, Vec::new()));
+        self
+    }
+
+    /// Adds one repetition's run, with its reference and floor where the row has them.
+    fn push(&mut self, run: Run, reference: f64, floor: Option<f64>) {
+        self.mbs.push(run.mbs);
+        if let Some((_, r)) = &mut self.reference {
+            r.push(reference);
+        }
+        if let Some(f) = floor {
+            self.floor.push(f);
+        }
+        if run.archive_cores.is_finite() {
+            self.archive_cores.push(run.archive_cores);
+        }
+    }
+
+    /// Median payload MB/s.
+    fn median(&self) -> f64 {
+        median(self.mbs.clone())
+    }
+
+    /// Median over the repetitions of run / reference.
+    fn ratio(&self) -> Option<f64> {
+        let (_, r) = self.reference.as_ref()?;
+        paired(&self.mbs, r)
+    }
+}
+
+/// Median of `v` (NaN when empty).
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
     v[v.len() / 2]
+}
+
+/// Median of the ratios `a[i] / b[i]` of runs paired by repetition.
+fn paired(a: &[f64], b: &[f64]) -> Option<f64> {
+    (!b.is_empty() && a.len() == b.len()).then(|| median(a.iter().zip(b).map(|(x, y)| x / y).collect()))
 }
 
 /// Median of `reps` runs of `f`.
 fn median_of(reps: usize, mut f: impl FnMut() -> f64) -> f64 {
-    median_run(reps, || Run { mbs: f(), archive_cores: f64::NAN }).mbs
+    median((0..reps.max(1)).map(|_| f()).collect())
+}
+
+/// A result that is a plain rate (no archive involved).
+fn rate(mbs: f64) -> Run {
+    Run { mbs, archive_cores: f64::NAN }
 }
 
 fn main() {
@@ -541,7 +592,7 @@ fn main() {
         _ => {}
     }
     let mib = env_u64("RUSTERON_BENCH_MIB", 256);
-    let reps = env_u64("RUSTERON_BENCH_REPS", 3) as usize;
+    let reps = env_u64("RUSTERON_BENCH_REPS", 5).max(1) as usize;
     let sizes: Vec<usize> = std::env::var("RUSTERON_BENCH_SIZES")
         .ok()
         .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
@@ -553,7 +604,7 @@ fn main() {
     let driver = Driver::start();
     let aeron = driver.client();
     let channel = format!("aeron:ipc?{TERM}");
-    let mut rows = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     let mut stream = 7000;
     let mut next_stream = || {
         stream += 1;
@@ -566,6 +617,7 @@ fn main() {
         .ok()
         .map(|v| v.split(',').filter_map(|m| m.parse().ok()).collect())
         .unwrap_or_else(|| vec![ThreadingMode::Shared, ThreadingMode::Dedicated]);
+    let segment_length = ArchiveConfig::default().segment_file_length as i64;
     for &mode in &modes {
         for (dir_name, base) in [("disk", disk_base.path()), ("tmpfs", tmpfs_base.path())] {
             if !dirs.iter().any(|d| d == dir_name) {
@@ -573,142 +625,82 @@ fn main() {
             }
             let archive_dir = base.join(format!("archive-{mode}"));
             let archive = Archive::start(&driver, &archive_dir, mode);
-            // What a recording at sync level 0 can at most write into: the page cache of the disk dir, or tmpfs
-            // (whose new pages the kernel allocates and zeroes as it writes), measured right before the runs it
-            // is compared with.
-            let write_limit = || median_of(reps, || page_cache_write(base, mib * MIB));
             for &size in &sizes {
                 let messages = mib * MIB / size as u64;
-                // The references are measured right before the archive's runs they are compared with.
-                let c = median_of(reps, || ceiling(&aeron, size, messages, 1, &mut next_stream));
-                eprintln!("limits: {size} B ceiling {c:.1} MB/s");
-                rows.push(Row {
-                    what: format!("ceiling (no-op block-poll consumer), before {dir_name} ({mode})"),
-                    size,
-                    mbs: c,
-                    reference: None,
-                    archive_cores: f64::NAN,
-                    floor: f64::NAN,
-                });
-                let limit = write_limit().min(c);
-                let fr = median_of(reps, || floor_record(&aeron, base, size, messages, next_stream()));
-                eprintln!("limits: {size} B floor of recording to {dir_name} {fr:.1} MB/s");
-                rows.push(Row {
-                    what: format!("floor: block poll + pwrite consumer, {dir_name}"),
-                    size,
-                    mbs: fr,
-                    reference: Some(("min(write, ceiling)", limit)),
-                    archive_cores: f64::NAN,
-                    floor: f64::NAN,
-                });
-                let mut kept: Option<Recorded> = None;
-                let r = median_run(reps, || {
-                    if let Some(previous) = kept.take() {
-                        archive.discard(previous);
-                    }
+                let mut ceiling_row = Row::new(format!("ceiling (no-op block-poll consumer), before {dir_name} ({mode})"), size);
+                let mut write_row = Row::new(format!("write of a new file without fsync, {dir_name}"), size);
+                let mut floor_record_row =
+                    Row::new(format!("floor: block poll + pwrite consumer, {dir_name}"), size).with_reference("min(write, ceiling)");
+                let mut record_row = Row::new(format!("record to {dir_name} ({mode})"), size).with_reference("min(write, ceiling)");
+                let mut floor_replay_row =
+                    Row::new(format!("floor: pread + offer_block replay, {dir_name}"), size).with_reference("ceiling");
+                let mut replay_row = Row::new(format!("replay from {dir_name} ({mode})"), size).with_reference("ceiling");
+                let mut both_row =
+                    Row::new(format!("record while replaying, {dir_name} ({mode})"), size).with_reference("min(write, ceiling)");
+                // Each repetition measures the references and the floors right before the archive's runs they
+                // are compared with; ratios are taken per repetition, then their median.
+                for _ in 0..reps {
+                    let c = ceiling(&aeron, size, messages, 1, &mut next_stream);
+                    let w = page_cache_write(base, mib * MIB);
+                    let limit = w.min(c);
+                    ceiling_row.push(rate(c), f64::NAN, None);
+                    write_row.push(rate(w), f64::NAN, None);
+                    let fr = floor_record(&aeron, base, size, messages, next_stream());
+                    floor_record_row.push(rate(fr), limit, None);
                     settle();
                     let recorded = [archive.record(&channel, next_stream())];
-                    let r = record(&archive, &recorded, size, messages);
-                    let [recorded] = recorded;
-                    kept = Some(recorded);
-                    r
-                });
-                eprintln!("limits: {mode} {size} B record to {dir_name} {:.1} MB/s", r.mbs);
-                rows.push(Row {
-                    what: format!("record to {dir_name} ({mode})"),
-                    size,
-                    mbs: r.mbs,
-                    reference: Some(("min(write, ceiling)", limit)),
-                    archive_cores: r.archive_cores,
-                    floor: fr,
-                });
-                // The last recording starts at position 0 of a fresh publication; everything published was
-                // recorded (record waits for it), whether or not the recording has stopped since.
-                let kept = kept.expect("recorded");
-                let (recording_id, length) = (kept.recording_id, kept.publication.position());
-                let initial_term_id = kept.publication.constants().unwrap().initial_term_id;
-                let segment_length = ArchiveConfig::default().segment_file_length as i64;
-                let segments = |position: i64| {
-                    let base = position - position % segment_length;
-                    (archive_dir.join(format!("{recording_id}-{base}.rec")), (position - base) as u64)
-                };
-                let fp = median_of(reps, || floor_replay(&aeron, segments, length, initial_term_id, size, next_stream()));
-                eprintln!("limits: {size} B floor of replay from {dir_name} {fp:.1} MB/s");
-                rows.push(Row {
-                    what: format!("floor: pread + offer_block replay, {dir_name}"),
-                    size,
-                    mbs: fp,
-                    reference: Some(("ceiling", c)),
-                    archive_cores: f64::NAN,
-                    floor: f64::NAN,
-                });
-                let p = median_run(reps, || {
+                    record_row.push(record(&archive, &recorded, size, messages), limit, Some(fr));
+                    // The recording starts at position 0 of a fresh publication, and everything published was
+                    // recorded (`record` waits for it).
+                    let [kept] = recorded;
+                    let (recording_id, length) = (kept.recording_id, kept.publication.position());
+                    let initial_term_id = kept.publication.constants().unwrap().initial_term_id;
+                    let segments = |position: i64| {
+                        let base = position - position % segment_length;
+                        (archive_dir.join(format!("{recording_id}-{base}.rec")), (position - base) as u64)
+                    };
+                    let fp = floor_replay(&aeron, segments, length, initial_term_id, size, next_stream());
+                    floor_replay_row.push(rate(fp), c, None);
                     settle();
-                    replay(&archive, recording_id, length, size, next_stream())
-                });
-                eprintln!("limits: {mode} {size} B replay from {dir_name} {:.1} MB/s", p.mbs);
-                rows.push(Row {
-                    what: format!("replay from {dir_name} ({mode})"),
-                    size,
-                    mbs: p.mbs,
-                    reference: Some(("ceiling", c)),
-                    archive_cores: p.archive_cores,
-                    floor: fp,
-                });
-                let rr = median_run(reps, || {
+                    replay_row.push(replay(&archive, recording_id, length, size, next_stream()), c, Some(fp));
                     settle();
                     let replay_sub = archive.client.replay(recording_id, &channel, next_stream(), 0, length).unwrap();
                     let second = [archive.record(&channel, next_stream())];
                     let replaying = drain(vec![replay_sub], length as u64);
-                    let rr = record(&archive, &second, size, messages);
+                    both_row.push(record(&archive, &second, size, messages), limit, None);
                     replaying.join().unwrap();
                     let [second] = second;
                     archive.discard(second);
-                    rr
-                });
-                archive.discard(kept);
-                eprintln!("limits: {size} B record while replaying, {dir_name} {:.1} MB/s", rr.mbs);
-                rows.push(Row {
-                    what: format!("record while replaying, {dir_name} ({mode})"),
-                    size,
-                    mbs: rr.mbs,
-                    reference: Some(("min(write, ceiling)", limit)),
-                    archive_cores: rr.archive_cores,
-                    floor: f64::NAN,
-                });
+                    archive.discard(kept);
+                }
+                eprintln!(
+                    "limits: {mode} {dir_name} {size} B: ceiling {:.0}, floor {:.0}, record {:.0}, replay {:.0} MB/s",
+                    ceiling_row.median(),
+                    floor_record_row.median(),
+                    record_row.median(),
+                    replay_row.median()
+                );
+                rows.extend([ceiling_row, write_row, floor_record_row, record_row, floor_replay_row, replay_row, both_row]);
             }
             if dir_name == "disk" {
                 let size = 1024;
                 let messages = mib * MIB / size as u64;
-                let write = write_limit();
                 for k in [1usize, 4, 16] {
-                    let c = median_of(reps, || ceiling(&aeron, size, messages, k, &mut next_stream));
-                    eprintln!("limits: {k} publications ceiling {c:.1} MB/s");
-                    rows.push(Row {
-                        what: format!("ceiling, {k} publication{} (no-op block-poll consumer)", if k == 1 { "" } else { "s" }),
-                        size,
-                        mbs: c,
-                        reference: None,
-                        archive_cores: f64::NAN,
-                        floor: f64::NAN,
-                    });
-                    let limit = write.min(c);
-                    let r = median_run(reps, || {
+                    let s = if k == 1 { "" } else { "s" };
+                    let mut ceiling_row = Row::new(format!("ceiling, {k} publication{s} (no-op block-poll consumer)"), size);
+                    let mut record_row =
+                        Row::new(format!("{k} concurrent recording{s}, disk ({mode})"), size).with_reference("min(write, ceiling)");
+                    for _ in 0..reps {
+                        let c = ceiling(&aeron, size, messages, k, &mut next_stream);
+                        let w = page_cache_write(base, mib * MIB);
+                        ceiling_row.push(rate(c), f64::NAN, None);
                         settle();
                         let recorded: Vec<_> = (0..k).map(|_| archive.record(&channel, next_stream())).collect();
-                        let r = record(&archive, &recorded, size, messages);
+                        record_row.push(record(&archive, &recorded, size, messages), w.min(c), None);
                         recorded.into_iter().for_each(|r| archive.discard(r));
-                        r
-                    });
-                    eprintln!("limits: {mode} {k} concurrent recordings {:.1} MB/s", r.mbs);
-                    rows.push(Row {
-                        what: format!("{k} concurrent recording{}, disk ({mode})", if k == 1 { "" } else { "s" }),
-                        size,
-                        mbs: r.mbs,
-                        reference: Some(("min(write, ceiling)", limit)),
-                        archive_cores: r.archive_cores,
-                        floor: f64::NAN,
-                    });
+                    }
+                    eprintln!("limits: {mode} {k} concurrent recordings {:.0} MB/s", record_row.median());
+                    rows.extend([ceiling_row, record_row]);
                 }
             }
             drop(archive);
@@ -718,36 +710,37 @@ fn main() {
     let mut table = String::new();
     table.push_str(&format!(
         "Disk dir ({}): sequential write {disk_sync:.0} MB/s with fsync, {disk_cache:.0} MB/s without (page \
-         cache), cold read {disk_read:.0} MB/s. tmpfs dir: /dev/shm. {mib} MiB of payload per run, median of \
-         {reps} runs, every dirty page written back (`sync`) before each run and each recording purged after \
-         it; the archive at file sync level 0, in the threading mode each row names (SHARED: one thread for \
-         conductor, recorder and replayer; DEDICATED: one thread each); IPC publications with 16 MiB terms, \
-         non-sparse (the driver touches every page of a log when it creates it); publisher and consumers \
-         yield on back pressure. References are measured right before the runs they are compared with: the \
-         ceiling, and the write speed of a new file in the row's dir without `fsync` (page cache, or tmpfs). \
-         *Archive CPU*: the CPU time of the archive's threads during the run over its wall time, in cores \
-         (2 here); *per archive core*: the payload rate over that, what the archive's threads could carry \
-         with one core to themselves at the CPU cost per byte they had in the run.\n\n",
+         cache), cold read {disk_read:.0} MB/s. tmpfs dir: /dev/shm. {mib} MiB of payload per run, {reps} \
+         repetitions. Each repetition measures, back to back: the ceiling, the write speed of a new file in the \
+         row's dir without `fsync` (page cache, or tmpfs), the floor of the recorder's design, the recording, \
+         the floor of the replayer's design, the replay, and a recording while replaying. *MB/s* is the median \
+         and the range of the repetitions; *ratio* and *× floor* are medians of the per-repetition ratios to the \
+         reference and to the floor measured in the same repetition, so that a slow minute of the shared host \
+         moves both sides. Every dirty page is written back (`sync`) before each run and each recording purged \
+         after it; the archive at file sync level 0, in the threading mode each row names (SHARED: one thread \
+         for conductor, recorder and replayer; DEDICATED: one thread each); IPC publications with 16 MiB terms, \
+         non-sparse (the driver touches every page of a log when it creates it); publisher and consumers yield \
+         on back pressure. *Archive CPU*: CPU time of the archive's threads during the run over its wall time, \
+         in cores (2 here; idle spinning of their idle strategy included).\n\n",
         disk_base.path().parent().map(|p| p.display().to_string()).unwrap_or_default()
     ));
     table.push_str(
-        "| measurement | message | payload MB/s | reference | ratio | × floor | archive CPU | MB/s per archive core |\n\
-         |---|---:|---:|---|---:|---:|---:|---:|\n",
+        "| measurement | message | payload MB/s | range | reference | ratio | × floor | archive CPU |\n\
+         |---|---:|---:|---|---|---:|---:|---:|\n",
     );
     for r in &rows {
-        let (reference, ratio) = match r.reference {
-            Some((name, v)) if v.is_finite() => (format!("{name} = {v:.0} MB/s"), format!("{:.2}", r.mbs / v)),
+        let (lo, hi) = r.mbs.iter().fold((f64::INFINITY, 0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+        let (reference, ratio) = match (&r.reference, r.ratio()) {
+            (Some((name, v)), Some(ratio)) => (format!("{name} = {:.0} MB/s", median(v.clone())), format!("{ratio:.2}")),
             _ => ("–".to_string(), "–".to_string()),
         };
-        let (cores, per_core) = if r.archive_cores.is_finite() && r.archive_cores > 0.0 {
-            (format!("{:.2}", r.archive_cores), format!("{:.0}", r.mbs / r.archive_cores))
-        } else {
-            ("–".to_string(), "–".to_string())
-        };
-        let floor = if r.floor.is_finite() { format!("{:.2}", r.mbs / r.floor) } else { "–".to_string() };
+        let floor = paired(&r.mbs, &r.floor).map_or("–".to_string(), |f| format!("{f:.2}"));
+        let cores = if r.archive_cores.is_empty() { "–".to_string() } else { format!("{:.2}", median(r.archive_cores.clone())) };
         table.push_str(&format!(
-            "| {} | {} B | {:.1} | {reference} | {ratio} | {floor} | {cores} | {per_core} |\n",
-            r.what, r.size, r.mbs
+            "| {} | {} B | {:.1} | {lo:.0}–{hi:.0} | {reference} | {ratio} | {floor} | {cores} |\n",
+            r.what,
+            r.size,
+            r.median()
         ));
     }
     println!("\n{table}");
