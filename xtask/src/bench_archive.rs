@@ -184,8 +184,8 @@ fn targets(table: &str, instructions: Option<(f64, f64)>) -> Vec<(String, bool)>
         ) {
             let r = sixteen.mbs / one.mbs;
             let ceilings = match (
-                find("ceiling, 1 publication (no-op block-poll consumer)", 1024),
-                find("ceiling, 16 publications (no-op block-poll consumer)", 1024),
+                find(&format!("ceiling, 1 publication (no-op block-poll consumer), before disk ({mode})"), 1024),
+                find(&format!("ceiling, 16 publications (no-op block-poll consumer), before disk ({mode})"), 1024),
             ) {
                 (Some(c1), Some(c16)) => format!("; the ceiling of 16 publications is {:.2} × that of 1", c16.mbs / c1.mbs),
                 _ => String::new(),
@@ -211,13 +211,21 @@ mod tests {
             | record to tmpfs (SHARED) | 1024 B | 500.0 | 400–600 | min(write, ceiling) = 1000 MB/s | 0.50 | 0.97 | 0.80 |\n\
             | replay from disk (SHARED) | 8192 B | 950.0 | 900–990 | ceiling = 1000 MB/s | 0.95 | – | 0.70 |\n\
             | 1 concurrent recording, disk (SHARED) | 1024 B | 400.0 | 1–2 | x | 0.4 | – | – |\n\
-            | 16 concurrent recordings, disk (SHARED) | 1024 B | 360.0 | 1–2 | x | 0.36 | – | – |\n";
+            | 16 concurrent recordings, disk (SHARED) | 1024 B | 360.0 | 1–2 | x | 0.36 | – | – |\n\
+            | ceiling, 1 publication (no-op block-poll consumer), before disk (SHARED) | 1024 B | 1000.0 | 1–2 | – | – | – | – |\n\
+            | ceiling, 16 publications (no-op block-poll consumer), before disk (SHARED) | 1024 B | 500.0 | 1–2 | – | – | – | – |\n\
+            | ceiling, 1 publication (no-op block-poll consumer), before disk (DEDICATED) | 1024 B | 1000.0 | 1–2 | – | – | – | – |\n\
+            | ceiling, 16 publications (no-op block-poll consumer), before disk (DEDICATED) | 1024 B | 250.0 | 1–2 | – | – | – | – |\n\
+            | 1 concurrent recording, disk (DEDICATED) | 1024 B | 400.0 | 1–2 | x | 0.4 | – | – |\n\
+            | 16 concurrent recordings, disk (DEDICATED) | 1024 B | 360.0 | 1–2 | x | 0.36 | – | – |\n";
         let t = targets(table, Some((1300.0, 1000.0)));
-        assert_eq!(t.len(), 4);
+        assert_eq!(t.len(), 5);
+        assert!(t[2].0.contains("16 publications is 0.50 × that of 1"), "{}", t[2].0);
+        assert!(t[3].0.contains("16 publications is 0.25 × that of 1"), "{}", t[3].0);
         assert!(!t[0].1 && t[0].0.starts_with("record to tmpfs (SHARED), 1024 B"));
         assert!(t[0].0.contains("0.97 × the floor"), "{}", t[0].0);
         assert!(t[1].1 && t[1].0.starts_with("replay from disk (SHARED), 8192 B"));
-        assert!(t[2].1, "{:?}", t[2]);
-        assert!(!t[3].1);
+        assert!(t[2].1 && t[3].1, "{:?}", t);
+        assert!(!t[4].1);
     }
 }

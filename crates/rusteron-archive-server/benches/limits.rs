@@ -687,7 +687,7 @@ fn main() {
                 let messages = mib * MIB / size as u64;
                 for k in [1usize, 4, 16] {
                     let s = if k == 1 { "" } else { "s" };
-                    let mut ceiling_row = Row::new(format!("ceiling, {k} publication{s} (no-op block-poll consumer)"), size);
+                    let mut ceiling_row = Row::new(format!("ceiling, {k} publication{s} (no-op block-poll consumer), before disk ({mode})"), size);
                     let mut record_row =
                         Row::new(format!("{k} concurrent recording{s}, disk ({mode})"), size).with_reference("min(write, ceiling)");
                     for _ in 0..reps {
