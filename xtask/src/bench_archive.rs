@@ -1,9 +1,9 @@
 //! `cargo xtask bench-archive`: who limits the archive server's recording and replay (disk, publisher or
 //! archive), in one run, written into docs/archive-server.md.
 //!
-//! 1. builds and runs `crates/rusteron-archive-server/benches/limits.rs` (disk, ceiling, record and replay
-//!    to a disk and a tmpfs dir, record while replaying, 1/4/16 concurrent recordings; the method is in
-//!    that file);
+//! 1. builds and runs `crates/rusteron-archive-server/benches/limits.rs` (disk, write, ceiling, the floors of
+//!    the recorder and the replayer, record and replay to a disk and a tmpfs dir, record while replaying,
+//!    1/4/16 concurrent recordings, each repetition back to back; the method is in that file);
 //! 2. runs its two callgrind programs: the archive recording ~64 MiB of 1 KiB messages (inclusive
 //!    instructions of the recorder's duty cycle, `recorder_work`) and the floor of this design (a loop that
 //!    only block-polls the image and `pwrite`s each block, `floor_poll`): instructions per recorded MiB.

@@ -3,24 +3,28 @@
 //! counts instructions under callgrind and writes the table into docs/archive-server.md).
 //!
 //! For each message size (32 B, 256 B, 1 KiB, 8 KiB) it measures, in one run, on one embedded media driver:
-//! - **disk**: sequential write of 256 MiB to the disk dir, with `fsync` and without (page cache: what a
-//!   recording at file sync level 0 writes into), and a cold read of it;
+//! - **disk**: sequential write of 256 MiB to the disk dir, with `fsync` and without, and a cold read of it;
+//! - **write**: a new file of the run's size written without `fsync` in the row's dir (page cache or tmpfs);
 //! - **ceiling**: the same publisher into the same driver, consumed by a no-op `block_poll` in this process
 //!   (what a recording could at most reach on this machine with this publisher);
+//! - **floors** of the archive's design: a block-poll + `pwrite` consumer, and a `pread` + `offer_block`
+//!   replay loop, in this process;
 //! - **record** to the disk dir and to a tmpfs dir (`/dev/shm`), **replay** of what was recorded, and
-//!   **record while replaying**;
-//! - **1, 4 and 16 concurrent recordings** of 1 KiB messages (aggregate throughput);
+//!   **record while replaying**, with the CPU time of the archive's threads;
+//! - **1, 4 and 16 concurrent recordings** of 1 KiB messages (aggregate throughput) and their ceilings;
 //!
-//! and prints one markdown table, ratios included: record / min(disk write at the same sync level, ceiling),
-//! replay / ceiling.
+//! Each repetition measures the references, the floors and the archive back to back; the table reports
+//! medians, ranges, and medians of the per-repetition ratios: record / min(write, ceiling), replay / ceiling,
+//! and each against its floor.
 //!
 //! `limits callgrind-record <dir>` and `limits callgrind-floor <dir>` are the two programs `cargo xtask
 //! bench-archive` runs under callgrind: a recording of 64 MiB of 1 KiB messages by the archive, and the
 //! floor of this design, a loop that only block-polls the image and `pwrite`s each block.
 //!
-//! Environment: `RUSTERON_BENCH_MIB` (payload per measurement, default 256), `RUSTERON_BENCH_SIZES`
-//! (comma-separated message sizes), `RUSTERON_BENCH_MODES` (comma-separated threading modes, default
-//! `SHARED,DEDICATED`), `RUSTERON_BENCH_DIRS` (comma-separated, default `disk,tmpfs`), `RUSTERON_BENCH_OUT` (also write the table to this file).
+//! Environment: `RUSTERON_BENCH_MIB` (payload per run, default 256), `RUSTERON_BENCH_REPS` (repetitions,
+//! default 5), `RUSTERON_BENCH_SIZES` (comma-separated message sizes), `RUSTERON_BENCH_MODES`
+//! (comma-separated threading modes, default `SHARED,DEDICATED`), `RUSTERON_BENCH_DIRS` (comma-separated,
+//! default `disk,tmpfs`), `RUSTERON_BENCH_OUT` (also write the table to this file).
 
 #[path = "../tests/ops_support/mod.rs"]
 mod ops_support;
