@@ -181,10 +181,14 @@ fn publication_result_kind(result: i64) -> AeronErrorType {
 /// `ETIMEDOUT` (Linux): the code of [`AeronErrorType::TimedOut`], also when C reports it as `errno`.
 const ETIMEDOUT: i32 = 110;
 
+/// `EINVAL` (Linux): the code of [`AeronErrorType::ArchiveConnectRejected`] (as C reports it).
+const EINVAL: i32 = 22;
+
 /// Classified Aeron error codes (the table of the earlier rusteron wrapper, plus
 /// [`PublicationNotConnected`](Self::PublicationNotConnected) for publication results,
 /// [`Archive`](Self::Archive) for the error responses of an Aeron Archive and
-/// [`ArchiveClient`](Self::ArchiveClient) for the calls the C archive client refuses by itself).
+/// [`ArchiveClient`](Self::ArchiveClient) for the calls the C archive client refuses by itself, and
+/// [`ArchiveConnectRejected`](Self::ArchiveConnectRejected) for an archive connect the archive refused).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AeronErrorType {
@@ -229,6 +233,14 @@ pub enum AeronErrorType {
     /// re-entrant call from inside one of its callbacks, an archive whose responses stopped, or a client that
     /// failed earlier (its `AERON_ARCHIVE_CLIENT_ERROR_*`, negated).
     ArchiveClient(ArchiveClientErrorCode),
+    /// The archive refused the session: it answered the connect request (or the challenge response) with an
+    /// error, as it does when it rejects the credentials (Java's `AUTHENTICATION_REJECTED`) or the client's
+    /// protocol version. Set by `rusteron-archive`'s connect; the code stays C's `EINVAL` (22), which the C
+    /// archive client reports without the archive's error code, so the message (the archive's text, e.g.
+    /// `authentication rejected`) is the only thing that says which. Like
+    /// [`PublicationNotConnected`](Self::PublicationNotConnected) it comes from where the code was reported:
+    /// [`from_code`](Self::from_code) classifies a bare 22 as [`Unknown`](Self::Unknown).
+    ArchiveConnectRejected,
     /// Any other code (e.g. a positive `errno`).
     Unknown(i32),
 }
@@ -255,6 +267,7 @@ impl AeronErrorType {
             AeronErrorType::ReentrantCall => -234325,
             AeronErrorType::Archive(code) => -code.client_code(),
             AeronErrorType::ArchiveClient(code) => -code.client_code(),
+            AeronErrorType::ArchiveConnectRejected => EINVAL,
             AeronErrorType::Unknown(code) => *code,
         }
     }
@@ -313,6 +326,7 @@ impl AeronErrorType {
             AeronErrorType::ReentrantCall => "re-entrant call refused",
             AeronErrorType::Archive(code) => code.description(),
             AeronErrorType::ArchiveClient(code) => code.description(),
+            AeronErrorType::ArchiveConnectRejected => "archive rejected the connect",
             AeronErrorType::Unknown(_) => "unknown error",
         }
     }
@@ -373,6 +387,9 @@ mod tests {
             AeronErrorType::Unknown(2001)
         );
         assert_eq!(AeronCError::from_code(-205).archive_client_code(), None);
+        // Only the archive connect says that an EINVAL is a rejection.
+        assert_eq!(AeronErrorType::ArchiveConnectRejected.code(), 22);
+        assert_eq!(AeronErrorType::from_code(22), AeronErrorType::Unknown(22));
         let e = AeronCError::with_message(-211, "low storage threshold=1 <= usableSpace=0");
         assert_eq!(e.archive_code(), Some(ArchiveErrorCode::StorageSpace));
         assert!(e.to_string().contains("usableSpace"), "{e}");
