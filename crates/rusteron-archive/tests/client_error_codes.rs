@@ -4,8 +4,9 @@
 //!
 //! Covered: REENTRANT_CALL (a call from inside a descriptor consumer of the same client), NOT_CONNECTED (a
 //! call after the archive stopped) and ILLEGAL_STATE (every call after that). Each fails if the kind were
-//! still `Unknown(-200x)`, or if C reported the failure with another code. What a rejected connect gives
-//! (no typed code: C reports `EINVAL`) is pinned in `auth.rs`.
+//! still `Unknown(-200x)`, or if C reported the failure with another code. A connect the archive refuses is
+//! [`AeronErrorType::ArchiveConnectRejected`] (tested in `auth.rs`); here: an `EINVAL` of the C connect
+//! before it sent its request is not taken for a refusal.
 
 mod support;
 
@@ -154,4 +155,27 @@ fn a_stopped_archive_is_not_connected_then_illegal_state() {
     drop(archive);
     let (_aeron, fresh, _signals) = connect(&host);
     assert_eq!(fresh.list_recordings(0, 10, |_| {}).unwrap(), 0);
+}
+
+#[test]
+fn a_connect_failing_before_its_request_is_not_a_rejection() {
+    let server = TestArchive::start().expect("archive server starts");
+    let aeron = aeron_for(&server);
+    let ctx = context_for(&server, &aeron);
+    // C's context check refuses this with EINVAL, as the archive's refusal is reported, but before any
+    // request was sent.
+    ctx.set_message_retry_attempts(0).unwrap();
+    for result in [
+        AeronArchive::connect(&ctx).map(|_| ()),
+        AeronArchiveAsyncConnect::new(&ctx).map(|_| ()),
+    ] {
+        let err = result.expect_err("C refuses the context");
+        println!("{err}");
+        assert_eq!(err.code, 22, "{err}");
+        assert_eq!(err.kind(), AeronErrorType::Unknown(22), "{err}");
+        assert!(err.msg.contains("message_retry_attempts"), "{err}");
+        assert!(!ctx.is_in_use());
+    }
+    ctx.set_message_retry_attempts(3).unwrap();
+    assert!(AeronArchive::connect(&ctx).is_ok());
 }
