@@ -387,6 +387,9 @@ mod tests {
             AeronErrorType::Unknown(2001)
         );
         assert_eq!(AeronCError::from_code(-205).archive_client_code(), None);
+        // The classification keeps the error small (docs/client.md).
+        assert_eq!(std::mem::size_of::<AeronErrorType>(), 8);
+        assert_eq!(std::mem::size_of::<AeronCError>(), 40);
         // Only the archive connect says that an EINVAL is a rejection.
         assert_eq!(AeronErrorType::ArchiveConnectRejected.code(), 22);
         assert_eq!(AeronErrorType::from_code(22), AeronErrorType::Unknown(22));
