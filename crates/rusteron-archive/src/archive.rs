@@ -36,7 +36,9 @@ use crate::{
 /// Methods take `&self`. Handlers of the context (recording signal consumer, error handler, idle strategy,
 /// delegating invoker) and descriptor consumers run on the calling thread during the call; a panic in one
 /// of them is resumed when the C call has returned. Calling the archive from inside one of its own
-/// callbacks fails with the C client's re-entrant call error.
+/// callbacks fails with the C client's re-entrant call error, kind `ArchiveClient(ReentrantCall)`
+/// ([`ArchiveClientErrorCode`](rusteron_client::ArchiveClientErrorCode)). Once the archive's responses
+/// stopped, calls fail with `NotConnected`, then `IllegalState`: drop the archive and connect again.
 pub struct AeronArchive {
     ptr: *mut aeron_archive_t,
     aeron: Aeron,

@@ -5,7 +5,7 @@ use std::ffi::c_int;
 use std::time::{Duration, Instant};
 
 use rusteron_client::bindings::*;
-use rusteron_client::AeronCError;
+use rusteron_client::{AeronCError, AeronErrorType};
 
 use crate::context::ContextClaim;
 use crate::util::check;
@@ -15,7 +15,22 @@ extern "C" {
     // Declared in the C archive client's internal `aeron_archive_async_connect.h` (not in `aeron_archive.h`)
     // and exported by the library: frees a connect that has not completed. Used only to cancel on drop.
     fn aeron_archive_async_connect_delete(async_: *mut aeron_archive_async_connect_t) -> c_int;
+    // Also from `aeron_archive_async_connect.h`: the connect's state (`ADD_PUBLICATION` 0, ...,
+    // `SEND_CONNECT_REQUEST` 2, ..., `AWAIT_CHALLENGE_RESPONSE` 9). Tells whether a failure came after the
+    // connect request, and whether a blocking connect made progress.
+    fn aeron_archive_async_connect_step(async_: *mut aeron_archive_async_connect_t) -> u8;
+    // Declared in the internal `aeron_archive_context.h`: one idle of the context's idle strategy, and one
+    // duty cycle of an agent-invoker client plus the context's delegating invoker. `aeron_archive_connect`
+    // runs them between polls; so does [`AeronArchive::connect`].
+    fn aeron_archive_context_idle(ctx: *mut aeron_archive_context_t);
+    fn aeron_archive_context_invoke_aeron_client(ctx: *mut aeron_archive_context_t) -> c_int;
 }
+
+/// `SEND_CONNECT_REQUEST`: from this state on the connect has sent (or sends in this poll) its request.
+const STEP_SEND_CONNECT_REQUEST: u8 = 2;
+
+/// `EINVAL`: the code of C's connect for an archive's error response to the connect.
+const EINVAL: i32 = 22;
 
 /// A connect in progress (`aeron_archive_async_connect_t`). `Send`, not `Sync`.
 ///
@@ -47,10 +62,21 @@ impl ConnectTarget {
         }
     }
 
-    /// The C client's failure, named: a connect that got no answer within the message timeout becomes a
-    /// [`TimedOut`](rusteron_client::AeronErrorType::TimedOut) error naming the channels and the timeout,
-    /// and C's own text; any other failure is C's own error.
-    fn explain(&self, c_error: AeronCError) -> AeronCError {
+    /// The C client's failure of a poll that started at connect step `step`, named: a connect that got no
+    /// answer within the message timeout becomes a [`TimedOut`](AeronErrorType::TimedOut) error naming the
+    /// channels and the timeout, and C's own text; an `EINVAL` after the connect request was sent is the
+    /// archive's refusal, [`ArchiveConnectRejected`](AeronErrorType::ArchiveConnectRejected) (code and
+    /// message stay C's); any other failure is C's own error.
+    fn explain(&self, c_error: AeronCError, step: u8) -> AeronCError {
+        if step >= STEP_SEND_CONNECT_REQUEST && c_error.code == EINVAL {
+            // In 1.54 `aeron_archive_async_connect_poll` reports only an archive's ERROR response (or an
+            // unexpected response code) to the connect request or challenge response with EINVAL after this
+            // step; its text is the archive's. C drops the archive's code (`relevantId`).
+            return AeronCError {
+                kind: AeronErrorType::ArchiveConnectRejected,
+                ..c_error
+            };
+        }
         if !c_error.msg.contains("connect timeout") {
             return c_error;
         }
@@ -118,6 +144,8 @@ impl AeronArchiveAsyncConnect {
                 "the archive connect has already completed",
             ));
         }
+        // SAFETY: live connect (not yet completed); reads its state.
+        let step = unsafe { aeron_archive_async_connect_step(ptr) };
         let mut archive = std::ptr::null_mut();
         // SAFETY: live connect (not yet completed), polled from this thread only.
         let rc =
@@ -140,12 +168,19 @@ impl AeronArchiveAsyncConnect {
             }
             _ => {
                 // C has freed the connect; the error is this thread's last error.
-                let err = self.target.explain(AeronCError::last());
+                let err = self.target.explain(AeronCError::last(), step);
                 self.ptr.set(std::ptr::null_mut());
                 drop(self.claim.borrow_mut().take());
                 Err(err)
             }
         }
+    }
+
+    /// The C connect's state (`aeron_archive_async_connect_step`); `None` once it completed or failed.
+    fn step(&self) -> Option<u8> {
+        let ptr = self.ptr.get();
+        // SAFETY: a live connect that has not completed.
+        (!ptr.is_null()).then(|| unsafe { aeron_archive_async_connect_step(ptr) })
     }
 
     /// Polls until connected, failed, or `timeout` elapsed (then `TimedOut`, and the connect stays pending).
@@ -175,23 +210,32 @@ impl Drop for AeronArchiveAsyncConnect {
 }
 
 impl AeronArchive {
-    /// Connects with `context` and waits for the archive's answer (`aeron_archive_connect`), using the
-    /// context's idle strategy between polls; fails after the context's message timeout.
+    /// Connects with `context` and waits for the archive's answer (as `aeron_archive_connect`: polls the
+    /// connect, running the context's idle strategy when a poll made no progress and the agent invoker and
+    /// delegating invoker between polls); fails after the context's message timeout. Fails as
+    /// [`AeronArchiveAsyncConnect::poll`] does, e.g. with
+    /// [`ArchiveConnectRejected`](AeronErrorType::ArchiveConnectRejected) when the archive refuses the
+    /// session.
     pub fn connect(context: &AeronArchiveContext) -> Result<AeronArchive, AeronCError> {
-        let target = ConnectTarget::of(context);
-        let (claim, aeron, raw) = context.claim(|ctx| {
-            let mut ptr = std::ptr::null_mut();
-            // SAFETY: valid out-pointer and a live context with a live client; C duplicates the context.
+        let connect = AeronArchiveAsyncConnect::new(context)?;
+        let ctx = context.as_raw();
+        let mut previous = connect.step();
+        loop {
+            if let Some(archive) = connect.poll()? {
+                return Ok(archive);
+            }
+            let step = connect.step();
+            if step == previous {
+                // SAFETY: the context is alive (borrowed) and in use by this connect; C only calls its idle
+                // strategy, on this thread.
+                crate::panic::call(|| unsafe { aeron_archive_context_idle(ctx) });
+            } else {
+                previous = step;
+            }
+            // SAFETY: as above; C runs the client's duty cycle (invoker mode) and the delegating invoker.
             check(crate::panic::call(|| unsafe {
-                aeron_archive_connect(&mut ptr, ctx)
-            }))
-            .map_err(|e| target.explain(e))?;
-            Ok(ptr as *mut std::ffi::c_void)
-        })?;
-        Ok(AeronArchive::from_parts(
-            raw as *mut aeron_archive_t,
-            aeron,
-            claim,
-        ))
+                aeron_archive_context_invoke_aeron_client(ctx)
+            }))?;
+        }
     }
 }

@@ -52,6 +52,25 @@
 //! The context's error handler gets the positive C client code of an asynchronous archive error
 //! (200 + the wire code); [`ArchiveErrorCode::from_client_code`] classifies it.
 //!
+//! A call the C archive client refuses by itself, before asking the archive, has the kind
+//! [`AeronErrorType::ArchiveClient`] with an [`ArchiveClientErrorCode`] (also given by
+//! [`AeronCError::archive_client_code`]):
+//!
+//! * [`ReentrantCall`](ArchiveClientErrorCode::ReentrantCall) (-2000): a call from inside one of the archive's
+//!   own callbacks (a descriptor consumer, the recording signal consumer, ...); the client stays usable.
+//! * [`NotConnected`](ArchiveClientErrorCode::NotConnected) (-2001): the archive's control responses stopped
+//!   (the archive stopped or closed the session).
+//! * [`IllegalState`](ArchiveClientErrorCode::IllegalState) (-2002): any call after such a fatal error.
+//!
+//! After `NotConnected` or `IllegalState` the client is finished: drop it and connect again.
+//!
+//! A connect the archive refuses (rejected credentials, an incompatible protocol version) fails with the kind
+//! [`AeronErrorType::ArchiveConnectRejected`]. It cannot carry
+//! [`ArchiveErrorCode::AuthenticationRejected`]: the C client drops the archive's code and reports `EINVAL`
+//! (the error's `code` stays 22) with the archive's text, which says what was refused
+//! (`authentication rejected`). The wrapper tells the refusal from other connect failures by the connect's
+//! state, not by the text.
+//!
 //! ## Ownership
 //!
 //! * [`AeronArchiveContext`] owns the handlers set on it (credentials supplier, recording signal consumer,

@@ -65,11 +65,15 @@ impl AeronArchiveCredentialsSupplier for RecordingSupplier {
 fn assert_rejected(result: Result<AeronArchive, AeronCError>) {
     let err = result.expect_err("the archive must reject the session");
     println!("rejected: {err}");
-    assert_ne!(
+    // The wrapper tells the refusal from other connect failures (C reports it as EINVAL, 22, without the
+    // archive's AUTHENTICATION_REJECTED code, so no `ArchiveErrorCode` is possible).
+    assert_eq!(
         err.kind(),
-        AeronErrorType::TimedOut,
-        "the C connect must fail by itself: {err}"
+        AeronErrorType::ArchiveConnectRejected,
+        "the C connect must fail by itself, with the archive's refusal: {err}"
     );
+    assert_eq!(err.code, 22, "C's code is kept: {err}");
+    assert_eq!(err.archive_code(), None, "{err}");
     assert!(
         err.msg.to_lowercase().contains("authentication rejected"),
         "{err}"

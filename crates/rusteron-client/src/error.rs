@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::ffi::CStr;
 
+use crate::archive_client_error_code::ArchiveClientErrorCode;
 use crate::archive_error_code::ArchiveErrorCode;
 
 /// Aeron-specific error with a code (negative for Aeron/client/publication errors, positive for OS
@@ -136,6 +137,16 @@ impl AeronCError {
         }
     }
 
+    /// The C archive client's own error code if it refused the call by itself, before asking the archive
+    /// (the kind is [`AeronErrorType::ArchiveClient`]), e.g. [`ArchiveClientErrorCode::NotConnected`] for a
+    /// call after the archive's responses stopped.
+    pub fn archive_client_code(&self) -> Option<ArchiveClientErrorCode> {
+        match self.kind {
+            AeronErrorType::ArchiveClient(code) => Some(code),
+            _ => None,
+        }
+    }
+
     /// `Ok(rc)` when `rc >= 0`, otherwise the last C error. Inlined: on every hot-path call (poll, commit).
     #[inline]
     pub(crate) fn check(rc: i32) -> Result<i32, AeronCError> {
@@ -170,9 +181,14 @@ fn publication_result_kind(result: i64) -> AeronErrorType {
 /// `ETIMEDOUT` (Linux): the code of [`AeronErrorType::TimedOut`], also when C reports it as `errno`.
 const ETIMEDOUT: i32 = 110;
 
+/// `EINVAL` (Linux): the code of [`AeronErrorType::ArchiveConnectRejected`] (as C reports it).
+const EINVAL: i32 = 22;
+
 /// Classified Aeron error codes (the table of the earlier rusteron wrapper, plus
-/// [`PublicationNotConnected`](Self::PublicationNotConnected) for publication results and
-/// [`Archive`](Self::Archive) for the error responses of an Aeron Archive).
+/// [`PublicationNotConnected`](Self::PublicationNotConnected) for publication results,
+/// [`Archive`](Self::Archive) for the error responses of an Aeron Archive and
+/// [`ArchiveClient`](Self::ArchiveClient) for the calls the C archive client refuses by itself, and
+/// [`ArchiveConnectRejected`](Self::ArchiveConnectRejected) for an archive connect the archive refused).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AeronErrorType {
@@ -213,6 +229,18 @@ pub enum AeronErrorType {
     /// -200 to -216: an Aeron Archive refused the request with an error response carrying this code (the C
     /// archive client's `AERON_ARCHIVE_ERROR_CODE_*`, negated); the message has the archive's text.
     Archive(ArchiveErrorCode),
+    /// -2000 to -2002: the C archive client refused the call by itself, without asking the archive: a
+    /// re-entrant call from inside one of its callbacks, an archive whose responses stopped, or a client that
+    /// failed earlier (its `AERON_ARCHIVE_CLIENT_ERROR_*`, negated).
+    ArchiveClient(ArchiveClientErrorCode),
+    /// The archive refused the session: it answered the connect request (or the challenge response) with an
+    /// error, as it does when it rejects the credentials (Java's `AUTHENTICATION_REJECTED`) or the client's
+    /// protocol version. Set by `rusteron-archive`'s connect; the code stays C's `EINVAL` (22), which the C
+    /// archive client reports without the archive's error code, so the message (the archive's text, e.g.
+    /// `authentication rejected`) is the only thing that says which. Like
+    /// [`PublicationNotConnected`](Self::PublicationNotConnected) it comes from where the code was reported:
+    /// [`from_code`](Self::from_code) classifies a bare 22 as [`Unknown`](Self::Unknown).
+    ArchiveConnectRejected,
     /// Any other code (e.g. a positive `errno`).
     Unknown(i32),
 }
@@ -238,12 +266,14 @@ impl AeronErrorType {
             AeronErrorType::TimedOut => ETIMEDOUT,
             AeronErrorType::ReentrantCall => -234325,
             AeronErrorType::Archive(code) => -code.client_code(),
+            AeronErrorType::ArchiveClient(code) => -code.client_code(),
+            AeronErrorType::ArchiveConnectRejected => EINVAL,
             AeronErrorType::Unknown(code) => *code,
         }
     }
 
     /// Classifies a code (-1 is [`GenericError`](Self::GenericError); -200 to -216 are
-    /// [`Archive`](Self::Archive)).
+    /// [`Archive`](Self::Archive); -2000 to -2002 are [`ArchiveClient`](Self::ArchiveClient)).
     pub const fn from_code(code: i32) -> Self {
         match code {
             -1 => AeronErrorType::GenericError,
@@ -263,6 +293,10 @@ impl AeronErrorType {
             -234325 => AeronErrorType::ReentrantCall,
             -216..=-200 => match ArchiveErrorCode::from_client_code(code) {
                 Some(archive) => AeronErrorType::Archive(archive),
+                None => AeronErrorType::Unknown(code),
+            },
+            -2002..=-2000 => match ArchiveClientErrorCode::from_client_code(code) {
+                Some(client) => AeronErrorType::ArchiveClient(client),
                 None => AeronErrorType::Unknown(code),
             },
             _ => AeronErrorType::Unknown(code),
@@ -291,6 +325,8 @@ impl AeronErrorType {
             AeronErrorType::TimedOut => "timed out",
             AeronErrorType::ReentrantCall => "re-entrant call refused",
             AeronErrorType::Archive(code) => code.description(),
+            AeronErrorType::ArchiveClient(code) => code.description(),
+            AeronErrorType::ArchiveConnectRejected => "archive rejected the connect",
             AeronErrorType::Unknown(_) => "unknown error",
         }
     }
@@ -319,7 +355,7 @@ mod tests {
     fn codes_round_trip() {
         for code in [
             -1, -1000, -1001, -1002, -1003, -1004, -1005, -1006, -2, -3, -4, -5, -6, 110, -234325,
-            7, -200, -205, -216, -199, -217, 205,
+            7, -200, -205, -216, -199, -217, 205, -2000, -2001, -2002, -1999, -2003, 2001,
         ] {
             assert_eq!(AeronErrorType::from_code(code).code(), code);
         }
@@ -328,6 +364,35 @@ mod tests {
             AeronErrorType::Archive(ArchiveErrorCode::UnknownRecording)
         );
         assert_eq!(AeronErrorType::from_code(205), AeronErrorType::Unknown(205));
+        for (code, client) in [
+            (-2000, ArchiveClientErrorCode::ReentrantCall),
+            (-2001, ArchiveClientErrorCode::NotConnected),
+            (-2002, ArchiveClientErrorCode::IllegalState),
+        ] {
+            assert_eq!(
+                AeronErrorType::from_code(code),
+                AeronErrorType::ArchiveClient(client)
+            );
+            let e = AeronCError::from_code(code);
+            assert_eq!(e.archive_client_code(), Some(client));
+            assert_eq!(e.archive_code(), None);
+            assert_eq!(e.msg, client.description());
+        }
+        assert_eq!(
+            AeronErrorType::from_code(-2003),
+            AeronErrorType::Unknown(-2003)
+        );
+        assert_eq!(
+            AeronErrorType::from_code(2001),
+            AeronErrorType::Unknown(2001)
+        );
+        assert_eq!(AeronCError::from_code(-205).archive_client_code(), None);
+        // The classification keeps the error small (docs/client.md).
+        assert_eq!(std::mem::size_of::<AeronErrorType>(), 8);
+        assert_eq!(std::mem::size_of::<AeronCError>(), 40);
+        // Only the archive connect says that an EINVAL is a rejection.
+        assert_eq!(AeronErrorType::ArchiveConnectRejected.code(), 22);
+        assert_eq!(AeronErrorType::from_code(22), AeronErrorType::Unknown(22));
         let e = AeronCError::with_message(-211, "low storage threshold=1 <= usableSpace=0");
         assert_eq!(e.archive_code(), Some(ArchiveErrorCode::StorageSpace));
         assert!(e.to_string().contains("usableSpace"), "{e}");

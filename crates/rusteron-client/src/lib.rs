@@ -87,6 +87,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod aeron;
+mod archive_client_error_code;
 mod archive_error_code;
 mod assembler;
 mod block_poll;
@@ -113,6 +114,7 @@ mod uri;
 pub use aeron_sys as bindings;
 
 pub use aeron::Aeron;
+pub use archive_client_error_code::ArchiveClientErrorCode;
 pub use archive_error_code::ArchiveErrorCode;
 pub use assembler::{
     AeronControlledFragmentAssembler, AeronFragmentAssembler,
