@@ -548,7 +548,8 @@ impl Conductor {
                 return;
             }
         };
-        let publication = match self.aeron.add_exclusive_publication(&channel, response_stream_id, self.timeout) {
+        let added = self.aeron.add_exclusive_publication(&channel, response_stream_id, self.timeout);
+        let publication = match added {
             Ok(p) => p,
             Err(e) => {
                 log::warn!("cannot create response publication {channel} stream {response_stream_id}: {e}");
