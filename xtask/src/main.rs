@@ -74,7 +74,10 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Codegen { check } => {
-            let env = tools::ensure(tools::Need { cmake: false, libclang: true })?;
+            let env = tools::ensure(tools::Need {
+                cmake: false,
+                libclang: true,
+            })?;
             codegen::run(&env, check)
         }
         Command::Test { cargo_args } => test::run(&cargo_args),
