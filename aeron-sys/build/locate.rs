@@ -37,12 +37,21 @@ pub fn locate(scratch: &Path, cwd: &Path) -> Result<AeronSource, String> {
     if let Some(dir) = std::env::var_os(SOURCE_DIR_ENV).filter(|v| !v.is_empty()) {
         let root = PathBuf::from(dir);
         check_tree(&root).map_err(|e| {
-            format!("{SOURCE_DIR_ENV}={} is not a usable Aeron source tree: {e}", root.display())
+            format!(
+                "{SOURCE_DIR_ENV}={} is not a usable Aeron source tree: {e}",
+                root.display()
+            )
         })?;
-        return Ok(AeronSource { root, origin: SOURCE_DIR_ENV.to_string() });
+        return Ok(AeronSource {
+            root,
+            origin: SOURCE_DIR_ENV.to_string(),
+        });
     }
     if let Some(root) = beside(cwd) {
-        return Ok(AeronSource { root, origin: format!("libaeron-sys {AERON_VERSION} next to aeron-sys") });
+        return Ok(AeronSource {
+            root,
+            origin: format!("libaeron-sys {AERON_VERSION} next to aeron-sys"),
+        });
     }
     locate_with_cargo(scratch, cwd)
 }
@@ -50,12 +59,19 @@ pub fn locate(scratch: &Path, cwd: &Path) -> Result<AeronSource, String> {
 /// Like [`locate`] for a build script: `package_dir` is `aeron-sys`'s own folder (for the look-up next to
 /// it) and `config_dir` the folder whose cargo configuration applies to the build (the project root, so its
 /// `.cargo/config.toml` with mirrors or vendored sources is honoured).
-pub fn locate_for_build(scratch: &Path, package_dir: &Path, config_dir: &Path) -> Result<AeronSource, String> {
+pub fn locate_for_build(
+    scratch: &Path,
+    package_dir: &Path,
+    config_dir: &Path,
+) -> Result<AeronSource, String> {
     if std::env::var_os(SOURCE_DIR_ENV).is_some_and(|v| !v.is_empty()) {
         return locate(scratch, package_dir);
     }
     if let Some(root) = beside(package_dir) {
-        return Ok(AeronSource { root, origin: format!("libaeron-sys {AERON_VERSION} next to aeron-sys") });
+        return Ok(AeronSource {
+            root,
+            origin: format!("libaeron-sys {AERON_VERSION} next to aeron-sys"),
+        });
     }
     locate_with_cargo(scratch, config_dir)
 }
@@ -64,10 +80,13 @@ pub fn locate_for_build(scratch: &Path, package_dir: &Path, config_dir: &Path) -
 /// registry's source folder), if it holds the right version.
 pub fn beside(package_dir: &Path) -> Option<PathBuf> {
     let parent = package_dir.parent()?;
-    [format!("libaeron-sys-{AERON_VERSION}"), "libaeron-sys".to_string()]
-        .into_iter()
-        .map(|name| parent.join(name).join("aeron"))
-        .find(|root| check_tree(root).is_ok())
+    [
+        format!("libaeron-sys-{AERON_VERSION}"),
+        "libaeron-sys".to_string(),
+    ]
+    .into_iter()
+    .map(|name| parent.join(name).join("aeron"))
+    .find(|root| check_tree(root).is_ok())
 }
 
 fn locate_with_cargo(scratch: &Path, cwd: &Path) -> Result<AeronSource, String> {
@@ -93,7 +112,10 @@ pub fn check_tree(root: &Path) -> Result<(), String> {
     let version = std::fs::read_to_string(root.join("version.txt"))
         .map_err(|e| format!("cannot read version.txt: {e}"))?;
     if version.trim() != AERON_VERSION {
-        return Err(format!("version.txt says {}, expected {AERON_VERSION}", version.trim()));
+        return Err(format!(
+            "version.txt says {}, expected {AERON_VERSION}",
+            version.trim()
+        ));
     }
     Ok(())
 }
@@ -114,7 +136,10 @@ fn from_registry(scratch: &Path, cwd: &Path) -> Result<PathBuf, String> {
     cmd.current_dir(cwd)
         .args(["metadata", "--format-version", "1", "--manifest-path"])
         .arg(&manifest);
-    if std::env::var("CARGO_NET_OFFLINE").map(|v| v == "true").unwrap_or(false) {
+    if std::env::var("CARGO_NET_OFFLINE")
+        .map(|v| v == "true")
+        .unwrap_or(false)
+    {
         cmd.arg("--offline");
     }
     // A build script inherits the outer cargo's view of the target; metadata needs none of that.
@@ -186,12 +211,22 @@ mod tests {
         std::fs::create_dir_all(vendor.join("aeron-sys")).unwrap();
         assert_eq!(beside(&vendor.join("aeron-sys")), None);
         tree(&vendor.join("libaeron-sys/aeron"), "1.53.0");
-        assert_eq!(beside(&vendor.join("aeron-sys")), None, "a tree of another version is not taken");
+        assert_eq!(
+            beside(&vendor.join("aeron-sys")),
+            None,
+            "a tree of another version is not taken"
+        );
         tree(&vendor.join("libaeron-sys/aeron"), AERON_VERSION);
-        assert_eq!(beside(&vendor.join("aeron-sys")), Some(vendor.join("libaeron-sys/aeron")));
+        assert_eq!(
+            beside(&vendor.join("aeron-sys")),
+            Some(vendor.join("libaeron-sys/aeron"))
+        );
         // Registry layout: aeron-sys-0.1.0 next to libaeron-sys-1.54.0.
         let registry = base.join("registry");
-        tree(&registry.join(format!("libaeron-sys-{AERON_VERSION}/aeron")), AERON_VERSION);
+        tree(
+            &registry.join(format!("libaeron-sys-{AERON_VERSION}/aeron")),
+            AERON_VERSION,
+        );
         assert_eq!(
             beside(&registry.join("aeron-sys-0.1.0")),
             Some(registry.join(format!("libaeron-sys-{AERON_VERSION}/aeron")))
@@ -204,7 +239,10 @@ mod tests {
         let json = r#"{"packages":[
             {"name":"other","version":"1.0.0","manifest_path":"/x/other/Cargo.toml","dependencies":[{"name":"libaeron-sys"}]},
             {"name":"libaeron-sys","version":"1.54.0","manifest_path":"/reg/libaeron-sys-1.54.0/Cargo.toml"}]}"#;
-        assert_eq!(find_manifest_path(json, "libaeron-sys").as_deref(), Some("/reg/libaeron-sys-1.54.0/Cargo.toml"));
+        assert_eq!(
+            find_manifest_path(json, "libaeron-sys").as_deref(),
+            Some("/reg/libaeron-sys-1.54.0/Cargo.toml")
+        );
         assert_eq!(find_manifest_path("{}", "libaeron-sys"), None);
     }
 

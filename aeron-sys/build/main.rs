@@ -7,9 +7,9 @@
 //! 3. Default: the C client, media driver and archive client are built with CMake from the Aeron sources
 //!    (`locate.rs`) and linked statically.
 
+mod cmake_tool;
 #[path = "locate.rs"]
 mod locate;
-mod cmake_tool;
 mod system;
 
 use std::env;
@@ -45,12 +45,16 @@ fn main() {
         if linked.archive {
             println!("cargo:rustc-cfg=aeron_archive");
         }
-        println!("cargo:rustc-env=AERON_SYS_NATIVE_LIB_DIR={}", linked.lib_dir.display());
+        println!(
+            "cargo:rustc-env=AERON_SYS_NATIVE_LIB_DIR={}",
+            linked.lib_dir.display()
+        );
         println!("cargo:include={}", linked.include_dir.display());
         return;
     }
 
-    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let manifest_dir =
+        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
 
     // Find CMake first: without it nothing else matters, and the message says what to do.
@@ -58,7 +62,11 @@ fn main() {
     let config_dir = project_dir(&out_dir).unwrap_or_else(|| manifest_dir.clone());
     let source = locate::locate_for_build(&out_dir.join("locate"), &manifest_dir, &config_dir)
         .unwrap_or_else(|msg| fail(&msg));
-    eprintln!("aeron-sys: Aeron sources from {} ({})", source.origin, source.root.display());
+    eprintln!(
+        "aeron-sys: Aeron sources from {} ({})",
+        source.origin,
+        source.root.display()
+    );
     // The `cmake` crate runs whatever `CMAKE` names.
     env::set_var("CMAKE", &cmake);
 
@@ -69,7 +77,9 @@ fn main() {
         .define("AERON_SOURCE_DIR", &source.root)
         .profile(&env::var("AERON_CMAKE_BUILD_TYPE").unwrap_or_else(|_| "Release".into()))
         .build_target("rusteron_all");
-    let has_archive = codecs.join("c/aeron_archive_client/messageHeader.h").is_file();
+    let has_archive = codecs
+        .join("c/aeron_archive_client/messageHeader.h")
+        .is_file();
     if has_archive {
         config.define("RUSTERON_ARCHIVE_CODECS_DIR", &codecs);
     }
@@ -77,9 +87,18 @@ fn main() {
     let lib_dir = link(&dst.join("build"), has_archive);
 
     // For tests and tools: where the static libraries are (e.g. to install them into a prefix).
-    println!("cargo:rustc-env=AERON_SYS_NATIVE_LIB_DIR={}", lib_dir.display());
-    println!("cargo:rustc-env=AERON_SYS_SOURCE_ROOT={}", source.root.display());
-    println!("cargo:include={}", source.root.join("aeron-client/src/main/c").display());
+    println!(
+        "cargo:rustc-env=AERON_SYS_NATIVE_LIB_DIR={}",
+        lib_dir.display()
+    );
+    println!(
+        "cargo:rustc-env=AERON_SYS_SOURCE_ROOT={}",
+        source.root.display()
+    );
+    println!(
+        "cargo:include={}",
+        source.root.join("aeron-client/src/main/c").display()
+    );
     println!("cargo:root={}", source.root.display());
 }
 

@@ -46,7 +46,10 @@ enum Kind {
 /// Checks the installation and prints the link directives.
 pub fn link(lib_dir: &Path) -> Result<Linked, String> {
     if !lib_dir.is_dir() {
-        return Err(format!("{LIB_DIR_ENV}={} is not a directory", lib_dir.display()));
+        return Err(format!(
+            "{LIB_DIR_ENV}={} is not a directory",
+            lib_dir.display()
+        ));
     }
     let include_dir = include_dir(lib_dir)?;
     let kind = match std::env::var(LINK_ENV).ok().as_deref() {
@@ -76,11 +79,18 @@ pub fn link(lib_dir: &Path) -> Result<Linked, String> {
         Kind::Static => (
             &["aeron_static"],
             &["rusteron_aeron_driver_static", "aeron_driver_static"],
-            &["rusteron_aeron_archive_static", "aeron_archive_c_client_static"],
+            &[
+                "rusteron_aeron_archive_static",
+                "aeron_archive_c_client_static",
+            ],
         ),
         Kind::Dylib => (&["aeron"], &["aeron_driver"], &["aeron_archive_c_client"]),
     };
-    let kind_name = if kind == Kind::Static { "static" } else { "shared" };
+    let kind_name = if kind == Kind::Static {
+        "static"
+    } else {
+        "shared"
+    };
     let missing = |what: &str, names: &[&str]| {
         format!(
             "{LIB_DIR_ENV}={}: no {kind_name} Aeron {what} library (looked for {}). Set {LINK_ENV}=static or \
@@ -96,10 +106,21 @@ pub fn link(lib_dir: &Path) -> Result<Linked, String> {
     check_version(&client.1)?;
 
     // A reinstalled Aeron must be checked and linked again.
-    for file in [Some(&client.1), Some(&driver.1), archive.as_ref().map(|a| &a.1)].into_iter().flatten() {
+    for file in [
+        Some(&client.1),
+        Some(&driver.1),
+        archive.as_ref().map(|a| &a.1),
+    ]
+    .into_iter()
+    .flatten()
+    {
         println!("cargo:rerun-if-changed={}", file.display());
     }
-    let link_kind = if kind == Kind::Static { "static" } else { "dylib" };
+    let link_kind = if kind == Kind::Static {
+        "static"
+    } else {
+        "dylib"
+    };
     println!("cargo:rustc-link-search=native={}", lib_dir.display());
     if let Some((name, _)) = &archive {
         println!("cargo:rustc-link-lib={link_kind}={name}");
@@ -123,12 +144,18 @@ pub fn link(lib_dir: &Path) -> Result<Linked, String> {
         "aeron-sys: linking the installed Aeron {EXPECTED} ({kind_name}) from {}",
         lib_dir.display()
     );
-    Ok(Linked { lib_dir: lib_dir.to_path_buf(), include_dir, archive: archive.is_some() })
+    Ok(Linked {
+        lib_dir: lib_dir.to_path_buf(),
+        include_dir,
+        archive: archive.is_some(),
+    })
 }
 
 /// `AERON_INCLUDE_DIR`, or `<lib dir>/../include`; accepts Aeron's installed layout (`aeron/aeronc.h`) too.
 fn include_dir(lib_dir: &Path) -> Result<PathBuf, String> {
-    let given = std::env::var_os(INCLUDE_DIR_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let given = std::env::var_os(INCLUDE_DIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
     let base = given.clone().unwrap_or_else(|| lib_dir.join("../include"));
     [base.clone(), base.join("aeron")]
         .into_iter()
@@ -144,13 +171,17 @@ fn include_dir(lib_dir: &Path) -> Result<PathBuf, String> {
 
 /// Reads Aeron's version string (`aeron version=X.Y.Z commit=...`) out of the client library.
 fn check_version(client: &Path) -> Result<(), String> {
-    let bytes = std::fs::read(client).map_err(|e| format!("cannot read {}: {e}", client.display()))?;
+    let bytes =
+        std::fs::read(client).map_err(|e| format!("cannot read {}: {e}", client.display()))?;
     let found = bytes
         .windows(VERSION_MARK.len())
         .position(|w| w == VERSION_MARK)
         .map(|at| {
             let rest = &bytes[at + VERSION_MARK.len()..];
-            let end = rest.iter().position(|b| !(b.is_ascii_digit() || *b == b'.')).unwrap_or(rest.len());
+            let end = rest
+                .iter()
+                .position(|b| !(b.is_ascii_digit() || *b == b'.'))
+                .unwrap_or(rest.len());
             String::from_utf8_lossy(&rest[..end]).into_owned()
         });
     match found {
@@ -170,7 +201,12 @@ fn check_version(client: &Path) -> Result<(), String> {
 /// System libraries a static Aeron needs: `AERON_SYSTEM_LIBS`, or `uuid` when the driver refers to it.
 fn system_libs(driver: &Path) -> Vec<String> {
     if let Ok(list) = std::env::var(SYSTEM_LIBS_ENV) {
-        return list.split([',', ';']).map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+        return list
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
     }
     let bytes = std::fs::read(driver).unwrap_or_default();
     let uses = |sym: &[u8]| bytes.windows(sym.len()).any(|w| w == sym);

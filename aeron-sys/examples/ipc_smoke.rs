@@ -14,10 +14,20 @@ use std::ptr;
 use std::time::Duration;
 use support::{check, wait_for, Client, Driver};
 
-unsafe extern "C" fn print_fragment(clientd: *mut c_void, buffer: *const u8, length: usize, _h: *mut aeron_header_t) {
+unsafe extern "C" fn print_fragment(
+    clientd: *mut c_void,
+    buffer: *const u8,
+    length: usize,
+    _h: *mut aeron_header_t,
+) {
     // SAFETY: clientd is the `&mut usize` counter handed to aeron_subscription_poll; buffer/length are valid
     // for the duration of this callback.
-    let (count, bytes) = unsafe { (&mut *(clientd as *mut usize), std::slice::from_raw_parts(buffer, length)) };
+    let (count, bytes) = unsafe {
+        (
+            &mut *(clientd as *mut usize),
+            std::slice::from_raw_parts(buffer, length),
+        )
+    };
     *count += 1;
     println!("received: {}", String::from_utf8_lossy(bytes));
 }
@@ -40,16 +50,30 @@ struct Options {
 fn main() {
     let o = Options::parse();
     // SAFETY: static NUL-terminated version string.
-    println!("Aeron {}", unsafe { CStr::from_ptr(aeron_version_full()) }.to_string_lossy());
+    println!(
+        "Aeron {}",
+        unsafe { CStr::from_ptr(aeron_version_full()) }.to_string_lossy()
+    );
     let driver = Driver::launch();
-    println!("media driver started in {}", driver.aeron_dir().to_string_lossy());
+    println!(
+        "media driver started in {}",
+        driver.aeron_dir().to_string_lossy()
+    );
     let client = Client::connect(&driver);
     let channel = CString::new(o.channel.as_str()).expect("a channel without NUL bytes");
     let timeout = Duration::from_secs(10);
     // SAFETY: pointers come from the C API and are closed below in reverse order; `count` outlives the polls.
     unsafe {
         let mut async_pub = ptr::null_mut();
-        check(aeron_async_add_publication(&mut async_pub, client.aeron, channel.as_ptr(), o.stream_id), "add publication");
+        check(
+            aeron_async_add_publication(
+                &mut async_pub,
+                client.aeron,
+                channel.as_ptr(),
+                o.stream_id,
+            ),
+            "add publication",
+        );
         let publication = wait_for("publication", timeout, || {
             let mut p = ptr::null_mut();
             let rc = aeron_async_add_publication_poll(&mut p, async_pub);
@@ -58,7 +82,16 @@ fn main() {
         });
         let mut async_sub = ptr::null_mut();
         check(
-            aeron_async_add_subscription(&mut async_sub, client.aeron, channel.as_ptr(), o.stream_id, None, ptr::null_mut(), None, ptr::null_mut()),
+            aeron_async_add_subscription(
+                &mut async_sub,
+                client.aeron,
+                channel.as_ptr(),
+                o.stream_id,
+                None,
+                ptr::null_mut(),
+                None,
+                ptr::null_mut(),
+            ),
             "add subscription",
         );
         let subscription = wait_for("subscription", timeout, || {
@@ -67,11 +100,19 @@ fn main() {
             check(rc, "subscription poll");
             (rc > 0).then_some(s)
         });
-        wait_for("connection", timeout, || aeron_subscription_is_connected(subscription).then_some(()));
+        wait_for("connection", timeout, || {
+            aeron_subscription_is_connected(subscription).then_some(())
+        });
         for i in 0..o.messages {
             let msg = format!("hello aeron #{i}");
             let pos = wait_for("offer", timeout, || {
-                let pos = aeron_publication_offer(publication, msg.as_ptr(), msg.len(), None, ptr::null_mut());
+                let pos = aeron_publication_offer(
+                    publication,
+                    msg.as_ptr(),
+                    msg.len(),
+                    None,
+                    ptr::null_mut(),
+                );
                 (pos > 0).then_some(pos)
             });
             println!("sent: {msg} (position {pos})");
@@ -79,7 +120,12 @@ fn main() {
         let mut count = 0usize;
         wait_for("messages", timeout, || {
             check(
-                aeron_subscription_poll(subscription, Some(print_fragment), &mut count as *mut usize as *mut c_void, 10),
+                aeron_subscription_poll(
+                    subscription,
+                    Some(print_fragment),
+                    &mut count as *mut usize as *mut c_void,
+                    10,
+                ),
                 "poll",
             );
             (count >= o.messages).then_some(())
@@ -87,5 +133,8 @@ fn main() {
         aeron_subscription_close(subscription, None, ptr::null_mut());
         aeron_publication_close(publication, None, ptr::null_mut());
     }
-    println!("done: {} messages sent and received on {} stream {}", o.messages, o.channel, o.stream_id);
+    println!(
+        "done: {} messages sent and received on {} stream {}",
+        o.messages, o.channel, o.stream_id
+    );
 }

@@ -271,7 +271,10 @@ fn vendored_offline_build_of_the_package_and_then_an_installed_aeron() {
             .env("AERON_LIB_DIR", prefix.join("lib"))
             .env("CMAKE", "/bin/false"),
     ));
-    eprintln!("builds against the installed Aeron (refused, then linked): {:?}", started.elapsed());
+    eprintln!(
+        "builds against the installed Aeron (refused, then linked): {:?}",
+        started.elapsed()
+    );
     assert!(
         log.contains("linking the installed Aeron 1.54.0 (static)"),
         "{log}"

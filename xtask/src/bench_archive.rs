@@ -51,15 +51,25 @@ const CALLGRIND_FRAME_BYTES: f64 = 66.0 * 992.0 * 1056.0;
 
 /// Runs the benchmark and writes the report.
 pub fn run(opts: &Options) -> Result<()> {
-    let env = tools::ensure(tools::Need { cmake: true, libclang: false })?;
+    let env = tools::ensure(tools::Need {
+        cmake: true,
+        libclang: false,
+    })?;
     let out_dir = paths::target_dir().join("bench-archive");
     let _ = std::fs::remove_dir_all(&out_dir);
     std::fs::create_dir_all(&out_dir)?;
     println!("xtask bench-archive: step 1/3: building the `limits` benchmark");
-    let exe = cargo_executable(&["-p", "rusteron-archive-server", "--bench", "limits"], "limits", &env)?;
+    let exe = cargo_executable(
+        &["-p", "rusteron-archive-server", "--bench", "limits"],
+        "limits",
+        &env,
+    )?;
     let machine = Machine::probe();
     let load_before = loadavg();
-    println!("xtask bench-archive: step 2/3: measuring ({} MiB per run, {} runs each)", opts.mib, opts.reps);
+    println!(
+        "xtask bench-archive: step 2/3: measuring ({} MiB per run, {} runs each)",
+        opts.mib, opts.reps
+    );
     let table_file = out_dir.join("table.md");
     let status = Command::new(&exe)
         .env("RUSTERON_BENCH_MIB", opts.mib.to_string())
@@ -117,7 +127,11 @@ pub fn run(opts: &Options) -> Result<()> {
 fn callgrind(exe: &Path, program: &str, function: &str, out_dir: &Path) -> Result<f64> {
     let file = out_dir.join(format!("{program}.callgrind"));
     let status = Command::new("valgrind")
-        .args(["--tool=callgrind", "--compress-strings=no", "--compress-pos=no"])
+        .args([
+            "--tool=callgrind",
+            "--compress-strings=no",
+            "--compress-pos=no",
+        ])
         .arg(format!("--callgrind-out-file={}", file.display()))
         .arg(exe)
         .arg(program)
@@ -130,13 +144,21 @@ fn callgrind(exe: &Path, program: &str, function: &str, out_dir: &Path) -> Resul
     let p = Profile::read(&file)?;
     let ir = p.inclusive_of(function);
     if ir == 0 {
-        bail!("no instructions of a function ending in {function} in {}", file.display());
+        bail!(
+            "no instructions of a function ending in {function} in {}",
+            file.display()
+        );
     }
     Ok(ir as f64 / (CALLGRIND_FRAME_BYTES / (1024.0 * 1024.0)))
 }
 
 fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// One row of the benchmark's table.
@@ -155,11 +177,22 @@ fn rows(table: &str) -> Vec<TableRow> {
     table
         .lines()
         .filter_map(|l| {
-            let cols: Vec<&str> = l.trim().trim_matches('|').split('|').map(str::trim).collect();
+            let cols: Vec<&str> = l
+                .trim()
+                .trim_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect();
             let size = cols.get(1)?.strip_suffix(" B")?.parse().ok()?;
             let mbs = cols.get(2)?.parse().ok()?;
             let number = |i: usize| cols.get(i).and_then(|r| r.parse().ok());
-            Some(TableRow { what: cols[0].to_string(), size, mbs, ratio: number(5), floor: number(6) })
+            Some(TableRow {
+                what: cols[0].to_string(),
+                size,
+                mbs,
+                ratio: number(5),
+                floor: number(6),
+            })
         })
         .collect()
 }
@@ -171,9 +204,21 @@ fn targets(table: &str, instructions: Option<(f64, f64)>) -> Vec<(String, bool)>
     let find = |what: &str, size: u64| rows.iter().find(|r| r.what == what && r.size == size);
     for mode in ["SHARED", "DEDICATED"] {
         for size in [1024, 8192] {
-            for (what, min) in [("record to tmpfs", 0.8), ("record to disk", 0.8), ("replay from disk", 0.9), ("replay from tmpfs", 0.9)] {
-                if let Some(TableRow { ratio: Some(ratio), floor, .. }) = find(&format!("{what} ({mode})"), size) {
-                    let floor = floor.map(|f| format!("; {f:.2} × the floor of its design in the same run")).unwrap_or_default();
+            for (what, min) in [
+                ("record to tmpfs", 0.8),
+                ("record to disk", 0.8),
+                ("replay from disk", 0.9),
+                ("replay from tmpfs", 0.9),
+            ] {
+                if let Some(TableRow {
+                    ratio: Some(ratio),
+                    floor,
+                    ..
+                }) = find(&format!("{what} ({mode})"), size)
+                {
+                    let floor = floor
+                        .map(|f| format!("; {f:.2} × the floor of its design in the same run"))
+                        .unwrap_or_default();
                     out.push((format!("{what} ({mode}), {size} B: ≥ {min} × reference (measured {ratio:.2}{floor})"), *ratio >= min));
                 }
             }
@@ -195,7 +240,10 @@ fn targets(table: &str, instructions: Option<(f64, f64)>) -> Vec<(String, bool)>
     }
     if let Some((record, floor)) = instructions {
         let r = record / floor;
-        out.push((format!("recorder instructions per MiB ≤ 1.2 × floor (measured {r:.2})"), r <= 1.2));
+        out.push((
+            format!("recorder instructions per MiB ≤ 1.2 × floor (measured {r:.2})"),
+            r <= 1.2,
+        ));
     }
     out
 }
@@ -220,8 +268,16 @@ mod tests {
             | 16 concurrent recordings, disk (DEDICATED) | 1024 B | 360.0 | 1–2 | x | 0.36 | – | – |\n";
         let t = targets(table, Some((1300.0, 1000.0)));
         assert_eq!(t.len(), 5);
-        assert!(t[2].0.contains("16 publications is 0.50 × that of 1"), "{}", t[2].0);
-        assert!(t[3].0.contains("16 publications is 0.25 × that of 1"), "{}", t[3].0);
+        assert!(
+            t[2].0.contains("16 publications is 0.50 × that of 1"),
+            "{}",
+            t[2].0
+        );
+        assert!(
+            t[3].0.contains("16 publications is 0.25 × that of 1"),
+            "{}",
+            t[3].0
+        );
         assert!(!t[0].1 && t[0].0.starts_with("record to tmpfs (SHARED), 1024 B"));
         assert!(t[0].0.contains("0.97 × the floor"), "{}", t[0].0);
         assert!(t[1].1 && t[1].0.starts_with("replay from disk (SHARED), 8192 B"));

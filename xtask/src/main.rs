@@ -1,6 +1,8 @@
 //! `cargo xtask`: project automation for rusteron.
 //!
 //! - `cargo xtask codegen [--check]`: regenerate (or verify) every committed generated file.
+//! - `cargo xtask lint`: `cargo fmt --all --check`, `cargo clippy --workspace --all-targets -- -D warnings` and
+//!   `codegen --check`; installs missing rustfmt/clippy with rustup (docs/building.md).
 //! - `cargo xtask test`: install missing build tools into `target/tools/`, check codegen drift, run the tests.
 //! - `cargo xtask demo`: install missing build tools, then run the main demo.
 //! - `cargo xtask test-driver [-- <command>]`: media driver + Rust archive server on a temp dir.
@@ -17,6 +19,7 @@ mod bench_archive;
 mod codegen;
 mod conformance;
 mod demo;
+mod lint;
 mod memcheck;
 mod package_check;
 mod paths;
@@ -47,6 +50,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// The style gate: `cargo fmt --all --check`, `cargo clippy --workspace --all-targets -- -D warnings`, codegen drift.
+    Lint,
     /// Set up a fresh machine (tools into target/tools/), check codegen drift, run the workspace tests.
     Test {
         /// Extra arguments passed to `cargo test` (after `--`).
@@ -74,9 +79,13 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Codegen { check } => {
-            let env = tools::ensure(tools::Need { cmake: false, libclang: true })?;
+            let env = tools::ensure(tools::Need {
+                cmake: false,
+                libclang: true,
+            })?;
             codegen::run(&env, check)
         }
+        Command::Lint => lint::run(),
         Command::Test { cargo_args } => test::run(&cargo_args),
         Command::Demo => demo::run(),
         Command::TestDriver(opts) => test_driver::run(&opts),

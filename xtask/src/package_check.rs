@@ -152,20 +152,30 @@ fn forget_local_registry_copies(published: &[String]) {
 /// [`forget_local_registry_copies`] below the cargo home `home`.
 fn forget_local_registry_copies_in(home: &std::path::Path, published: &[String]) {
     for kind in ["src", "cache"] {
-        let Ok(registries) = std::fs::read_dir(home.join("registry").join(kind)) else { continue };
+        let Ok(registries) = std::fs::read_dir(home.join("registry").join(kind)) else {
+            continue;
+        };
         for registry in registries.flatten() {
             if !registry.file_name().to_string_lossy().starts_with('-') {
                 continue;
             }
-            let Ok(entries) = std::fs::read_dir(registry.path()) else { continue };
+            let Ok(entries) = std::fs::read_dir(registry.path()) else {
+                continue;
+            };
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
                 let ours = published.iter().any(|p| {
-                    name.strip_prefix(p.as_str()).and_then(|r| r.strip_prefix('-')).is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+                    name.strip_prefix(p.as_str())
+                        .and_then(|r| r.strip_prefix('-'))
+                        .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
                 });
                 if ours {
                     let path = entry.path();
-                    let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+                    let _ = if path.is_dir() {
+                        std::fs::remove_dir_all(&path)
+                    } else {
+                        std::fs::remove_file(&path)
+                    };
                 }
             }
         }
@@ -335,17 +345,37 @@ mod tests {
         let home = std::env::temp_dir().join(format!("rusteron-pkgcheck-{}", std::process::id()));
         let local = home.join("registry/src/-1234abcd");
         let remote = home.join("registry/src/index.crates.io-1949cf8c6b5b557f");
-        for d in [local.join("rusteron-client-0.1.0"), local.join("rusteron-client-extra-0.1.0"), local.join("serde-1.0.0"), remote.join("rusteron-client-0.1.0")] {
+        for d in [
+            local.join("rusteron-client-0.1.0"),
+            local.join("rusteron-client-extra-0.1.0"),
+            local.join("serde-1.0.0"),
+            remote.join("rusteron-client-0.1.0"),
+        ] {
             std::fs::create_dir_all(d).unwrap();
         }
         std::fs::create_dir_all(home.join("registry/cache/-1234abcd")).unwrap();
-        std::fs::write(home.join("registry/cache/-1234abcd/rusteron-client-0.1.0.crate"), b"x").unwrap();
+        std::fs::write(
+            home.join("registry/cache/-1234abcd/rusteron-client-0.1.0.crate"),
+            b"x",
+        )
+        .unwrap();
         forget_local_registry_copies_in(&home, &["rusteron-client".to_string()]);
-        assert!(!local.join("rusteron-client-0.1.0").exists(), "our stale copy is gone");
-        assert!(!home.join("registry/cache/-1234abcd/rusteron-client-0.1.0.crate").exists());
-        assert!(local.join("rusteron-client-extra-0.1.0").exists(), "another crate with our name as prefix stays");
+        assert!(
+            !local.join("rusteron-client-0.1.0").exists(),
+            "our stale copy is gone"
+        );
+        assert!(!home
+            .join("registry/cache/-1234abcd/rusteron-client-0.1.0.crate")
+            .exists());
+        assert!(
+            local.join("rusteron-client-extra-0.1.0").exists(),
+            "another crate with our name as prefix stays"
+        );
         assert!(local.join("serde-1.0.0").exists(), "other crates stay");
-        assert!(remote.join("rusteron-client-0.1.0").exists(), "crates.io's copies stay");
+        assert!(
+            remote.join("rusteron-client-0.1.0").exists(),
+            "crates.io's copies stay"
+        );
         std::fs::remove_dir_all(&home).unwrap();
     }
 }

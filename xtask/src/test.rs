@@ -19,13 +19,18 @@ const SERVER_TEST_CRATES: [&str; 2] = ["rusteron-archive-server", "rusteron-arch
 /// archive server's test matrix (its tests and the archive client's in SHARED mode too).
 pub fn run(cargo_args: &[String]) -> Result<()> {
     println!("xtask test: step 1/4: build tools");
-    let env = tools::ensure(tools::Need { cmake: true, libclang: true })?;
+    let env = tools::ensure(tools::Need {
+        cmake: true,
+        libclang: true,
+    })?;
     println!("xtask test: step 2/4: cargo xtask codegen --check");
     codegen::run(&env, true)?;
     println!("xtask test: step 3/4: cargo test --workspace (archive server in its default threading mode, DEDICATED)");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(&cargo);
-    cmd.current_dir(paths::root()).args(["test", "--workspace"]).args(cargo_args);
+    cmd.current_dir(paths::root())
+        .args(["test", "--workspace"])
+        .args(cargo_args);
     cmd.env_remove(THREADING_MODE_ENV);
     env.apply(&mut cmd);
     let mut totals = run_counting(&mut cmd)?;
@@ -43,7 +48,10 @@ pub fn run(cargo_args: &[String]) -> Result<()> {
     totals.ignored += shared.ignored;
     totals.ok &= shared.ok;
     println!("xtask test: summary of all test binaries:");
-    println!("summary: {} passed, {} failed, {} skipped", totals.passed, totals.failed, totals.ignored);
+    println!(
+        "summary: {} passed, {} failed, {} skipped",
+        totals.passed, totals.failed, totals.ignored
+    );
     if !totals.ok || totals.failed > 0 {
         bail!("cargo test failed");
     }
@@ -78,10 +86,14 @@ fn run_counting(cmd: &mut Command) -> Result<Totals> {
 
 /// Parses `test result: ok. 3 passed; 0 failed; 1 ignored; ...` into `totals`.
 fn add_result_line(totals: &mut Totals, line: &str) {
-    let Some(rest) = line.trim().strip_prefix("test result: ") else { return };
+    let Some(rest) = line.trim().strip_prefix("test result: ") else {
+        return;
+    };
     for part in rest.split(';') {
         let mut words = part.split_whitespace().rev();
-        let (Some(kind), Some(n)) = (words.next(), words.next()) else { continue };
+        let (Some(kind), Some(n)) = (words.next(), words.next()) else {
+            continue;
+        };
         let Ok(n) = n.parse::<u64>() else { continue };
         match kind {
             "passed" => totals.passed += n,
@@ -100,7 +112,10 @@ mod tests {
     fn result_lines_are_summed() {
         let mut t = Totals::default();
         add_result_line(&mut t, "test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.1s");
-        add_result_line(&mut t, "test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out");
+        add_result_line(
+            &mut t,
+            "test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out",
+        );
         add_result_line(&mut t, "running 3 tests");
         assert_eq!((t.passed, t.failed, t.ignored), (5, 1, 1));
     }

@@ -39,31 +39,50 @@ pub struct Options {
 }
 
 fn free_udp_port() -> Result<u16> {
-    Ok(std::net::UdpSocket::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::UdpSocket::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// The environment handed to clients, in print order.
 fn environment(base: &Path, control_port: u16, events_port: u16) -> Vec<(&'static str, String)> {
     vec![
         ("AERON_DIR", base.join("aeron").display().to_string()),
-        ("AERON_ARCHIVE_CONTROL_CHANNEL", format!("aeron:udp?endpoint=127.0.0.1:{control_port}")),
+        (
+            "AERON_ARCHIVE_CONTROL_CHANNEL",
+            format!("aeron:udp?endpoint=127.0.0.1:{control_port}"),
+        ),
         ("AERON_ARCHIVE_CONTROL_STREAM_ID", "10".into()),
-        ("AERON_ARCHIVE_CONTROL_RESPONSE_CHANNEL", "aeron:udp?endpoint=127.0.0.1:0".into()),
+        (
+            "AERON_ARCHIVE_CONTROL_RESPONSE_CHANNEL",
+            "aeron:udp?endpoint=127.0.0.1:0".into(),
+        ),
         ("AERON_ARCHIVE_CONTROL_RESPONSE_STREAM_ID", "20".into()),
-        ("AERON_ARCHIVE_LOCAL_CONTROL_CHANNEL", "aeron:ipc?term-length=64k".into()),
+        (
+            "AERON_ARCHIVE_LOCAL_CONTROL_CHANNEL",
+            "aeron:ipc?term-length=64k".into(),
+        ),
         ("AERON_ARCHIVE_LOCAL_CONTROL_STREAM_ID", "10".into()),
         (
             "AERON_ARCHIVE_RECORDING_EVENTS_CHANNEL",
             format!("aeron:udp?control-mode=dynamic|control=127.0.0.1:{events_port}"),
         ),
         ("AERON_ARCHIVE_RECORDING_EVENTS_STREAM_ID", "30".into()),
-        ("AERON_ARCHIVE_DIR", base.join("archive").display().to_string()),
+        (
+            "AERON_ARCHIVE_DIR",
+            base.join("archive").display().to_string(),
+        ),
     ]
 }
 
 /// The server's `-D` arguments for `env`.
 fn server_args(env: &[(&'static str, String)]) -> Vec<String> {
-    let get = |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let get = |k: &str| {
+        env.iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     vec![
         format!("-Daeron.dir={}", get("AERON_DIR")),
         "-Daeron.threading.mode=SHARED".into(),
@@ -72,8 +91,14 @@ fn server_args(env: &[(&'static str, String)]) -> Vec<String> {
         "-Daeron.dir.delete.on.shutdown=true".into(),
         "-Daeron.spies.simulate.connection=true".into(),
         format!("-Daeron.archive.dir={}", get("AERON_ARCHIVE_DIR")),
-        format!("-Daeron.archive.control.channel={}", get("AERON_ARCHIVE_CONTROL_CHANNEL")),
-        format!("-Daeron.archive.recording.events.channel={}", get("AERON_ARCHIVE_RECORDING_EVENTS_CHANNEL")),
+        format!(
+            "-Daeron.archive.control.channel={}",
+            get("AERON_ARCHIVE_CONTROL_CHANNEL")
+        ),
+        format!(
+            "-Daeron.archive.recording.events.channel={}",
+            get("AERON_ARCHIVE_RECORDING_EVENTS_CHANNEL")
+        ),
         "-Daeron.archive.recording.events.enabled=true".into(),
         "-Daeron.archive.replication.channel=aeron:udp?endpoint=127.0.0.1:0".into(),
         "-Daeron.archive.control.response.channel=aeron:udp?endpoint=127.0.0.1:0".into(),
@@ -82,11 +107,19 @@ fn server_args(env: &[(&'static str, String)]) -> Vec<String> {
 
 /// Builds the server binary and returns its path.
 fn build_server(release: bool) -> Result<PathBuf> {
-    let env = tools::ensure(tools::Need { cmake: true, libclang: false })?;
+    let env = tools::ensure(tools::Need {
+        cmake: true,
+        libclang: false,
+    })?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(paths::root())
-        .args(["build", "--package", "rusteron-archive-server", "--bin", "rusteron-archive-server"]);
+    cmd.current_dir(paths::root()).args([
+        "build",
+        "--package",
+        "rusteron-archive-server",
+        "--bin",
+        "rusteron-archive-server",
+    ]);
     if release {
         cmd.arg("--release");
     }
@@ -207,7 +240,9 @@ mod tests {
         let args = server_args(&env);
         assert!(args.iter().all(|a| a.starts_with("-D")));
         assert!(args.contains(&"-Daeron.dir=/tmp/x/aeron".to_owned()));
-        assert!(args.contains(&"-Daeron.archive.control.channel=aeron:udp?endpoint=127.0.0.1:1234".to_owned()));
+        assert!(args.contains(
+            &"-Daeron.archive.control.channel=aeron:udp?endpoint=127.0.0.1:1234".to_owned()
+        ));
         assert!(args.iter().any(|a| a.ends_with("control=127.0.0.1:5678")));
     }
 }

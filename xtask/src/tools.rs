@@ -82,20 +82,31 @@ fn ensure_cmake() -> Result<PathBuf> {
     }
     let local = venv().join("bin/cmake");
     if !cmake_ok(&local) {
-        println!("xtask: installing {CMAKE_REQ} from PyPI into {}", venv().display());
+        println!(
+            "xtask: installing {CMAKE_REQ} from PyPI into {}",
+            venv().display()
+        );
         pip_install(CMAKE_REQ)?;
     }
     if !cmake_ok(&local) {
-        bail!("installed {CMAKE_REQ} into {} but {} does not work", venv().display(), local.display());
+        bail!(
+            "installed {CMAKE_REQ} into {} but {} does not work",
+            venv().display(),
+            local.display()
+        );
     }
     println!("xtask: using CMake {}", local.display());
     Ok(local)
 }
 
 fn cmake_ok(cmake: &Path) -> bool {
-    let Ok(out) = Command::new(cmake).arg("--version").output() else { return false };
+    let Ok(out) = Command::new(cmake).arg("--version").output() else {
+        return false;
+    };
     let text = String::from_utf8_lossy(&out.stdout);
-    let Some(v) = text.lines().next().and_then(|l| l.rsplit(' ').next()) else { return false };
+    let Some(v) = text.lines().next().and_then(|l| l.rsplit(' ').next()) else {
+        return false;
+    };
     let mut it = v.split('.').filter_map(|p| p.parse::<u32>().ok());
     matches!((it.next(), it.next()), (Some(major), Some(minor)) if (major, minor) >= (3, 30))
 }
@@ -111,7 +122,10 @@ fn ensure_libclang() -> Result<PathBuf> {
     if let Some(dir) = find() {
         return Ok(dir);
     }
-    println!("xtask: installing {LIBCLANG_REQ} from PyPI into {} (needed by bindgen)", venv().display());
+    println!(
+        "xtask: installing {LIBCLANG_REQ} from PyPI into {} (needed by bindgen)",
+        venv().display()
+    );
     pip_install(LIBCLANG_REQ)?;
     find().context("pip installed libclang but libclang.so was not found in the venv")
 }
@@ -141,13 +155,20 @@ fn pip_install(req: &str) -> Result<()> {
         run(Command::new(python).args(["-m", "venv"]).arg(&venv))
             .context("creating the Python venv (on Debian: apt-get install python3-venv)")?;
     }
-    run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "--disable-pip-version-check", req]))
+    run(Command::new(venv.join("bin/pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        req,
+    ]))
 }
 
 /// Runs a command, echoing it, and fails if it fails.
 pub fn run(cmd: &mut Command) -> Result<()> {
     println!("xtask: $ {}", show(cmd));
-    let status = cmd.status().with_context(|| format!("cannot start {}", show(cmd)))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {}", show(cmd)))?;
     if !status.success() {
         bail!("`{}` failed with {status}", show(cmd));
     }

@@ -26,7 +26,10 @@ pub struct Driver {
 impl Driver {
     /// Launches a driver in shared threading mode with a sleeping idle strategy (friendly to 2 cores).
     pub fn launch() -> Driver {
-        let dir = tempfile::Builder::new().prefix("aeron-sys-test-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("aeron-sys-test-")
+            .tempdir()
+            .unwrap();
         let aeron_dir = CString::new(dir.path().join("aeron").to_str().unwrap()).unwrap();
         let sleeping = CString::new("sleeping").unwrap();
         let mut context = ptr::null_mut();
@@ -34,19 +37,41 @@ impl Driver {
         // SAFETY: plain C API calls with valid out-pointers and NUL-terminated strings that outlive the calls
         // (the context copies strings).
         unsafe {
-            check(aeron_driver_context_init(&mut context), "aeron_driver_context_init");
-            check(aeron_driver_context_set_dir(context, aeron_dir.as_ptr()), "set_dir");
-            check(aeron_driver_context_set_dir_delete_on_start(context, true), "delete_on_start");
-            check(aeron_driver_context_set_dir_delete_on_shutdown(context, true), "delete_on_shutdown");
             check(
-                aeron_driver_context_set_threading_mode(context, aeron_threading_mode_t::AERON_THREADING_MODE_SHARED),
+                aeron_driver_context_init(&mut context),
+                "aeron_driver_context_init",
+            );
+            check(
+                aeron_driver_context_set_dir(context, aeron_dir.as_ptr()),
+                "set_dir",
+            );
+            check(
+                aeron_driver_context_set_dir_delete_on_start(context, true),
+                "delete_on_start",
+            );
+            check(
+                aeron_driver_context_set_dir_delete_on_shutdown(context, true),
+                "delete_on_shutdown",
+            );
+            check(
+                aeron_driver_context_set_threading_mode(
+                    context,
+                    aeron_threading_mode_t::AERON_THREADING_MODE_SHARED,
+                ),
                 "threading_mode",
             );
-            check(aeron_driver_context_set_shared_idle_strategy(context, sleeping.as_ptr()), "idle");
+            check(
+                aeron_driver_context_set_shared_idle_strategy(context, sleeping.as_ptr()),
+                "idle",
+            );
             check(aeron_driver_init(&mut driver, context), "aeron_driver_init");
             check(aeron_driver_start(driver, false), "aeron_driver_start");
         }
-        Driver { dir, driver, context }
+        Driver {
+            dir,
+            driver,
+            context,
+        }
     }
 
     /// The aeron dir clients must use.
@@ -80,7 +105,10 @@ impl Client {
         // SAFETY: valid out-pointers; the context copies the dir string.
         unsafe {
             check(aeron_context_init(&mut context), "aeron_context_init");
-            check(aeron_context_set_dir(context, dir.as_ptr()), "aeron_context_set_dir");
+            check(
+                aeron_context_set_dir(context, dir.as_ptr()),
+                "aeron_context_set_dir",
+            );
             check(aeron_init(&mut aeron, context), "aeron_init");
             check(aeron_start(aeron), "aeron_start");
         }
@@ -105,7 +133,10 @@ pub fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<
         if let Some(v) = f() {
             return v;
         }
-        assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
 }

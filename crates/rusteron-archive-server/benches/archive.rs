@@ -70,8 +70,14 @@ struct Bench {
 }
 
 fn start() -> Bench {
-    let shm = tempfile::Builder::new().prefix("rusteron-bench-").tempdir_in("/dev/shm").unwrap();
-    let disk = tempfile::Builder::new().prefix("rusteron-bench-archive-").tempdir().unwrap();
+    let shm = tempfile::Builder::new()
+        .prefix("rusteron-bench-")
+        .tempdir_in("/dev/shm")
+        .unwrap();
+    let disk = tempfile::Builder::new()
+        .prefix("rusteron-bench-archive-")
+        .tempdir()
+        .unwrap();
     let aeron_dir = shm.path().join("aeron");
     let driver = MediaDriverBuilder::new()
         .dir(aeron_dir.display().to_string())
@@ -94,7 +100,13 @@ fn start() -> Bench {
     };
     let server = ArchiveServer::launch(config).unwrap();
     let client = CArchive::connect(&setup).unwrap();
-    Bench { client, _server: server, _driver: driver, _shm: shm, disk }
+    Bench {
+        client,
+        _server: server,
+        _driver: driver,
+        _shm: shm,
+        disk,
+    }
 }
 
 /// Offers `n` messages of `msg`, retrying on back pressure.
@@ -128,11 +140,22 @@ fn wait_recorded(client: &CArchive, recording_id: i64, position: i64) {
     }
 }
 
-fn record_and_replay(c: &mut Criterion, b: &Bench, size: usize, stream_id: i32, per_iter: u64, disk: (f64, f64)) {
+fn record_and_replay(
+    c: &mut Criterion,
+    b: &Bench,
+    size: usize,
+    stream_id: i32,
+    per_iter: u64,
+    disk: (f64, f64),
+) {
     let msg = vec![0xA5u8; size];
     let frame = ((32 + size).div_ceil(32) * 32) as f64;
     b.client.start_recording(CHANNEL, stream_id).unwrap();
-    let publication = b.client.aeron.add_exclusive_publication(CHANNEL, stream_id, Duration::from_secs(10)).unwrap();
+    let publication = b
+        .client
+        .aeron
+        .add_exclusive_publication(CHANNEL, stream_id, Duration::from_secs(10))
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     let recording_id = loop {
         let list = b.client.list_recordings().unwrap();
@@ -144,7 +167,10 @@ fn record_and_replay(c: &mut Criterion, b: &Bench, size: usize, stream_id: i32, 
     };
 
     let mut group = c.benchmark_group(format!("record_{size}B"));
-    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(6));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(6));
     group.throughput(Throughput::Elements(per_iter));
     let mut total = (0u64, Duration::ZERO);
     group.bench_function("ipc_messages", |bencher| {
@@ -176,7 +202,10 @@ fn record_and_replay(c: &mut Criterion, b: &Bench, size: usize, stream_id: i32, 
     let length = recorded.min(256 * 1024 * 1024);
     let messages = messages_in(length, frame as i64);
     let mut group = c.benchmark_group(format!("replay_{size}B"));
-    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(6));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(6));
     group.throughput(Throughput::Elements(messages));
     let mut replay_total = (0u64, Duration::ZERO);
     let mut replay_stream = 3000 + stream_id;
@@ -186,13 +215,25 @@ fn record_and_replay(c: &mut Criterion, b: &Bench, size: usize, stream_id: i32, 
             for _ in 0..iters {
                 replay_stream += 1;
                 let start = Instant::now();
-                let sub = b.client.replay(recording_id, "aeron:ipc?term-length=16m", replay_stream, 0, length).unwrap();
+                let sub = b
+                    .client
+                    .replay(
+                        recording_id,
+                        "aeron:ipc?term-length=16m",
+                        replay_stream,
+                        0,
+                        length,
+                    )
+                    .unwrap();
                 let mut got = 0u64;
                 let deadline = Instant::now() + Duration::from_secs(120);
                 while got < messages {
                     let n = sub.poll_once(|_m: &[u8], _h| got += 1, 4096).unwrap();
                     if n == 0 {
-                        assert!(Instant::now() < deadline, "replay stalled at {got}/{messages}");
+                        assert!(
+                            Instant::now() < deadline,
+                            "replay stalled at {got}/{messages}"
+                        );
                         std::hint::spin_loop();
                     }
                 }

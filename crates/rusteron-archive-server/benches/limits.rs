@@ -40,7 +40,8 @@ use std::time::{Duration, Instant};
 use ops_support::{CArchive, Setup};
 use rusteron_archive_server::{ArchiveConfig, ArchiveServer, ThreadingMode};
 use rusteron_client::{
-    Aeron, AeronBlockHandlerCallback, AeronContext, AeronExclusivePublication, AeronSubscription, Handlers,
+    Aeron, AeronBlockHandlerCallback, AeronContext, AeronExclusivePublication, AeronSubscription,
+    Handlers,
 };
 use rusteron_media_driver::{MediaDriver, MediaDriverBuilder, ThreadingMode as DriverThreading};
 
@@ -49,7 +50,10 @@ const MIB: u64 = 1024 * 1024;
 const TERM: &str = "term-length=16m";
 
 fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Frame length on the log of a message of `size` bytes.
@@ -58,7 +62,11 @@ fn frame_length(size: usize) -> u64 {
     const MAX_PAYLOAD: usize = 1408 - 32;
     let aligned = |payload: usize| (32 + payload).div_ceil(32) * 32;
     let (full, rest) = (size / MAX_PAYLOAD, size % MAX_PAYLOAD);
-    let last = if rest > 0 || full == 0 { aligned(rest) } else { 0 };
+    let last = if rest > 0 || full == 0 {
+        aligned(rest)
+    } else {
+        0
+    };
     (full * aligned(MAX_PAYLOAD) + last) as u64
 }
 
@@ -75,7 +83,10 @@ struct Driver {
 
 impl Driver {
     fn start() -> Driver {
-        let shm = tempfile::Builder::new().prefix("rusteron-limits-").tempdir_in("/dev/shm").unwrap();
+        let shm = tempfile::Builder::new()
+            .prefix("rusteron-limits-")
+            .tempdir_in("/dev/shm")
+            .unwrap();
         let aeron_dir = shm.path().join("aeron");
         let driver = MediaDriverBuilder::new()
             .dir(aeron_dir.display().to_string())
@@ -85,7 +96,11 @@ impl Driver {
             .spies_simulate_connection(true)
             .launch()
             .unwrap();
-        Driver { _driver: driver, _shm: shm, aeron_dir }
+        Driver {
+            _driver: driver,
+            _shm: shm,
+            aeron_dir,
+        }
     }
 
     fn client(&self) -> Aeron {
@@ -150,18 +165,37 @@ impl Archive {
     /// recording started.
     fn record(&self, channel: &str, stream: i32) -> Recorded {
         // Recording ids are never reused, purged or not: the new one is above every id listed so far.
-        let newest = |from: i64| self.client.list_recordings_from(from, i32::MAX).unwrap().iter().map(|r| r.0).max();
+        let newest = |from: i64| {
+            self.client
+                .list_recordings_from(from, i32::MAX)
+                .unwrap()
+                .iter()
+                .map(|r| r.0)
+                .max()
+        };
         let before = newest(0).unwrap_or(-1);
         let subscription_id = self.client.start_recording(channel, stream).unwrap();
-        let publication = self.client.aeron.add_exclusive_publication(channel, stream, Duration::from_secs(10)).unwrap();
+        let publication = self
+            .client
+            .aeron
+            .add_exclusive_publication(channel, stream, Duration::from_secs(10))
+            .unwrap();
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(recording_id) = newest(before + 1) {
                 if let Some(counter_id) = recording_counter(&self.client.aeron, recording_id) {
-                    return Recorded { publication, recording_id, counter_id, subscription_id };
+                    return Recorded {
+                        publication,
+                        recording_id,
+                        counter_id,
+                        subscription_id,
+                    };
                 }
             }
-            assert!(Instant::now() < deadline, "the recording of stream {stream} did not start");
+            assert!(
+                Instant::now() < deadline,
+                "the recording of stream {stream} did not start"
+            );
             std::thread::sleep(Duration::from_millis(2));
         }
     }
@@ -170,11 +204,17 @@ impl Archive {
     /// fill memory (tmpfs) nor leave dirty pages for the kernel to write back during later runs.
     fn discard(&self, recorded: Recorded) {
         drop(recorded.publication);
-        self.client.stop_recording_subscription(recorded.subscription_id).unwrap();
+        self.client
+            .stop_recording_subscription(recorded.subscription_id)
+            .unwrap();
         let deadline = Instant::now() + Duration::from_secs(20);
         while let Err(e) = self.client.purge_recording(recorded.recording_id) {
             // The recording stops once its image is gone after the publication closed.
-            assert!(Instant::now() < deadline, "recording {} was not purged: {e:?}", recorded.recording_id);
+            assert!(
+                Instant::now() < deadline,
+                "recording {} was not purged: {e:?}",
+                recorded.recording_id
+            );
             std::thread::sleep(Duration::from_millis(5));
         }
     }
@@ -185,7 +225,11 @@ impl Archive {
         let reader = self.client.aeron.counters_reader();
         let deadline = Instant::now() + Duration::from_secs(300);
         while reader.get_counter_value(recorded.counter_id) < position {
-            assert!(Instant::now() < deadline, "recording {} did not reach {position}", recorded.recording_id);
+            assert!(
+                Instant::now() < deadline,
+                "recording {} did not reach {position}",
+                recorded.recording_id
+            );
             std::thread::sleep(Duration::from_micros(100));
         }
     }
@@ -203,11 +247,13 @@ fn invoke_while(server: &ArchiveServer, flag: &AtomicBool) {
 /// The RecordingPos counter of `recording_id` (type 100, recording id first in its key).
 fn recording_counter(aeron: &Aeron, recording_id: i64) -> Option<i32> {
     let mut found = None;
-    aeron.counters_reader().foreach_counter(|_value, id, type_id, key, _label| {
-        if type_id == 100 && key.len() >= 8 && key[..8] == recording_id.to_le_bytes() {
-            found = Some(id);
-        }
-    });
+    aeron
+        .counters_reader()
+        .foreach_counter(|_value, id, type_id, key, _label| {
+            if type_id == 100 && key.len() >= 8 && key[..8] == recording_id.to_le_bytes() {
+                found = Some(id);
+            }
+        });
     found
 }
 
@@ -257,7 +303,11 @@ fn drain(subs: Vec<AeronSubscription>, bytes: u64) -> std::thread::JoinHandle<Du
 /// Block-polls `subs` in turn on its own thread until `bytes` bytes arrived in all: blocks of up to 4 MiB
 /// that it only counts, or, with a file, blocks of up to 1 MiB (the archive's block limit) that it
 /// `pwrite`s to the file. Returns the time from the first block to the last.
-fn drain_into(subs: Vec<AeronSubscription>, bytes: u64, file: Option<File>) -> std::thread::JoinHandle<Duration> {
+fn drain_into(
+    subs: Vec<AeronSubscription>,
+    bytes: u64,
+    file: Option<File>,
+) -> std::thread::JoinHandle<Duration> {
     std::thread::spawn(move || {
         let block = if file.is_some() { MIB } else { 4 * MIB } as usize;
         let mut count = Consume { bytes: 0, file };
@@ -275,7 +325,11 @@ fn drain_into(subs: Vec<AeronSubscription>, bytes: u64, file: Option<File>) -> s
             if n == 0 {
                 idle += 1;
                 if idle % 1024 == 0 {
-                    assert!(Instant::now() < deadline, "drain stalled at {} of {bytes} bytes", count.bytes);
+                    assert!(
+                        Instant::now() < deadline,
+                        "drain stalled at {} of {bytes} bytes",
+                        count.bytes
+                    );
                 }
                 std::thread::yield_now();
             }
@@ -334,11 +388,19 @@ struct Run {
 /// (`/proc/self/task/*/schedstat`: time on a CPU, user and kernel, in nanoseconds).
 fn archive_cpu() -> Duration {
     let mut ns = 0u64;
-    for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
+    for task in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
         if comm.starts_with("archive-") && !comm.starts_with("archive-mark") {
             let stat = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
-            ns += stat.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            ns += stat
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
         }
     }
     Duration::from_nanos(ns)
@@ -350,21 +412,38 @@ fn with_archive_cpu(f: impl FnOnce() -> (f64, Duration)) -> Run {
     let wall = Instant::now();
     let (bytes, elapsed) = f();
     let cores = (archive_cpu() - cpu).as_secs_f64() / wall.elapsed().as_secs_f64();
-    Run { mbs: bytes / MB / elapsed.as_secs_f64(), archive_cores: cores }
+    Run {
+        mbs: bytes / MB / elapsed.as_secs_f64(),
+        archive_cores: cores,
+    }
 }
 
 /// Ceiling: the publisher, round-robin over `k` publications (one stream each), into a no-op block-poll
 /// consumer in this process that polls the `k` subscriptions in turn on one thread (as one recorder polls its
 /// recordings).
-fn ceiling(aeron: &Aeron, size: usize, messages: u64, k: usize, mut stream: impl FnMut() -> i32) -> f64 {
+fn ceiling(
+    aeron: &Aeron,
+    size: usize,
+    messages: u64,
+    k: usize,
+    mut stream: impl FnMut() -> i32,
+) -> f64 {
     settle();
     let channel = format!("aeron:ipc?{TERM}");
     let mut subs = Vec::new();
     let mut publications = Vec::new();
     for _ in 0..k {
         let s = stream();
-        subs.push(aeron.add_subscription(&channel, s, Duration::from_secs(10)).unwrap());
-        publications.push(aeron.add_exclusive_publication(&channel, s, Duration::from_secs(10)).unwrap());
+        subs.push(
+            aeron
+                .add_subscription(&channel, s, Duration::from_secs(10))
+                .unwrap(),
+        );
+        publications.push(
+            aeron
+                .add_exclusive_publication(&channel, s, Duration::from_secs(10))
+                .unwrap(),
+        );
     }
     let consumer = drain(subs, messages * frame_length(size));
     let mut msg = vec![0xA5u8; size.max(8)];
@@ -380,10 +459,18 @@ fn ceiling(aeron: &Aeron, size: usize, messages: u64, k: usize, mut stream: impl
 fn floor_record(aeron: &Aeron, dir: &Path, size: usize, messages: u64, stream: i32) -> f64 {
     settle();
     let channel = format!("aeron:ipc?{TERM}");
-    let sub = aeron.add_subscription(&channel, stream, Duration::from_secs(10)).unwrap();
-    let publication = aeron.add_exclusive_publication(&channel, stream, Duration::from_secs(10)).unwrap();
+    let sub = aeron
+        .add_subscription(&channel, stream, Duration::from_secs(10))
+        .unwrap();
+    let publication = aeron
+        .add_exclusive_publication(&channel, stream, Duration::from_secs(10))
+        .unwrap();
     let path = dir.join("floor-record.dat");
-    let consumer = drain_into(vec![sub], messages * frame_length(size), Some(File::create(&path).unwrap()));
+    let consumer = drain_into(
+        vec![sub],
+        messages * frame_length(size),
+        Some(File::create(&path).unwrap()),
+    );
     let mut msg = vec![0xA5u8; size.max(8)];
     let start = Instant::now();
     publish(&[&publication], &mut msg, messages);
@@ -408,9 +495,15 @@ fn floor_replay(
 ) -> f64 {
     settle();
     const TERM_LENGTH: i64 = 16 * MIB as i64;
-    let channel = format!("aeron:ipc?{TERM}|init-term-id={initial_term_id}|term-id={initial_term_id}|term-offset=0");
-    let sub = aeron.add_subscription(&channel, stream, Duration::from_secs(10)).unwrap();
-    let publication = aeron.add_exclusive_publication(&channel, stream, Duration::from_secs(10)).unwrap();
+    let channel = format!(
+        "aeron:ipc?{TERM}|init-term-id={initial_term_id}|term-id={initial_term_id}|term-offset=0"
+    );
+    let sub = aeron
+        .add_subscription(&channel, stream, Duration::from_secs(10))
+        .unwrap();
+    let publication = aeron
+        .add_exclusive_publication(&channel, stream, Duration::from_secs(10))
+        .unwrap();
     let session_id = publication.constants().unwrap().session_id;
     let consumer = drain(vec![sub], length as u64);
     let mut buffer = vec![0u8; MIB as usize];
@@ -424,7 +517,12 @@ fn floor_replay(
         }
         let term_left = TERM_LENGTH - position % TERM_LENGTH;
         let want = (length - position).min(term_left).min(buffer.len() as i64) as usize;
-        let read = file.as_ref().unwrap().1.read_at(&mut buffer[..want], offset).unwrap();
+        let read = file
+            .as_ref()
+            .unwrap()
+            .1
+            .read_at(&mut buffer[..want], offset)
+            .unwrap();
         let block = &mut buffer[..read];
         let mut end = 0usize;
         let mut padding = None;
@@ -463,7 +561,8 @@ fn floor_replay(
 
 /// Publishes `messages` messages round-robin on `recorded`; payload MB/s until all of it is recorded.
 fn record(archive: &Archive, recorded: &[Recorded], size: usize, messages: u64) -> Run {
-    let publications: Vec<&AeronExclusivePublication> = recorded.iter().map(|r| &r.publication).collect();
+    let publications: Vec<&AeronExclusivePublication> =
+        recorded.iter().map(|r| &r.publication).collect();
     let mut msg = vec![0xA5u8; size.max(8)];
     with_archive_cpu(|| {
         let start = Instant::now();
@@ -501,11 +600,23 @@ fn page_cache_write(dir: &Path, bytes: u64) -> f64 {
 
 /// Replays the first `length` bytes of `recording_id` into a block-poll consumer; payload MB/s.
 fn replay(archive: &Archive, recording_id: i64, length: i64, size: usize, stream: i32) -> Run {
-    let sub = archive.client.replay(recording_id, &format!("aeron:ipc?{TERM}"), stream, 0, length).unwrap();
+    let sub = archive
+        .client
+        .replay(
+            recording_id,
+            &format!("aeron:ipc?{TERM}"),
+            stream,
+            0,
+            length,
+        )
+        .unwrap();
     with_archive_cpu(|| {
         let start = Instant::now();
         drain(vec![sub], length as u64).join().unwrap();
-        ((length as u64 / frame_length(size) * size as u64) as f64, start.elapsed())
+        (
+            (length as u64 / frame_length(size) * size as u64) as f64,
+            start.elapsed(),
+        )
     })
 }
 
@@ -526,7 +637,14 @@ struct Row {
 
 impl Row {
     fn new(what: String, size: usize) -> Row {
-        Row { what, size, mbs: Vec::new(), reference: None, floor: Vec::new(), archive_cores: Vec::new() }
+        Row {
+            what,
+            size,
+            mbs: Vec::new(),
+            reference: None,
+            floor: Vec::new(),
+            archive_cores: Vec::new(),
+        }
     }
 
     fn with_reference(mut self, name: &'static str) -> Row {
@@ -571,7 +689,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// Median of the ratios `a[i] / b[i]` of runs paired by repetition.
 fn paired(a: &[f64], b: &[f64]) -> Option<f64> {
-    (!b.is_empty() && a.len() == b.len()).then(|| median(a.iter().zip(b).map(|(x, y)| x / y).collect()))
+    (!b.is_empty() && a.len() == b.len())
+        .then(|| median(a.iter().zip(b).map(|(x, y)| x / y).collect()))
 }
 
 /// Median of `reps` runs of `f`.
@@ -581,14 +700,22 @@ fn median_of(reps: usize, mut f: impl FnMut() -> f64) -> f64 {
 
 /// A result that is a plain rate (no archive involved).
 fn rate(mbs: f64) -> Run {
-    Run { mbs, archive_cores: f64::NAN }
+    Run {
+        mbs,
+        archive_cores: f64::NAN,
+    }
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     match args.first().map(String::as_str) {
         Some("callgrind-record") => {
-            let mode = args.get(2).map_or(ThreadingMode::Invoker, |m| m.parse().expect("a threading mode"));
+            let mode = args.get(2).map_or(ThreadingMode::Invoker, |m| {
+                m.parse().expect("a threading mode")
+            });
             return callgrind_record(Path::new(&args[1]), mode);
         }
         Some("callgrind-floor") => return callgrind_floor(Path::new(&args[1])),
@@ -601,9 +728,14 @@ fn main() {
         .ok()
         .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![32, 256, 1024, 8192]);
-    let disk_base =
-        tempfile::Builder::new().prefix("rusteron-limits-disk-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    let tmpfs_base = tempfile::Builder::new().prefix("rusteron-limits-archive-").tempdir_in("/dev/shm").unwrap();
+    let disk_base = tempfile::Builder::new()
+        .prefix("rusteron-limits-disk-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
+    let tmpfs_base = tempfile::Builder::new()
+        .prefix("rusteron-limits-archive-")
+        .tempdir_in("/dev/shm")
+        .unwrap();
     let (disk_sync, disk_cache, disk_read) = disk_speed(disk_base.path());
     let driver = Driver::start();
     let aeron = driver.client();
@@ -631,16 +763,31 @@ fn main() {
             let archive = Archive::start(&driver, &archive_dir, mode);
             for &size in &sizes {
                 let messages = mib * MIB / size as u64;
-                let mut ceiling_row = Row::new(format!("ceiling (no-op block-poll consumer), before {dir_name} ({mode})"), size);
-                let mut write_row = Row::new(format!("write of a new file without fsync, {dir_name}"), size);
-                let mut floor_record_row =
-                    Row::new(format!("floor: block poll + pwrite consumer, {dir_name}"), size).with_reference("min(write, ceiling)");
-                let mut record_row = Row::new(format!("record to {dir_name} ({mode})"), size).with_reference("min(write, ceiling)");
-                let mut floor_replay_row =
-                    Row::new(format!("floor: pread + offer_block replay, {dir_name}"), size).with_reference("ceiling");
-                let mut replay_row = Row::new(format!("replay from {dir_name} ({mode})"), size).with_reference("ceiling");
+                let mut ceiling_row = Row::new(
+                    format!("ceiling (no-op block-poll consumer), before {dir_name} ({mode})"),
+                    size,
+                );
+                let mut write_row = Row::new(
+                    format!("write of a new file without fsync, {dir_name}"),
+                    size,
+                );
+                let mut floor_record_row = Row::new(
+                    format!("floor: block poll + pwrite consumer, {dir_name}"),
+                    size,
+                )
+                .with_reference("min(write, ceiling)");
+                let mut record_row = Row::new(format!("record to {dir_name} ({mode})"), size)
+                    .with_reference("min(write, ceiling)");
+                let mut floor_replay_row = Row::new(
+                    format!("floor: pread + offer_block replay, {dir_name}"),
+                    size,
+                )
+                .with_reference("ceiling");
+                let mut replay_row = Row::new(format!("replay from {dir_name} ({mode})"), size)
+                    .with_reference("ceiling");
                 let mut both_row =
-                    Row::new(format!("record while replaying, {dir_name} ({mode})"), size).with_reference("min(write, ceiling)");
+                    Row::new(format!("record while replaying, {dir_name} ({mode})"), size)
+                        .with_reference("min(write, ceiling)");
                 // Each repetition measures the references and the floors right before the archive's runs they
                 // are compared with; ratios are taken per repetition, then their median.
                 for _ in 0..reps {
@@ -661,14 +808,31 @@ fn main() {
                     let initial_term_id = kept.publication.constants().unwrap().initial_term_id;
                     let segments = |position: i64| {
                         let base = position - position % segment_length;
-                        (archive_dir.join(format!("{recording_id}-{base}.rec")), (position - base) as u64)
+                        (
+                            archive_dir.join(format!("{recording_id}-{base}.rec")),
+                            (position - base) as u64,
+                        )
                     };
-                    let fp = floor_replay(&aeron, segments, length, initial_term_id, size, next_stream());
+                    let fp = floor_replay(
+                        &aeron,
+                        segments,
+                        length,
+                        initial_term_id,
+                        size,
+                        next_stream(),
+                    );
                     floor_replay_row.push(rate(fp), c, None);
                     settle();
-                    replay_row.push(replay(&archive, recording_id, length, size, next_stream()), c, Some(fp));
+                    replay_row.push(
+                        replay(&archive, recording_id, length, size, next_stream()),
+                        c,
+                        Some(fp),
+                    );
                     settle();
-                    let replay_sub = archive.client.replay(recording_id, &channel, next_stream(), 0, length).unwrap();
+                    let replay_sub = archive
+                        .client
+                        .replay(recording_id, &channel, next_stream(), 0, length)
+                        .unwrap();
                     let second = [archive.record(&channel, next_stream())];
                     let replaying = drain(vec![replay_sub], length as u64);
                     both_row.push(record(&archive, &second, size, messages), limit, None);
@@ -684,7 +848,15 @@ fn main() {
                     record_row.median(),
                     replay_row.median()
                 );
-                rows.extend([ceiling_row, write_row, floor_record_row, record_row, floor_replay_row, replay_row, both_row]);
+                rows.extend([
+                    ceiling_row,
+                    write_row,
+                    floor_record_row,
+                    record_row,
+                    floor_replay_row,
+                    replay_row,
+                    both_row,
+                ]);
             }
             if dir_name == "disk" {
                 let size = 1024;
@@ -693,17 +865,27 @@ fn main() {
                     let s = if k == 1 { "" } else { "s" };
                     let mut ceiling_row = Row::new(format!("ceiling, {k} publication{s} (no-op block-poll consumer), before disk ({mode})"), size);
                     let mut record_row =
-                        Row::new(format!("{k} concurrent recording{s}, disk ({mode})"), size).with_reference("min(write, ceiling)");
+                        Row::new(format!("{k} concurrent recording{s}, disk ({mode})"), size)
+                            .with_reference("min(write, ceiling)");
                     for _ in 0..reps {
                         let c = ceiling(&aeron, size, messages, k, &mut next_stream);
                         let w = page_cache_write(base, mib * MIB);
                         ceiling_row.push(rate(c), f64::NAN, None);
                         settle();
-                        let recorded: Vec<_> = (0..k).map(|_| archive.record(&channel, next_stream())).collect();
-                        record_row.push(record(&archive, &recorded, size, messages), w.min(c), None);
+                        let recorded: Vec<_> = (0..k)
+                            .map(|_| archive.record(&channel, next_stream()))
+                            .collect();
+                        record_row.push(
+                            record(&archive, &recorded, size, messages),
+                            w.min(c),
+                            None,
+                        );
                         recorded.into_iter().for_each(|r| archive.discard(r));
                     }
-                    eprintln!("limits: {mode} {k} concurrent recordings {:.0} MB/s", record_row.median());
+                    eprintln!(
+                        "limits: {mode} {k} concurrent recordings {:.0} MB/s",
+                        record_row.median()
+                    );
                     rows.extend([ceiling_row, record_row]);
                 }
             }
@@ -733,13 +915,23 @@ fn main() {
          |---|---:|---:|---|---|---:|---:|---:|\n",
     );
     for r in &rows {
-        let (lo, hi) = r.mbs.iter().fold((f64::INFINITY, 0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+        let (lo, hi) = r
+            .mbs
+            .iter()
+            .fold((f64::INFINITY, 0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
         let (reference, ratio) = match (&r.reference, r.ratio()) {
-            (Some((name, v)), Some(ratio)) => (format!("{name} = {:.0} MB/s", median(v.clone())), format!("{ratio:.2}")),
+            (Some((name, v)), Some(ratio)) => (
+                format!("{name} = {:.0} MB/s", median(v.clone())),
+                format!("{ratio:.2}"),
+            ),
             _ => ("–".to_string(), "–".to_string()),
         };
         let floor = paired(&r.mbs, &r.floor).map_or("–".to_string(), |f| format!("{f:.2}"));
-        let cores = if r.archive_cores.is_empty() { "–".to_string() } else { format!("{:.2}", median(r.archive_cores.clone())) };
+        let cores = if r.archive_cores.is_empty() {
+            "–".to_string()
+        } else {
+            format!("{:.2}", median(r.archive_cores.clone()))
+        };
         table.push_str(&format!(
             "| {} | {} B | {:.1} | {lo:.0}–{hi:.0} | {reference} | {ratio} | {floor} | {cores} |\n",
             r.what,
@@ -776,11 +968,18 @@ fn callgrind_record(dir: &Path, mode: ThreadingMode) {
     if mode != ThreadingMode::Invoker {
         let recorded = [archive.record(&channel, 9001)];
         let r = record(&archive, &recorded, CALLGRIND_SIZE, messages);
-        println!("recorded {messages} messages ({:.1} MB/s payload under callgrind, {mode})", r.mbs);
+        println!(
+            "recorded {messages} messages ({:.1} MB/s payload under callgrind, {mode})",
+            r.mbs
+        );
         return;
     }
     let setting_up = AtomicBool::new(true);
-    let Recorded { publication, recording_id, .. } = std::thread::scope(|scope| {
+    let Recorded {
+        publication,
+        recording_id,
+        ..
+    } = std::thread::scope(|scope| {
         scope.spawn(|| invoke_while(&archive.server, &setting_up));
         let recorded = archive.record(&channel, 9001);
         setting_up.store(false, Ordering::Release);
@@ -813,8 +1012,12 @@ fn callgrind_floor(dir: &Path) {
     let driver = Driver::start();
     let aeron = driver.client();
     let channel = format!("aeron:ipc?{TERM}");
-    let sub = aeron.add_subscription(&channel, 9002, Duration::from_secs(10)).unwrap();
-    let publication = aeron.add_exclusive_publication(&channel, 9002, Duration::from_secs(10)).unwrap();
+    let sub = aeron
+        .add_subscription(&channel, 9002, Duration::from_secs(10))
+        .unwrap();
+    let publication = aeron
+        .add_exclusive_publication(&channel, 9002, Duration::from_secs(10))
+        .unwrap();
     std::fs::create_dir_all(dir).unwrap();
     let file = File::create(dir.join("floor.dat")).unwrap();
     let mut w = PwriteBlocks { file, offset: 0 };
@@ -839,14 +1042,20 @@ fn callgrind_floor(dir: &Path) {
 /// a shared machine moves it less than wall-clock time).
 fn read_path(disk_dir: Option<&Path>) {
     fn cpu_now() -> Duration {
-        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
         // SAFETY: `ts` is a valid timespec for the call to fill.
         unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
         Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
     }
     const LENGTH: usize = 128 * MIB as usize;
     const BLOCK: usize = MIB as usize;
-    let tmpfs = tempfile::Builder::new().prefix("rusteron-read-path-").tempdir_in("/dev/shm").unwrap();
+    let tmpfs = tempfile::Builder::new()
+        .prefix("rusteron-read-path-")
+        .tempdir_in("/dev/shm")
+        .unwrap();
     let disk = tempfile::Builder::new()
         .prefix("rusteron-read-path-")
         .tempdir_in(disk_dir.unwrap_or(Path::new(env!("CARGO_TARGET_TMPDIR"))))

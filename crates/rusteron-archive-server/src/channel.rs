@@ -91,25 +91,39 @@ impl ChannelUri {
             Some(rest) => (true, rest),
             None => (false, channel),
         };
-        let rest = rest.strip_prefix(SCHEME).ok_or_else(|| ChannelError::MissingScheme(channel.to_owned()))?;
+        let rest = rest
+            .strip_prefix(SCHEME)
+            .ok_or_else(|| ChannelError::MissingScheme(channel.to_owned()))?;
         let (media, query) = rest.split_once('?').unwrap_or((rest, ""));
         if media != "udp" && media != "ipc" {
-            return Err(ChannelError::UnknownMedia { media: media.to_owned(), channel: channel.to_owned() });
+            return Err(ChannelError::UnknownMedia {
+                media: media.to_owned(),
+                channel: channel.to_owned(),
+            });
         }
         let mut params = Vec::new();
         for part in query.split('|').filter(|p| !p.is_empty()) {
-            let (k, v) = part.split_once('=').ok_or_else(|| ChannelError::ParamWithoutValue {
-                param: part.to_owned(),
-                channel: channel.to_owned(),
-            })?;
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| ChannelError::ParamWithoutValue {
+                    param: part.to_owned(),
+                    channel: channel.to_owned(),
+                })?;
             params.push((k.to_owned(), v.to_owned()));
         }
-        Ok(ChannelUri { spy, media: media.to_owned(), params })
+        Ok(ChannelUri {
+            spy,
+            media: media.to_owned(),
+            params,
+        })
     }
 
     /// The value of parameter `key`, if present.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Sets (or replaces) parameter `key`.
@@ -136,11 +150,19 @@ impl ChannelUri {
         let mut params = Vec::new();
         for (key, is_size) in STRIPPED_ORDER {
             if let Some(v) = self.get(key) {
-                let v = if *is_size { format_size(parse_size(key, v)?) } else { v.to_owned() };
+                let v = if *is_size {
+                    format_size(parse_size(key, v)?)
+                } else {
+                    v.to_owned()
+                };
                 params.push(((*key).to_owned(), v));
             }
         }
-        Ok(ChannelUri { spy: false, media: self.media.clone(), params })
+        Ok(ChannelUri {
+            spy: false,
+            media: self.media.clone(),
+            params,
+        })
     }
 
     /// The key under which a recording subscription is registered (and found again by stop requests):
@@ -176,7 +198,10 @@ impl fmt::Display for ChannelUri {
 
 /// Parses an Aeron size (`1024`, `64k`, `1m`, `1g`, case-insensitive suffix).
 pub fn parse_size(param: &str, value: &str) -> Result<u64, ChannelError> {
-    let bad = || ChannelError::BadSize { param: param.to_owned(), value: value.to_owned() };
+    let bad = || ChannelError::BadSize {
+        param: param.to_owned(),
+        value: value.to_owned(),
+    };
     let v = value.trim();
     let (digits, mult) = match v.chars().last().map(|c| c.to_ascii_lowercase()) {
         Some('k') => (&v[..v.len() - 1], 1u64 << 10),
@@ -184,7 +209,11 @@ pub fn parse_size(param: &str, value: &str) -> Result<u64, ChannelError> {
         Some('g') => (&v[..v.len() - 1], 1 << 30),
         _ => (v, 1),
     };
-    digits.parse::<u64>().ok().and_then(|n| n.checked_mul(mult)).ok_or_else(bad)
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(bad)
 }
 
 /// Formats a size the way Aeron does: the largest of `g`, `m`, `k` that divides it exactly.
@@ -204,22 +233,41 @@ mod tests {
 
     #[test]
     fn parse_and_display_round_trip() {
-        for c in ["aeron:ipc", "aeron:udp?endpoint=localhost:40123", "aeron-spy:aeron:udp?endpoint=a:1|session-id=7"] {
+        for c in [
+            "aeron:ipc",
+            "aeron:udp?endpoint=localhost:40123",
+            "aeron-spy:aeron:udp?endpoint=a:1|session-id=7",
+        ] {
             assert_eq!(ChannelUri::parse(c).unwrap().to_string(), c);
         }
     }
 
     #[test]
     fn bad_channels_are_errors() {
-        assert!(matches!(ChannelUri::parse("udp://x"), Err(ChannelError::MissingScheme(_))));
-        assert!(matches!(ChannelUri::parse("aeron:tcp?x=1"), Err(ChannelError::UnknownMedia { .. })));
-        assert!(matches!(ChannelUri::parse("aeron:udp?endpoint"), Err(ChannelError::ParamWithoutValue { .. })));
+        assert!(matches!(
+            ChannelUri::parse("udp://x"),
+            Err(ChannelError::MissingScheme(_))
+        ));
+        assert!(matches!(
+            ChannelUri::parse("aeron:tcp?x=1"),
+            Err(ChannelError::UnknownMedia { .. })
+        ));
+        assert!(matches!(
+            ChannelUri::parse("aeron:udp?endpoint"),
+            Err(ChannelError::ParamWithoutValue { .. })
+        ));
     }
 
     #[test]
     fn stripping_keeps_identity_and_drops_buffer_params() {
-        let c = ChannelUri::parse("aeron:ipc?alias=test42|rejoin=false|mtu=8k|term-length=1m|pub-wnd=512k|ttl=6").unwrap();
-        assert_eq!(c.stripped().unwrap().to_string(), "aeron:ipc?ttl=6|alias=test42|rejoin=false");
+        let c = ChannelUri::parse(
+            "aeron:ipc?alias=test42|rejoin=false|mtu=8k|term-length=1m|pub-wnd=512k|ttl=6",
+        )
+        .unwrap();
+        assert_eq!(
+            c.stripped().unwrap().to_string(),
+            "aeron:ipc?ttl=6|alias=test42|rejoin=false"
+        );
         let c = ChannelUri::parse(
             "aeron-spy:aeron:udp?term-length=64k|endpoint=localhost:3333|session-id=77|so-rcvbuf=131072|sparse=true|tags=1,2",
         )
@@ -228,14 +276,29 @@ mod tests {
             c.stripped().unwrap().to_string(),
             "aeron:udp?tags=1,2|endpoint=localhost:3333|session-id=77|so-rcvbuf=128k"
         );
-        assert_eq!(ChannelUri::parse("aeron:ipc?term-length=64k").unwrap().stripped().unwrap().to_string(), "aeron:ipc");
+        assert_eq!(
+            ChannelUri::parse("aeron:ipc?term-length=64k")
+                .unwrap()
+                .stripped()
+                .unwrap()
+                .to_string(),
+            "aeron:ipc"
+        );
     }
 
     #[test]
     fn recording_key_matches_java_format() {
-        let c = ChannelUri::parse("aeron:udp?term-length=64k|session-id=77|endpoint=localhost:3333").unwrap();
-        assert_eq!(c.recording_key(33), "33:udp?endpoint=localhost:3333|session-id=77");
-        assert_eq!(ChannelUri::parse("aeron:ipc").unwrap().recording_key(10), "10:ipc");
+        let c =
+            ChannelUri::parse("aeron:udp?term-length=64k|session-id=77|endpoint=localhost:3333")
+                .unwrap();
+        assert_eq!(
+            c.recording_key(33),
+            "33:udp?endpoint=localhost:3333|session-id=77"
+        );
+        assert_eq!(
+            ChannelUri::parse("aeron:ipc").unwrap().recording_key(10),
+            "10:ipc"
+        );
     }
 
     #[test]

@@ -178,33 +178,79 @@ impl ArchiveArgs {
             ("aeron.dir", &self.aeron_dir),
             ("aeron.archive.dir", &self.archive_dir),
             ("aeron.archive.mark.file.dir", &self.mark_file_dir),
-            ("aeron.archive.dir.delete.on.start", &self.delete_archive_dir_on_start),
+            (
+                "aeron.archive.dir.delete.on.start",
+                &self.delete_archive_dir_on_start,
+            ),
             ("aeron.archive.control.channel", &self.control_channel),
             ("aeron.archive.control.stream.id", &self.control_stream_id),
-            ("aeron.archive.control.channel.enabled", &self.control_channel_enabled),
-            ("aeron.archive.local.control.channel", &self.local_control_channel),
-            ("aeron.archive.local.control.stream.id", &self.local_control_stream_id),
-            ("aeron.archive.control.response.channel", &self.control_response_channel),
-            ("aeron.archive.control.response.stream.id", &self.control_response_stream_id),
-            ("aeron.archive.recording.events.channel", &self.recording_events_channel),
-            ("aeron.archive.recording.events.stream.id", &self.recording_events_stream_id),
-            ("aeron.archive.recording.events.enabled", &self.recording_events_enabled),
-            ("aeron.archive.replication.channel", &self.replication_channel),
+            (
+                "aeron.archive.control.channel.enabled",
+                &self.control_channel_enabled,
+            ),
+            (
+                "aeron.archive.local.control.channel",
+                &self.local_control_channel,
+            ),
+            (
+                "aeron.archive.local.control.stream.id",
+                &self.local_control_stream_id,
+            ),
+            (
+                "aeron.archive.control.response.channel",
+                &self.control_response_channel,
+            ),
+            (
+                "aeron.archive.control.response.stream.id",
+                &self.control_response_stream_id,
+            ),
+            (
+                "aeron.archive.recording.events.channel",
+                &self.recording_events_channel,
+            ),
+            (
+                "aeron.archive.recording.events.stream.id",
+                &self.recording_events_stream_id,
+            ),
+            (
+                "aeron.archive.recording.events.enabled",
+                &self.recording_events_enabled,
+            ),
+            (
+                "aeron.archive.replication.channel",
+                &self.replication_channel,
+            ),
             ("aeron.archive.id", &self.archive_id),
-            ("aeron.archive.segment.file.length", &self.segment_file_length),
+            (
+                "aeron.archive.segment.file.length",
+                &self.segment_file_length,
+            ),
             ("aeron.archive.file.sync.level", &self.file_sync_level),
-            ("aeron.archive.catalog.file.sync.level", &self.catalog_file_sync_level),
+            (
+                "aeron.archive.catalog.file.sync.level",
+                &self.catalog_file_sync_level,
+            ),
             ("aeron.archive.connect.timeout", &self.session_timeout),
-            ("aeron.archive.max.concurrent.recordings", &self.max_concurrent_recordings),
-            ("aeron.archive.max.concurrent.replays", &self.max_concurrent_replays),
+            (
+                "aeron.archive.max.concurrent.recordings",
+                &self.max_concurrent_recordings,
+            ),
+            (
+                "aeron.archive.max.concurrent.replays",
+                &self.max_concurrent_replays,
+            ),
         ];
-        pairs.into_iter().filter_map(|(k, v)| v.clone().map(|v| (k, v))).collect()
+        pairs
+            .into_iter()
+            .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+            .collect()
     }
 }
 
 /// `true` if the arguments (without the program name) are a Java `ArchivingMediaDriver` command line.
 pub fn is_java_style(args: &[String]) -> bool {
-    args.iter().any(|a| a == "--archiving-media-driver" || (a.starts_with("-D") && a.len() > 2))
+    args.iter()
+        .any(|a| a == "--archiving-media-driver" || (a.starts_with("-D") && a.len() > 2))
 }
 
 /// Parses the full argument list (program name first).
@@ -221,8 +267,10 @@ pub fn parse(args: &[String]) -> Result<Launch, CliError> {
         driver_properties: Vec::new(),
     };
     for file in &parsed.properties {
-        let text = std::fs::read_to_string(file)
-            .map_err(|source| CliError::PropertiesFile { path: file.clone(), source })?;
+        let text = std::fs::read_to_string(file).map_err(|source| CliError::PropertiesFile {
+            path: file.clone(),
+            source,
+        })?;
         for (k, v) in parse_properties_text(&text)? {
             apply_property(&mut launch, &k, &v)?;
         }
@@ -242,7 +290,11 @@ pub fn apply_property(launch: &mut Launch, name: &str, value: &str) -> Result<()
     let applied = launch.config.set_property(name, value)?;
     if name == "aeron.dir" || (applied == Applied::NotArchive && is_driver_property(name)) {
         // Only a driver that this process starts reads them (Java class names translated or refused).
-        let value = if launch.embedded_driver { driver_class::translate(name, value)? } else { value.to_owned() };
+        let value = if launch.embedded_driver {
+            driver_class::translate(name, value)?
+        } else {
+            value.to_owned()
+        };
         launch.driver_properties.retain(|(k, _)| k != name);
         launch.driver_properties.push((name.to_owned(), value));
     } else if applied == Applied::NotArchive {
@@ -253,7 +305,9 @@ pub fn apply_property(launch: &mut Launch, name: &str, value: &str) -> Result<()
 
 /// `true` for Aeron properties the media driver (not the archive) takes.
 fn is_driver_property(name: &str) -> bool {
-    name.starts_with("aeron.") && !name.starts_with("aeron.archive.") && !name.starts_with("aeron.cluster.")
+    name.starts_with("aeron.")
+        && !name.starts_with("aeron.archive.")
+        && !name.starts_with("aeron.cluster.")
 }
 
 /// The C media driver's environment variable for an Aeron property: `aeron.term.buffer.length` →
@@ -268,7 +322,10 @@ mod tests {
     use std::time::Duration;
 
     fn args(a: &[&str]) -> Vec<String> {
-        std::iter::once("rusteron-archive-server").chain(a.iter().copied()).map(String::from).collect()
+        std::iter::once("rusteron-archive-server")
+            .chain(a.iter().copied())
+            .map(String::from)
+            .collect()
     }
 
     #[test]
@@ -325,11 +382,23 @@ mod tests {
 
     #[test]
     fn bad_values_and_unknown_options_are_errors() {
-        assert!(matches!(parse(&args(&["--file-sync-level", "7"])), Err(CliError::Config(_))));
-        assert!(matches!(parse(&args(&["--no-such-option"])), Err(CliError::Usage(_))));
-        assert!(matches!(parse(&args(&["--properties", "/no/such/file"])), Err(CliError::PropertiesFile { .. })));
+        assert!(matches!(
+            parse(&args(&["--file-sync-level", "7"])),
+            Err(CliError::Config(_))
+        ));
+        assert!(matches!(
+            parse(&args(&["--no-such-option"])),
+            Err(CliError::Usage(_))
+        ));
+        assert!(matches!(
+            parse(&args(&["--properties", "/no/such/file"])),
+            Err(CliError::PropertiesFile { .. })
+        ));
         let help = parse(&args(&["--help"])).unwrap_err();
-        assert!(help.to_string().contains("aeron.archive.control.channel"), "{help}");
+        assert!(
+            help.to_string().contains("aeron.archive.control.channel"),
+            "{help}"
+        );
     }
 
     #[test]
@@ -337,6 +406,9 @@ mod tests {
         assert!(is_java_style(&["-Daeron.dir=/x".into()]));
         assert!(is_java_style(&["--archiving-media-driver".into()]));
         assert!(!is_java_style(&["--archive-dir".into(), "-D".into()]));
-        assert_eq!(driver_env_var("aeron.spies.simulate.connection"), "AERON_SPIES_SIMULATE_CONNECTION");
+        assert_eq!(
+            driver_env_var("aeron.spies.simulate.connection"),
+            "AERON_SPIES_SIMULATE_CONNECTION"
+        );
     }
 }

@@ -135,7 +135,8 @@ impl Default for ArchiveConfig {
             control_mtu_length: 1408,
             control_response_channel: None,
             control_response_stream_id: 20,
-            recording_events_channel: "aeron:udp?control-mode=dynamic|control=localhost:8030".to_owned(),
+            recording_events_channel: "aeron:udp?control-mode=dynamic|control=localhost:8030"
+                .to_owned(),
             recording_events_stream_id: 30,
             recording_events_enabled: false,
             replication_channel: None,
@@ -178,7 +179,11 @@ pub enum Applied {
 }
 
 fn invalid(name: &str, value: &str, why: impl Into<String>) -> ConfigError {
-    ConfigError::InvalidValue { name: name.to_owned(), value: value.to_owned(), why: why.into() }
+    ConfigError::InvalidValue {
+        name: name.to_owned(),
+        value: value.to_owned(),
+        why: why.into(),
+    }
 }
 
 fn parse_bool(name: &str, value: &str) -> Result<bool, ConfigError> {
@@ -190,7 +195,10 @@ fn parse_bool(name: &str, value: &str) -> Result<bool, ConfigError> {
 }
 
 fn parse_num<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ConfigError> {
-    value.trim().parse().map_err(|_| invalid(name, value, "not a number"))
+    value
+        .trim()
+        .parse()
+        .map_err(|_| invalid(name, value, "not a number"))
 }
 
 fn parse_size_prop(name: &str, value: &str) -> Result<u64, ConfigError> {
@@ -211,8 +219,12 @@ pub fn parse_duration(name: &str, value: &str) -> Result<Duration, ConfigError> 
     } else {
         (v.as_str(), 1)
     };
-    let n: u64 = digits.parse().map_err(|_| invalid(name, value, "expected a duration like 5s or 100ms"))?;
-    n.checked_mul(unit_ns).map(Duration::from_nanos).ok_or_else(|| invalid(name, value, "too large"))
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| invalid(name, value, "expected a duration like 5s or 100ms"))?;
+    n.checked_mul(unit_ns)
+        .map(Duration::from_nanos)
+        .ok_or_else(|| invalid(name, value, "too large"))
 }
 
 fn parse_sync(name: &str, value: &str) -> Result<SyncLevel, ConfigError> {
@@ -225,7 +237,10 @@ fn parse_idle(name: &str, value: &str) -> Result<Option<AgentIdleStrategy>, Conf
     if value.trim().is_empty() {
         return Ok(None);
     }
-    value.parse().map(Some).map_err(|why: String| invalid(name, value, &why))
+    value
+        .parse()
+        .map(Some)
+        .map_err(|why: String| invalid(name, value, &why))
 }
 
 fn non_empty(value: &str) -> Option<String> {
@@ -241,39 +256,79 @@ impl ArchiveConfig {
         match name {
             "aeron.dir" => self.aeron_dir = non_empty(value).map(PathBuf::from),
             "aeron.archive.dir" => self.archive_dir = PathBuf::from(value.trim()),
-            "aeron.archive.mark.file.dir" => self.mark_file_dir = non_empty(value).map(PathBuf::from),
-            "aeron.archive.dir.delete.on.start" => self.delete_archive_dir_on_start = parse_bool(n, value)?,
+            "aeron.archive.mark.file.dir" => {
+                self.mark_file_dir = non_empty(value).map(PathBuf::from)
+            }
+            "aeron.archive.dir.delete.on.start" => {
+                self.delete_archive_dir_on_start = parse_bool(n, value)?
+            }
             "aeron.archive.control.channel" => self.control_channel = non_empty(value),
             "aeron.archive.control.stream.id" => self.control_stream_id = parse_num(n, value)?,
-            "aeron.archive.control.channel.enabled" => self.control_channel_enabled = parse_bool(n, value)?,
-            "aeron.archive.local.control.channel" => self.local_control_channel = value.trim().to_owned(),
-            "aeron.archive.local.control.stream.id" => self.local_control_stream_id = parse_num(n, value)?,
-            "aeron.archive.control.term.buffer.length" => self.control_term_buffer_length = parse_size_prop(n, value)?,
-            "aeron.archive.control.term.buffer.sparse" => self.control_term_buffer_sparse = parse_bool(n, value)?,
-            "aeron.archive.control.mtu.length" => self.control_mtu_length = parse_size_prop(n, value)?,
-            "aeron.archive.control.response.channel" => self.control_response_channel = non_empty(value),
-            "aeron.archive.control.response.stream.id" => self.control_response_stream_id = parse_num(n, value)?,
-            "aeron.archive.recording.events.channel" => self.recording_events_channel = value.trim().to_owned(),
-            "aeron.archive.recording.events.stream.id" => self.recording_events_stream_id = parse_num(n, value)?,
-            "aeron.archive.recording.events.enabled" => self.recording_events_enabled = parse_bool(n, value)?,
+            "aeron.archive.control.channel.enabled" => {
+                self.control_channel_enabled = parse_bool(n, value)?
+            }
+            "aeron.archive.local.control.channel" => {
+                self.local_control_channel = value.trim().to_owned()
+            }
+            "aeron.archive.local.control.stream.id" => {
+                self.local_control_stream_id = parse_num(n, value)?
+            }
+            "aeron.archive.control.term.buffer.length" => {
+                self.control_term_buffer_length = parse_size_prop(n, value)?
+            }
+            "aeron.archive.control.term.buffer.sparse" => {
+                self.control_term_buffer_sparse = parse_bool(n, value)?
+            }
+            "aeron.archive.control.mtu.length" => {
+                self.control_mtu_length = parse_size_prop(n, value)?
+            }
+            "aeron.archive.control.response.channel" => {
+                self.control_response_channel = non_empty(value)
+            }
+            "aeron.archive.control.response.stream.id" => {
+                self.control_response_stream_id = parse_num(n, value)?
+            }
+            "aeron.archive.recording.events.channel" => {
+                self.recording_events_channel = value.trim().to_owned()
+            }
+            "aeron.archive.recording.events.stream.id" => {
+                self.recording_events_stream_id = parse_num(n, value)?
+            }
+            "aeron.archive.recording.events.enabled" => {
+                self.recording_events_enabled = parse_bool(n, value)?
+            }
             "aeron.archive.replication.channel" => self.replication_channel = non_empty(value),
             "aeron.archive.id" => self.archive_id = Some(parse_num(n, value)?),
-            "aeron.archive.segment.file.length" => self.segment_file_length = parse_size_prop(n, value)?,
-            "aeron.archive.file.io.max.length" => self.file_io_max_length = parse_size_prop(n, value)?,
+            "aeron.archive.segment.file.length" => {
+                self.segment_file_length = parse_size_prop(n, value)?
+            }
+            "aeron.archive.file.io.max.length" => {
+                self.file_io_max_length = parse_size_prop(n, value)?
+            }
             "aeron.archive.file.sync.level" => self.file_sync_level = parse_sync(n, value)?,
-            "aeron.archive.catalog.file.sync.level" => self.catalog_file_sync_level = parse_sync(n, value)?,
+            "aeron.archive.catalog.file.sync.level" => {
+                self.catalog_file_sync_level = parse_sync(n, value)?
+            }
             "aeron.archive.catalog.capacity" => self.catalog_capacity = parse_size_prop(n, value)?,
             "aeron.archive.connect.timeout" => self.connect_timeout = parse_duration(n, value)?,
             "aeron.archive.session.liveness.check.interval" => {
                 self.session_liveness_check_interval = parse_duration(n, value)?
             }
-            "aeron.archive.replay.linger.timeout" => self.replay_linger_timeout = parse_duration(n, value)?,
-            "aeron.archive.max.concurrent.recordings" => self.max_concurrent_recordings = parse_num(n, value)?,
-            "aeron.archive.max.concurrent.replays" => self.max_concurrent_replays = parse_num(n, value)?,
+            "aeron.archive.replay.linger.timeout" => {
+                self.replay_linger_timeout = parse_duration(n, value)?
+            }
+            "aeron.archive.max.concurrent.recordings" => {
+                self.max_concurrent_recordings = parse_num(n, value)?
+            }
+            "aeron.archive.max.concurrent.replays" => {
+                self.max_concurrent_replays = parse_num(n, value)?
+            }
             "aeron.archive.low.storage.space.threshold" => {
                 self.low_storage_space_threshold = Some(parse_size_prop(n, value)?)
             }
-            "aeron.archive.error.buffer.length" => self.error_buffer_length = parse_size_prop(n, value)?,
+            "aeron.archive.error.buffer.length" => {
+                self.error_buffer_length = parse_size_prop(n, value)?
+            }
             crate::server::suppliers::AUTHENTICATOR_SUPPLIER_PROP => {
                 // Checked now, so a bad name fails at parse time (exit code 2 in the binary).
                 crate::server::suppliers::authenticator_for(Some(value))?;
@@ -287,13 +342,21 @@ impl ArchiveConfig {
             RECORD_CHECKSUM_PROP => self.record_checksum = Checksum::from_property(n, value)?,
             REPLAY_CHECKSUM_PROP => self.replay_checksum = Checksum::from_property(n, value)?,
             "aeron.archive.threading.mode" => {
-                self.threading_mode = value.parse().map_err(|why: String| invalid(n, value, &why))?
+                self.threading_mode = value
+                    .parse()
+                    .map_err(|why: String| invalid(n, value, &why))?
             }
             "aeron.archive.idle.strategy" => {
-                self.idle_strategy = value.parse().map_err(|why: String| invalid(n, value, &why))?
+                self.idle_strategy = value
+                    .parse()
+                    .map_err(|why: String| invalid(n, value, &why))?
             }
-            "aeron.archive.recorder.idle.strategy" => self.recorder_idle_strategy = parse_idle(n, value)?,
-            "aeron.archive.replayer.idle.strategy" => self.replayer_idle_strategy = parse_idle(n, value)?,
+            "aeron.archive.recorder.idle.strategy" => {
+                self.recorder_idle_strategy = parse_idle(n, value)?
+            }
+            "aeron.archive.replayer.idle.strategy" => {
+                self.replayer_idle_strategy = parse_idle(n, value)?
+            }
             // Accepted for compatibility and ignored: Java's archive has no CPU affinity properties (these
             // names were accepted before and stay harmless), and the deprecated catalog entry limit is
             // ignored by Java too.
@@ -308,7 +371,10 @@ impl ArchiveConfig {
 
     /// Applies `key=value` lines (Java properties style: `#`/`!` comments, blank lines, `=` or `:`).
     /// Returns the properties that are not archive properties, in order.
-    pub fn apply_properties_text(&mut self, text: &str) -> Result<Vec<(String, String)>, ConfigError> {
+    pub fn apply_properties_text(
+        &mut self,
+        text: &str,
+    ) -> Result<Vec<(String, String)>, ConfigError> {
         let mut others = Vec::new();
         for (k, v) in parse_properties_text(text)? {
             if self.set_property(&k, &v)? == Applied::NotArchive {
@@ -320,20 +386,33 @@ impl ArchiveConfig {
 
     /// The low storage space threshold in effect: the configured one or [`DEFAULT_LOW_STORAGE_SPACE_THRESHOLD`].
     pub fn effective_low_storage_space_threshold(&self) -> u64 {
-        self.low_storage_space_threshold.unwrap_or(DEFAULT_LOW_STORAGE_SPACE_THRESHOLD)
+        self.low_storage_space_threshold
+            .unwrap_or(DEFAULT_LOW_STORAGE_SPACE_THRESHOLD)
     }
 
     /// Checks the values that have to satisfy Aeron's rules.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let pow2_in = |name: &str, v: u64, min: u64, max: u64| {
             if !v.is_power_of_two() || v < min || v > max {
-                Err(ConfigError::Invalid(format!("{name}={v} must be a power of two in [{min}, {max}]")))
+                Err(ConfigError::Invalid(format!(
+                    "{name}={v} must be a power of two in [{min}, {max}]"
+                )))
             } else {
                 Ok(())
             }
         };
-        pow2_in("aeron.archive.segment.file.length", self.segment_file_length, 64 * 1024, 1 << 30)?;
-        pow2_in("aeron.archive.file.io.max.length", self.file_io_max_length, 64 * 1024, 1 << 30)?;
+        pow2_in(
+            "aeron.archive.segment.file.length",
+            self.segment_file_length,
+            64 * 1024,
+            1 << 30,
+        )?;
+        pow2_in(
+            "aeron.archive.file.io.max.length",
+            self.file_io_max_length,
+            64 * 1024,
+            1 << 30,
+        )?;
         if (self.catalog_file_sync_level as u8) < (self.file_sync_level as u8) {
             return Err(ConfigError::Invalid(
                 "aeron.archive.catalog.file.sync.level must be at least aeron.archive.file.sync.level".into(),
@@ -342,7 +421,11 @@ impl ArchiveConfig {
         if self.control_channel_enabled {
             match &self.control_channel {
                 Some(c) if c.starts_with("aeron:udp") => {}
-                Some(c) => return Err(ConfigError::Invalid(format!("control channel must be UDP: {c}"))),
+                Some(c) => {
+                    return Err(ConfigError::Invalid(format!(
+                        "control channel must be UDP: {c}"
+                    )))
+                }
                 None => {}
             }
         }
@@ -357,7 +440,9 @@ impl ArchiveConfig {
 
     /// Where the mark file goes.
     pub fn mark_file_dir(&self) -> PathBuf {
-        self.mark_file_dir.clone().unwrap_or_else(|| self.archive_dir.clone())
+        self.mark_file_dir
+            .clone()
+            .unwrap_or_else(|| self.archive_dir.clone())
     }
 }
 
@@ -385,32 +470,69 @@ mod tests {
     fn threading_properties_take_javas_names() {
         let mut c = ArchiveConfig::default();
         assert_eq!(c.threading_mode, ThreadingMode::Dedicated, "Java's default");
-        c.set_property("aeron.archive.threading.mode", "SHARED").unwrap();
+        c.set_property("aeron.archive.threading.mode", "SHARED")
+            .unwrap();
         assert_eq!(c.threading_mode, ThreadingMode::Shared);
-        assert!(c.set_property("aeron.archive.threading.mode", "PARALLEL").is_err());
-        assert_eq!(c.threading_mode, ThreadingMode::Shared, "unchanged by a refused value");
-        c.set_property("aeron.archive.idle.strategy", "org.agrona.concurrent.YieldingIdleStrategy").unwrap();
-        c.set_property("aeron.archive.recorder.idle.strategy", "spin").unwrap();
-        c.set_property("aeron.archive.replayer.idle.strategy", "").unwrap();
+        assert!(c
+            .set_property("aeron.archive.threading.mode", "PARALLEL")
+            .is_err());
+        assert_eq!(
+            c.threading_mode,
+            ThreadingMode::Shared,
+            "unchanged by a refused value"
+        );
+        c.set_property(
+            "aeron.archive.idle.strategy",
+            "org.agrona.concurrent.YieldingIdleStrategy",
+        )
+        .unwrap();
+        c.set_property("aeron.archive.recorder.idle.strategy", "spin")
+            .unwrap();
+        c.set_property("aeron.archive.replayer.idle.strategy", "")
+            .unwrap();
         assert_eq!(c.idle_strategy, AgentIdleStrategy::Yielding);
         assert_eq!(c.recorder_idle_strategy, Some(AgentIdleStrategy::BusySpin));
-        assert_eq!(c.replayer_idle_strategy, None, "empty: the archive idle strategy");
-        assert!(c.set_property("aeron.archive.replayer.idle.strategy", "com.acme.Idle").is_err());
+        assert_eq!(
+            c.replayer_idle_strategy, None,
+            "empty: the archive idle strategy"
+        );
+        assert!(c
+            .set_property("aeron.archive.replayer.idle.strategy", "com.acme.Idle")
+            .is_err());
     }
 
     #[test]
     fn checksum_properties_take_javas_names_and_refuse_others() {
         let mut c = ArchiveConfig::default();
-        c.set_property("aeron.archive.record.checksum", "io.aeron.archive.checksum.Crc32c").unwrap();
-        c.set_property("aeron.archive.replay.checksum", "CRC-32C").unwrap();
-        assert_eq!((c.record_checksum, c.replay_checksum), (Some(Checksum::Crc32c), Some(Checksum::Crc32c)));
-        c.set_property("aeron.archive.record.checksum", "org.agrona.checksum.Crc32").unwrap();
+        c.set_property(
+            "aeron.archive.record.checksum",
+            "io.aeron.archive.checksum.Crc32c",
+        )
+        .unwrap();
+        c.set_property("aeron.archive.replay.checksum", "CRC-32C")
+            .unwrap();
+        assert_eq!(
+            (c.record_checksum, c.replay_checksum),
+            (Some(Checksum::Crc32c), Some(Checksum::Crc32c))
+        );
+        c.set_property("aeron.archive.record.checksum", "org.agrona.checksum.Crc32")
+            .unwrap();
         assert_eq!(c.record_checksum, Some(Checksum::Crc32));
         c.set_property("aeron.archive.record.checksum", "").unwrap();
         assert_eq!(c.record_checksum, None);
-        let e = c.set_property("aeron.archive.replay.checksum", "com.acme.Md5").unwrap_err();
-        assert!(e.to_string().contains("failed to create Checksum instance for class: com.acme.Md5"), "{e}");
-        assert_eq!(c.replay_checksum, Some(Checksum::Crc32c), "unchanged by a refused value");
+        let e = c
+            .set_property("aeron.archive.replay.checksum", "com.acme.Md5")
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("failed to create Checksum instance for class: com.acme.Md5"),
+            "{e}"
+        );
+        assert_eq!(
+            c.replay_checksum,
+            Some(Checksum::Crc32c),
+            "unchanged by a refused value"
+        );
         // Java's conclude has no rule between the two: a replay checksum alone is accepted.
         c.set_property("aeron.archive.record.checksum", "").unwrap();
         assert!(c.validate().is_ok());
@@ -428,35 +550,65 @@ mod tests {
             )
             .unwrap();
         assert_eq!(c.archive_dir, PathBuf::from("/tmp/a"));
-        assert_eq!(c.control_channel.as_deref(), Some("aeron:udp?endpoint=localhost:8010"));
+        assert_eq!(
+            c.control_channel.as_deref(),
+            Some("aeron:udp?endpoint=localhost:8010")
+        );
         assert_eq!(c.segment_file_length, 128 * 1024);
         assert_eq!(c.connect_timeout, Duration::from_millis(250));
         assert_eq!(c.archive_id, Some(42));
         assert_eq!(c.file_sync_level, SyncLevel::Data);
-        assert_eq!(others, vec![("aeron.spies.simulate.connection".to_owned(), "true".to_owned())]);
+        assert_eq!(
+            others,
+            vec![(
+                "aeron.spies.simulate.connection".to_owned(),
+                "true".to_owned()
+            )]
+        );
         c.validate().unwrap();
     }
 
     #[test]
     fn bad_values_are_clear_errors() {
         let mut c = ArchiveConfig::default();
-        let e = c.set_property("aeron.archive.control.stream.id", "ten").unwrap_err();
-        assert!(e.to_string().contains("aeron.archive.control.stream.id"), "{e}");
-        assert!(c.set_property("aeron.archive.file.sync.level", "3").is_err());
-        assert!(c.set_property("aeron.archive.connect.timeout", "soon").is_err());
+        let e = c
+            .set_property("aeron.archive.control.stream.id", "ten")
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("aeron.archive.control.stream.id"),
+            "{e}"
+        );
+        assert!(c
+            .set_property("aeron.archive.file.sync.level", "3")
+            .is_err());
+        assert!(c
+            .set_property("aeron.archive.connect.timeout", "soon")
+            .is_err());
         c.segment_file_length = 100_000;
         assert!(c.validate().is_err());
-        let mut c = ArchiveConfig { control_channel: Some("aeron:ipc".into()), ..Default::default() };
+        let mut c = ArchiveConfig {
+            control_channel: Some("aeron:ipc".into()),
+            ..Default::default()
+        };
         assert!(c.validate().is_err());
         c.control_channel = None;
         c.file_sync_level = SyncLevel::DataAndMetadata;
-        assert!(c.validate().is_err(), "catalog sync level below file sync level");
+        assert!(
+            c.validate().is_err(),
+            "catalog sync level below file sync level"
+        );
     }
 
     #[test]
     fn durations() {
         assert_eq!(parse_duration("x", "5s").unwrap(), Duration::from_secs(5));
-        assert_eq!(parse_duration("x", "100us").unwrap(), Duration::from_micros(100));
-        assert_eq!(parse_duration("x", "1000").unwrap(), Duration::from_nanos(1000));
+        assert_eq!(
+            parse_duration("x", "100us").unwrap(),
+            Duration::from_micros(100)
+        );
+        assert_eq!(
+            parse_duration("x", "1000").unwrap(),
+            Duration::from_nanos(1000)
+        );
     }
 }

@@ -21,8 +21,9 @@ pub mod threading;
 pub mod tool;
 
 pub use config::ArchiveConfig;
-pub use threading::{AgentIdleStrategy, ThreadingMode};
 pub use error::ServerError;
 pub use server::{
-    AllowAllAuthoriser, ArchiveServer, AuthDecision, Authenticator, Authoriser, DenyAllAuthoriser, SampleAuthenticator,
+    AllowAllAuthoriser, ArchiveServer, AuthDecision, Authenticator, Authoriser, DenyAllAuthoriser,
+    SampleAuthenticator,
 };
+pub use threading::{AgentIdleStrategy, ThreadingMode};

@@ -13,7 +13,9 @@ use crate::server::{suppliers, ArchiveServer, Authenticator, Authoriser};
 
 /// A free UDP port on 127.0.0.1 (bound then released).
 pub fn free_udp_port() -> Result<u16, ServerError> {
-    Ok(std::net::UdpSocket::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::UdpSocket::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// The environment variable that sets the threading mode of every [`TestArchive`] (`SHARED`, `DEDICATED`,
@@ -25,10 +27,18 @@ pub const THREADING_MODE_ENV: &str = "RUSTERON_ARCHIVE_THREADING_MODE";
 pub fn threading_mode_from_env() -> Result<Option<crate::threading::ThreadingMode>, ServerError> {
     use crate::config::ConfigError;
     use crate::threading::ThreadingMode;
-    let Ok(value) = std::env::var(THREADING_MODE_ENV) else { return Ok(None) };
-    let invalid = |why: &str| ConfigError::InvalidValue { name: THREADING_MODE_ENV.into(), value: value.clone(), why: why.into() };
+    let Ok(value) = std::env::var(THREADING_MODE_ENV) else {
+        return Ok(None);
+    };
+    let invalid = |why: &str| ConfigError::InvalidValue {
+        name: THREADING_MODE_ENV.into(),
+        value: value.clone(),
+        why: why.into(),
+    };
     match value.parse::<ThreadingMode>() {
-        Ok(ThreadingMode::Invoker) => Err(invalid("a test archive runs on its own threads (SHARED or DEDICATED)").into()),
+        Ok(ThreadingMode::Invoker) => {
+            Err(invalid("a test archive runs on its own threads (SHARED or DEDICATED)").into())
+        }
         Ok(mode) => Ok(Some(mode)),
         Err(why) => Err(invalid(&why).into()),
     }
@@ -64,7 +74,9 @@ impl TestArchive {
 
     /// As [`start`](Self::start), after `configure` adjusted the archive configuration. The authenticator
     /// and authoriser are the ones the configuration names (default: accept everyone, allow everything).
-    pub fn start_with(configure: impl FnOnce(&mut ArchiveConfig)) -> Result<TestArchive, ServerError> {
+    pub fn start_with(
+        configure: impl FnOnce(&mut ArchiveConfig),
+    ) -> Result<TestArchive, ServerError> {
         Self::start_inner(configure, None, None)
     }
 
@@ -93,10 +105,14 @@ impl TestArchive {
     ) -> Result<TestArchive, ServerError> {
         let driver = TestMediaDriver::launch_with(|b| b.spies_simulate_connection(true))
             .map_err(|e| ServerError::Driver(e.to_string()))?;
-        let archive_tmp = tempfile::Builder::new().prefix("rusteron-archive-").tempdir()?;
+        let archive_tmp = tempfile::Builder::new()
+            .prefix("rusteron-archive-")
+            .tempdir()?;
         let control_request_channel = format!("aeron:udp?endpoint=127.0.0.1:{}", free_udp_port()?);
-        let recording_events_channel =
-            format!("aeron:udp?control-mode=dynamic|control=127.0.0.1:{}", free_udp_port()?);
+        let recording_events_channel = format!(
+            "aeron:udp?control-mode=dynamic|control=127.0.0.1:{}",
+            free_udp_port()?
+        );
         let mut config = ArchiveConfig {
             aeron_dir: Some(driver.dir().into()),
             archive_dir: archive_tmp.path().join("archive"),
@@ -176,7 +192,12 @@ impl TestArchive {
     /// Closes the archive (recordings stopped, catalog synced, threads ended) and the driver, and returns
     /// the temporary directory holding the archive dir (`archive/`), removed when the returned value drops.
     pub fn close_keeping_files(self) -> tempfile::TempDir {
-        let TestArchive { server, driver, archive_tmp, .. } = self;
+        let TestArchive {
+            server,
+            driver,
+            archive_tmp,
+            ..
+        } = self;
         server.close();
         drop(driver);
         archive_tmp

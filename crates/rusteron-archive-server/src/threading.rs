@@ -8,8 +8,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use rusteron_client::{
-    BackoffIdleStrategy, BusySpinIdleStrategy, IdleStrategy, NoOpIdleStrategy, SleepingIdleStrategy,
-    YieldingIdleStrategy,
+    BackoffIdleStrategy, BusySpinIdleStrategy, IdleStrategy, NoOpIdleStrategy,
+    SleepingIdleStrategy, YieldingIdleStrategy,
 };
 
 /// How the archive's agents are run (`aeron.archive.threading.mode`).
@@ -84,9 +84,12 @@ impl AgentIdleStrategy {
             AgentIdleStrategy::BusySpin => Box::new(BusySpinIdleStrategy),
             AgentIdleStrategy::Yielding => Box::new(YieldingIdleStrategy),
             AgentIdleStrategy::Sleeping(period) => Box::new(SleepingIdleStrategy::new(period)),
-            AgentIdleStrategy::Backoff => {
-                Box::new(BackoffIdleStrategy::new(10, 10, Duration::from_micros(50), Duration::from_millis(1)))
-            }
+            AgentIdleStrategy::Backoff => Box::new(BackoffIdleStrategy::new(
+                10,
+                10,
+                Duration::from_micros(50),
+                Duration::from_millis(1),
+            )),
         }
     }
 }
@@ -128,9 +131,15 @@ mod tests {
         assert_eq!("INVOKER".parse(), Ok(ThreadingMode::Invoker));
         assert!("BOTH".parse::<ThreadingMode>().is_err());
         assert_eq!(ThreadingMode::default(), ThreadingMode::Dedicated);
-        assert_eq!("org.agrona.concurrent.BackoffIdleStrategy".parse(), Ok(AgentIdleStrategy::Backoff));
+        assert_eq!(
+            "org.agrona.concurrent.BackoffIdleStrategy".parse(),
+            Ok(AgentIdleStrategy::Backoff)
+        );
         assert_eq!("yield".parse(), Ok(AgentIdleStrategy::Yielding));
-        assert_eq!("sleep-ms".parse(), Ok(AgentIdleStrategy::Sleeping(Duration::from_millis(1))));
+        assert_eq!(
+            "sleep-ms".parse(),
+            Ok(AgentIdleStrategy::Sleeping(Duration::from_millis(1)))
+        );
         assert!("org.example.Mine".parse::<AgentIdleStrategy>().is_err());
     }
 }

@@ -8,37 +8,62 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use ops_support::*;
-use rusteron_archive_server::storage::mark_file::{read_mark_file, MARK_FILE_NAME, SEMANTIC_VERSION};
+use rusteron_archive_server::storage::mark_file::{
+    read_mark_file, MARK_FILE_NAME, SEMANTIC_VERSION,
+};
 
 #[test]
 fn help_names_the_java_properties() {
     let out = Command::new(SERVER).arg("--help").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for name in ["aeron.archive.control.channel", "aeron.archive.file.sync.level", "--properties", "aeron.dir"] {
+    for name in [
+        "aeron.archive.control.channel",
+        "aeron.archive.file.sync.level",
+        "--properties",
+        "aeron.dir",
+    ] {
         assert!(text.contains(name), "--help lacks {name}:\n{text}");
     }
     let bad = Command::new(SERVER).arg("--no-such-flag").output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    let bad_value = Command::new(SERVER).args(["--file-sync-level", "9"]).output().unwrap();
+    let bad_value = Command::new(SERVER)
+        .args(["--file-sync-level", "9"])
+        .output()
+        .unwrap();
     assert_eq!(bad_value.status.code(), Some(2));
     // A Java authenticator class it cannot load: refused before anything starts, never "accept everyone".
     let unknown_class = Command::new(SERVER)
-        .args(["-Daeron.archive.authenticator.supplier=com.acme.LdapAuthenticatorSupplier", "-Daeron.dir=/nonexistent"])
+        .args([
+            "-Daeron.archive.authenticator.supplier=com.acme.LdapAuthenticatorSupplier",
+            "-Daeron.dir=/nonexistent",
+        ])
         .output()
         .unwrap();
     assert_eq!(unknown_class.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&unknown_class.stderr);
-    assert!(stderr.contains("io.aeron.samples.archive.SampleAuthenticatorSupplier"), "{stderr}");
+    assert!(
+        stderr.contains("io.aeron.samples.archive.SampleAuthenticatorSupplier"),
+        "{stderr}"
+    );
     // A checksum class it cannot map: refused before anything starts, as Java's Checksums.newInstance fails.
     let unknown_checksum = Command::new(SERVER)
-        .args(["-Daeron.archive.record.checksum=com.acme.Adler32", "-Daeron.dir=/nonexistent"])
+        .args([
+            "-Daeron.archive.record.checksum=com.acme.Adler32",
+            "-Daeron.dir=/nonexistent",
+        ])
         .output()
         .unwrap();
     assert_eq!(unknown_checksum.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&unknown_checksum.stderr);
-    assert!(stderr.contains("failed to create Checksum instance for class: com.acme.Adler32"), "{stderr}");
-    assert!(stderr.contains("io.aeron.archive.checksum.Crc32c"), "{stderr}");
+    assert!(
+        stderr.contains("failed to create Checksum instance for class: com.acme.Adler32"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("io.aeron.archive.checksum.Crc32c"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -63,9 +88,16 @@ fn properties_file_configures_the_archive_and_its_embedded_driver() {
         props.display().to_string(),
         "--embedded-driver".to_owned(),
     ]);
-    assert!(server.ready_line.contains("archive_id=777"), "{}", server.ready_line);
+    assert!(
+        server.ready_line.contains("archive_id=777"),
+        "{}",
+        server.ready_line
+    );
     let h = read_mark_file(&setup.archive_dir.join(MARK_FILE_NAME)).unwrap();
-    assert_eq!((h.archive_id, h.events_stream_id, h.version), (777, 31, SEMANTIC_VERSION));
+    assert_eq!(
+        (h.archive_id, h.events_stream_id, h.version),
+        (777, 31, SEMANTIC_VERSION)
+    );
     assert_eq!(h.control_channel, setup.control_channel);
     assert_eq!(h.aeron_directory, setup.aeron_dir.display().to_string());
     let client = CArchive::connect(&setup).expect("C archive client connects");
@@ -78,9 +110,16 @@ fn properties_file_configures_the_archive_and_its_embedded_driver() {
 fn drop_in_mode_serves_the_c_client_and_stops_cleanly_on_sigterm() {
     let base = tempfile::tempdir().unwrap();
     let setup = Setup::new(base.path());
-    let server = ServerProcess::start(&setup.drop_in_args(&["-Daeron.archive.id=4242", "-Dagrona.disable.bounds.checks=true"]));
+    let server = ServerProcess::start(&setup.drop_in_args(&[
+        "-Daeron.archive.id=4242",
+        "-Dagrona.disable.bounds.checks=true",
+    ]));
     let pid = server.child.id();
-    assert!(server.ready_line.contains("mode=ArchivingMediaDriver"), "{}", server.ready_line);
+    assert!(
+        server.ready_line.contains("mode=ArchivingMediaDriver"),
+        "{}",
+        server.ready_line
+    );
 
     // As the C test harness does: the mark file exists and is at least the 8 KiB header long.
     let mark_path = setup.archive_dir.join(MARK_FILE_NAME);
@@ -91,22 +130,39 @@ fn drop_in_mode_serves_the_c_client_and_stops_cleanly_on_sigterm() {
     assert_eq!(h.archive_id, 4242);
     assert!(h.activity_timestamp > 0);
     // The activity timestamp is refreshed while alive.
-    wait_until(|| read_mark_file(&mark_path).unwrap().activity_timestamp > h.activity_timestamp, "activity update");
+    wait_until(
+        || read_mark_file(&mark_path).unwrap().activity_timestamp > h.activity_timestamp,
+        "activity update",
+    );
 
     let client = CArchive::connect(&setup).expect("C archive client connects");
     assert_eq!(client.archive_id(), 4242);
     assert!(client.list_recordings().unwrap().is_empty());
     // A second archive on the same dirs is refused while this one lives.
     // (Its own driver dir: a driver with delete-on-start must not take over the live driver's dir.)
-    let other = Setup { aeron_dir: base.path().join("aeron-2"), ..Setup::new(base.path()) };
-    let second = Command::new(SERVER).args(other.drop_in_args(&[])).output().unwrap();
+    let other = Setup {
+        aeron_dir: base.path().join("aeron-2"),
+        ..Setup::new(base.path())
+    };
+    let second = Command::new(SERVER)
+        .args(other.drop_in_args(&[]))
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&second.stderr).contains("active archive mark file"));
-    assert_eq!(second.status.code(), Some(1), "second archive on a live mark file must fail");
+    assert_eq!(
+        second.status.code(),
+        Some(1),
+        "second archive on a live mark file must fail"
+    );
     drop(client);
 
     assert_eq!(server.terminate(), Some(0), "clean exit code");
     assert!(!process_exists(pid), "no leftover process");
-    assert_eq!(read_mark_file(&mark_path).unwrap().activity_timestamp, -1, "clean stop marked");
+    assert_eq!(
+        read_mark_file(&mark_path).unwrap().activity_timestamp,
+        -1,
+        "clean stop marked"
+    );
 }
 
 /// Java command lines as Aeron's C test harness builds them (`TestMediaDriver.h`, `TestStandaloneArchive.h`).
@@ -240,14 +296,21 @@ fn an_archive_whose_media_driver_dies_exits_non_zero() {
                 format!("-Daeron.archive.control.channel={}", setup.control_channel),
                 "-Daeron.archive.replication.channel=aeron:udp?endpoint=127.0.0.1:0".into(),
                 format!("-Daeron.archive.dir={}", setup.archive_dir.display()),
-                format!("-Daeron.archive.mark.file.dir={}", setup.aeron_dir.display()),
+                format!(
+                    "-Daeron.archive.mark.file.dir={}",
+                    setup.aeron_dir.display()
+                ),
                 aeron_dir,
             ],
             "io.aeron.archive.Archive",
         ),
         &[("AERON_DRIVER_TIMEOUT", "2000")],
     );
-    assert_eq!(archive.wait_exit(Duration::from_millis(500)), None, "the archive runs while its driver does");
+    assert_eq!(
+        archive.wait_exit(Duration::from_millis(500)),
+        None,
+        "the archive runs while its driver does"
+    );
     driver.kill9();
     assert_eq!(
         archive.wait_exit(Duration::from_secs(30)),
@@ -335,14 +398,19 @@ fn a_driver_termination_request_stops_the_drop_in_cleanly() {
     ]));
     let dir = std::ffi::CString::new(setup.aeron_dir.to_str().unwrap()).unwrap();
     // SAFETY: a NUL-terminated directory name; no token.
-    let sent = unsafe { aeron_sys::aeron_context_request_driver_termination(dir.as_ptr(), std::ptr::null(), 0) };
+    let sent = unsafe {
+        aeron_sys::aeron_context_request_driver_termination(dir.as_ptr(), std::ptr::null(), 0)
+    };
     assert_eq!(sent, 1, "termination request sent");
     let deadline = Instant::now() + WAIT;
     let status = loop {
         if let Some(status) = server.child.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "the drop-in kept running after the driver was told to terminate");
+        assert!(
+            Instant::now() < deadline,
+            "the drop-in kept running after the driver was told to terminate"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(0));
@@ -364,7 +432,10 @@ fn stdout_of_a_run(args: &[String]) -> String {
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
             let _ = tx.send(line);
         }
     });
@@ -390,7 +461,10 @@ fn stdout_of_a_run(args: &[String]) -> String {
     let status = child.wait().unwrap();
     reader.join().unwrap();
     out.extend(rx.try_iter().map(|line| line + "\n"));
-    assert!(ready && status.success(), "the server did not start and stop cleanly ({status}): {out}");
+    assert!(
+        ready && status.success(),
+        "the server did not start and stop cleanly ({status}): {out}"
+    );
     out
 }
 
@@ -412,7 +486,13 @@ fn the_embedded_driver_sends_as_javas_media_driver_does_unless_told_otherwise() 
         stdout_of_a_run(&java_line(&props, "io.aeron.driver.MediaDriver"))
     };
     let default = config(&[]);
-    assert!(default.contains("network_publication_max_messages_per_send=1\n"), "{default}");
+    assert!(
+        default.contains("network_publication_max_messages_per_send=1\n"),
+        "{default}"
+    );
     let told = config(&["-Daeron.network.publication.max.messages.per.send=4"]);
-    assert!(told.contains("network_publication_max_messages_per_send=4\n"), "{told}");
+    assert!(
+        told.contains("network_publication_max_messages_per_send=4\n"),
+        "{told}"
+    );
 }

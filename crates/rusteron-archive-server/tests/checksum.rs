@@ -24,7 +24,11 @@ fn crc32c(bytes: &[u8]) -> i32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0x82F6_3B78 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0x82F6_3B78
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc as i32
@@ -46,22 +50,40 @@ fn aligned_payload(msg: &[u8]) -> Vec<u8> {
 }
 
 fn messages(n: usize) -> Vec<Vec<u8>> {
-    (0..n).map(|i| (0..50 + (i * 7) % 250).map(|j| (i * 31 + j) as u8).collect()).collect()
+    (0..n)
+        .map(|i| {
+            (0..50 + (i * 7) % 250)
+                .map(|j| (i * 31 + j) as u8)
+                .collect()
+        })
+        .collect()
 }
 
 /// Records `msgs` on a new IPC stream and stops: `(recording id, stop position, publication session id)`.
 fn record(client: &ArchiveClient, stream_id: i32, msgs: &[Vec<u8>]) -> (i64, i64, i32) {
-    let sub_id = client.start_recording(CHANNEL, stream_id, true, false).unwrap();
-    let publication: AeronExclusivePublication = client.aeron.add_exclusive_publication(CHANNEL, stream_id, T).unwrap();
+    let sub_id = client
+        .start_recording(CHANNEL, stream_id, true, false)
+        .unwrap();
+    let publication: AeronExclusivePublication = client
+        .aeron
+        .add_exclusive_publication(CHANNEL, stream_id, T)
+        .unwrap();
     let session_id = publication.constants().unwrap().session_id;
     let counter_id = client.recording_counter_id(session_id);
     for m in msgs {
-        wait_until(|| publication.offer(m, Handlers::no_reserved_value_supplier_handler()) > 0, "offer");
+        wait_until(
+            || publication.offer(m, Handlers::no_reserved_value_supplier_handler()) > 0,
+            "offer",
+        );
     }
     let end = publication.position();
     client.wait_recorded(counter_id, end);
     client.stop_recording_subscription(sub_id).unwrap();
-    let d = client.list_recordings_for_uri(0, 10, "aeron:ipc", stream_id).unwrap().pop().expect("recording");
+    let d = client
+        .list_recordings_for_uri(0, 10, "aeron:ipc", stream_id)
+        .unwrap()
+        .pop()
+        .expect("recording");
     client.wait_for_signal(d.recording_id, signal::STOP);
     assert_eq!(client.stop_position(d.recording_id).unwrap(), end);
     assert_eq!(d.start_position, 0);
@@ -74,8 +96,14 @@ fn frames(segment: &[u8], stop: usize) -> Vec<(usize, u16)> {
     let mut offset = 0;
     while offset < stop {
         let length = i32_at(segment, offset);
-        assert!(length > 0, "frame at {offset} before the stop position {stop}");
-        out.push((offset, u16::from_le_bytes(segment[offset + 6..offset + 8].try_into().unwrap())));
+        assert!(
+            length > 0,
+            "frame at {offset} before the stop position {stop}"
+        );
+        out.push((
+            offset,
+            u16::from_le_bytes(segment[offset + 6..offset + 8].try_into().unwrap()),
+        ));
         offset += align(length as usize);
     }
     out
@@ -99,7 +127,10 @@ fn the_reference_crc32c_gives_the_standard_check_value() {
 #[test]
 fn crc32c_recording_stamps_each_data_frame_and_a_verified_replay_returns_the_published_bytes() {
     let archive = start_archive(&[
-        ("aeron.archive.record.checksum", "io.aeron.archive.checksum.Crc32c"),
+        (
+            "aeron.archive.record.checksum",
+            "io.aeron.archive.checksum.Crc32c",
+        ),
         ("aeron.archive.replay.checksum", "CRC-32C"),
     ]);
     let client = ArchiveClient::connect(&archive).unwrap();
@@ -107,7 +138,8 @@ fn crc32c_recording_stamps_each_data_frame_and_a_verified_replay_returns_the_pub
     let msgs = messages(400);
     let (recording_id, stop, session_id) = record(&client, 1101, &msgs);
 
-    let segment = std::fs::read(archive.archive_dir().join(format!("{recording_id}-0.rec"))).unwrap();
+    let segment =
+        std::fs::read(archive.archive_dir().join(format!("{recording_id}-0.rec"))).unwrap();
     let mut data = msgs.iter();
     let mut paddings = 0;
     for (offset, frame_type) in frames(&segment, stop as usize) {
@@ -115,7 +147,11 @@ fn crc32c_recording_stamps_each_data_frame_and_a_verified_replay_returns_the_pub
             1 => {
                 let msg = data.next().expect("more data frames than messages");
                 let length = i32_at(&segment, offset) as usize;
-                assert_eq!(&segment[offset + HEADER..offset + length], &msg[..], "payload at {offset}");
+                assert_eq!(
+                    &segment[offset + HEADER..offset + length],
+                    &msg[..],
+                    "payload at {offset}"
+                );
                 assert_eq!(
                     i32_at(&segment, offset + 12),
                     crc32c(&aligned_payload(msg)),
@@ -125,13 +161,20 @@ fn crc32c_recording_stamps_each_data_frame_and_a_verified_replay_returns_the_pub
             }
             0 => {
                 paddings += 1;
-                assert_eq!(i32_at(&segment, offset + 12), session_id, "padding frames keep their session id");
+                assert_eq!(
+                    i32_at(&segment, offset + 12),
+                    session_id,
+                    "padding frames keep their session id"
+                );
             }
             t => panic!("frame type {t} at {offset}"),
         }
     }
     assert!(data.next().is_none(), "every message recorded");
-    assert_eq!(paddings, 1, "the padding frame at the end of the first term");
+    assert_eq!(
+        paddings, 1,
+        "the padding frame at the end of the first term"
+    );
 
     // The catalog descriptor header carries the CRC-32C of the descriptor body (Java's Catalog).
     let catalog = std::fs::read(archive.archive_dir().join("archive.catalog")).unwrap();
@@ -140,9 +183,14 @@ fn crc32c_recording_stamps_each_data_frame_and_a_verified_replay_returns_the_pub
         entry += 32 + i32_at(&catalog, entry) as usize;
     }
     let body_length = i32_at(&catalog, entry) as usize;
-    assert_eq!(i32_at(&catalog, entry + 8), crc32c(&catalog[entry + 32..entry + 32 + body_length]));
+    assert_eq!(
+        i32_at(&catalog, entry + 8),
+        crc32c(&catalog[entry + 32..entry + 32 + body_length])
+    );
 
-    let replay = client.replay(recording_id, "aeron:ipc", 2101, 0, -1).unwrap();
+    let replay = client
+        .replay(recording_id, "aeron:ipc", 2101, 0, -1)
+        .unwrap();
     assert_eq!(receive(&replay, msgs.len()), msgs);
     assert_eq!(client.poll_for_error(), None);
 }
@@ -151,9 +199,15 @@ fn crc32c_recording_stamps_each_data_frame_and_a_verified_replay_returns_the_pub
 fn a_corrupted_payload_byte_fails_a_verified_replay_as_java_does_and_not_an_unverified_one() {
     let verified = start_archive(&[
         ("aeron.archive.record.checksum", "CRC-32C"),
-        ("aeron.archive.replay.checksum", "org.agrona.checksum.Crc32c"),
+        (
+            "aeron.archive.replay.checksum",
+            "org.agrona.checksum.Crc32c",
+        ),
     ]);
-    let unverified = start_archive(&[("aeron.archive.record.checksum", "io.aeron.archive.checksum.Crc32c")]);
+    let unverified = start_archive(&[(
+        "aeron.archive.record.checksum",
+        "io.aeron.archive.checksum.Crc32c",
+    )]);
     let msgs = messages(20);
     const BAD: usize = 10;
 
@@ -165,13 +219,19 @@ fn a_corrupted_payload_byte_fails_a_verified_replay_as_java_does_and_not_an_unve
         let (bad_offset, _) = frames(&segment, stop as usize)[BAD];
         // Flip one payload byte of message BAD in the segment file.
         let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
-        file.write_all_at(&[segment[bad_offset + HEADER + 1] ^ 0x40], (bad_offset + HEADER + 1) as u64).unwrap();
+        file.write_all_at(
+            &[segment[bad_offset + HEADER + 1] ^ 0x40],
+            (bad_offset + HEADER + 1) as u64,
+        )
+        .unwrap();
         let mut corrupted = msgs[BAD].clone();
         corrupted[1] ^= 0x40;
 
         if !verifies {
             // No verification: the corrupted bytes are replayed as they are in the file.
-            let replay = client.replay(recording_id, "aeron:ipc", 2201, 0, -1).unwrap();
+            let replay = client
+                .replay(recording_id, "aeron:ipc", 2201, 0, -1)
+                .unwrap();
             let got = receive(&replay, msgs.len());
             assert_eq!(got[BAD], corrupted);
             assert_eq!(got[..BAD], msgs[..BAD]);
@@ -180,13 +240,17 @@ fn a_corrupted_payload_byte_fails_a_verified_replay_as_java_does_and_not_an_unve
         }
 
         // A replay that ends before the corrupted frame is delivered whole.
-        let before = client.replay(recording_id, "aeron:ipc", 2202, 0, bad_offset as i64).unwrap();
+        let before = client
+            .replay(recording_id, "aeron:ipc", 2202, 0, bad_offset as i64)
+            .unwrap();
         assert_eq!(receive(&before, BAD), msgs[..BAD]);
 
         // The whole recording: the first read holds every frame; the corrupted one fails the check, so
         // nothing of that read is sent, the replay publication is revoked and the error response names it.
         let sub = client.aeron.add_subscription("aeron:ipc", 2203, T).unwrap();
-        let replay_session_id = client.start_replay(recording_id, "aeron:ipc", 2203, 0, -1, -1).unwrap();
+        let replay_session_id = client
+            .start_replay(recording_id, "aeron:ipc", 2203, 0, -1, -1)
+            .unwrap();
         let expected = format!(
             "CRC checksum mismatch at position={bad_offset} (segmentFilePosition=0, segmentOffset=0, termOffset=0, \
              frameOffset={bad_offset}): recorded checksum={}, computed checksum={}, recordingId={recording_id}, \
@@ -201,7 +265,10 @@ fn a_corrupted_payload_byte_fails_a_verified_replay_as_java_does_and_not_an_unve
             if let Some(e) = client.poll_for_error() {
                 break e;
             }
-            assert!(Instant::now() < deadline, "no error response for the corrupted replay");
+            assert!(
+                Instant::now() < deadline,
+                "no error response for the corrupted replay"
+            );
             std::thread::sleep(Duration::from_millis(1));
         };
         assert_eq!(error, expected);
@@ -222,10 +289,16 @@ fn a_replay_checksum_without_a_record_checksum_fails_at_the_first_frame_as_in_ja
     let msgs = messages(3);
     let (recording_id, _, session_id) = record(&client, 1301, &msgs);
     let sub = client.aeron.add_subscription("aeron:ipc", 2301, T).unwrap();
-    let replay_session_id = client.start_replay(recording_id, "aeron:ipc", 2301, 0, -1, -1).unwrap();
+    let replay_session_id = client
+        .start_replay(recording_id, "aeron:ipc", 2301, 0, -1, -1)
+        .unwrap();
     let deadline = Instant::now() + WAIT;
     let error = loop {
-        assert_eq!(sub.poll_once(|_: &[u8], _| {}, 64).unwrap(), 0, "nothing replayed");
+        assert_eq!(
+            sub.poll_once(|_: &[u8], _| {}, 64).unwrap(),
+            0,
+            "nothing replayed"
+        );
         if let Some(e) = client.poll_for_error() {
             break e;
         }

@@ -5,7 +5,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use rusteron_archive_codecs::{AuthConnectRequestEncoder, ControlResponseCode, ControlResponseDecoder};
+use rusteron_archive_codecs::{
+    AuthConnectRequestEncoder, ControlResponseCode, ControlResponseDecoder,
+};
 use rusteron_archive_server::test_util::TestArchive;
 use rusteron_archive_server::SampleAuthenticator;
 use rusteron_client::Handlers;
@@ -49,7 +51,10 @@ fn control_session_counter_carries_client_info() {
     let archive = TestArchive::start_with(|c| c.archive_id = Some(7)).unwrap();
     let client = ArchiveClient::connect_with(
         &archive,
-        ConnectOptions { client_name: Some("tester".into()), ..Default::default() },
+        ConnectOptions {
+            client_name: Some("tester".into()),
+            ..Default::default()
+        },
     )
     .unwrap();
     let reader = client.aeron.counters_reader();
@@ -62,24 +67,39 @@ fn control_session_counter_carries_client_info() {
     let (value, _, key, label) = found.expect("control session counter");
     assert_eq!(value, client.control_session_id());
     assert_eq!(i64::from_le_bytes(key[0..8].try_into().unwrap()), 7);
-    assert_eq!(i64::from_le_bytes(key[8..16].try_into().unwrap()), client.control_session_id());
+    assert_eq!(
+        i64::from_le_bytes(key[8..16].try_into().unwrap()),
+        client.control_session_id()
+    );
     assert!(label.contains("name=tester"), "{label}");
     assert!(label.contains("archiveId=7"), "{label}");
 }
 
 #[test]
 fn sample_authenticator_accepts_challenges_and_rejects() {
-    let archive = TestArchive::start_with_authenticator(|_| {}, Box::new(SampleAuthenticator)).unwrap();
-    let admin = ConnectOptions { credentials: Some(("admin:admin".into(), String::new())), ..Default::default() };
+    let archive =
+        TestArchive::start_with_authenticator(|_| {}, Box::new(SampleAuthenticator)).unwrap();
+    let admin = ConnectOptions {
+        credentials: Some(("admin:admin".into(), String::new())),
+        ..Default::default()
+    };
     assert!(ArchiveClient::connect_with(&archive, admin).is_ok());
-    let challenged =
-        ConnectOptions { credentials: Some(("admin:adminC".into(), "admin:CSadmin".into())), ..Default::default() };
+    let challenged = ConnectOptions {
+        credentials: Some(("admin:adminC".into(), "admin:CSadmin".into())),
+        ..Default::default()
+    };
     assert!(ArchiveClient::connect_with(&archive, challenged).is_ok());
-    let bad_answer =
-        ConnectOptions { credentials: Some(("admin:adminC".into(), "admin:wrong".into())), ..Default::default() };
-    let e = ArchiveClient::connect_with(&archive, bad_answer).err().expect("rejected");
+    let bad_answer = ConnectOptions {
+        credentials: Some(("admin:adminC".into(), "admin:wrong".into())),
+        ..Default::default()
+    };
+    let e = ArchiveClient::connect_with(&archive, bad_answer)
+        .err()
+        .expect("rejected");
     assert!(e.message.contains("authentication rejected"), "{e}");
-    let e = ArchiveClient::connect_with(&archive, ConnectOptions::default()).err().expect("rejected");
+    let e = ArchiveClient::connect_with(&archive, ConnectOptions::default())
+        .err()
+        .expect("rejected");
     assert!(e.message.contains("authentication rejected"), "{e}");
 }
 
@@ -88,9 +108,15 @@ fn wrong_major_version_gets_an_error_response() {
     let archive = TestArchive::start().unwrap();
     let aeron = aeron_client(&archive);
     let response_channel = format!("aeron:udp?endpoint=127.0.0.1:{}", free_port());
-    let responses = aeron.add_subscription(&response_channel, 21, Duration::from_secs(5)).unwrap();
+    let responses = aeron
+        .add_subscription(&response_channel, 21, Duration::from_secs(5))
+        .unwrap();
     let requests = aeron
-        .add_exclusive_publication(archive.control_request_channel(), archive.control_request_stream_id(), Duration::from_secs(5))
+        .add_exclusive_publication(
+            archive.control_request_channel(),
+            archive.control_request_stream_id(),
+            Duration::from_secs(5),
+        )
         .unwrap();
     wait_until(|| requests.is_connected(), "request publication");
     let mut buf = [0u8; 256];
@@ -107,7 +133,10 @@ fn wrong_major_version_gets_an_error_response() {
         .unwrap()
         .finish()
         .unwrap();
-    wait_until(|| requests.offer(&buf[..len], Handlers::no_reserved_value_supplier_handler()) > 0, "offer");
+    wait_until(
+        || requests.offer(&buf[..len], Handlers::no_reserved_value_supplier_handler()) > 0,
+        "offer",
+    );
     let mut got = None;
     let deadline = Instant::now() + WAIT;
     while got.is_none() {
@@ -115,7 +144,13 @@ fn wrong_major_version_gets_an_error_response() {
             .poll_once(
                 |msg: &[u8], _h| {
                     if let Ok(r) = ControlResponseDecoder::decode(msg) {
-                        got = Some((r.correlation_id(), r.relevant_id(), r.code().unwrap(), r.control_session_id(), r.error_message().unwrap().to_owned()));
+                        got = Some((
+                            r.correlation_id(),
+                            r.relevant_id(),
+                            r.code().unwrap(),
+                            r.control_session_id(),
+                            r.error_message().unwrap().to_owned(),
+                        ));
                     }
                 },
                 10,

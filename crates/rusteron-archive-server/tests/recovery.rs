@@ -35,8 +35,19 @@ fn kill_9_mid_recording_then_restart_recovers_the_stop_position_and_the_bytes() 
 
     let client = CArchive::connect(&setup).expect("connect");
     client.start_recording(CHANNEL, STREAM).unwrap();
-    let publication = client.aeron.add_publication(CHANNEL, STREAM, Duration::from_secs(10)).unwrap();
-    wait_until(|| client.list_recordings().map(|r| !r.is_empty()).unwrap_or(false), "recording to start");
+    let publication = client
+        .aeron
+        .add_publication(CHANNEL, STREAM, Duration::from_secs(10))
+        .unwrap();
+    wait_until(
+        || {
+            client
+                .list_recordings()
+                .map(|r| !r.is_empty())
+                .unwrap_or(false)
+        },
+        "recording to start",
+    );
     let recording_id = client.list_recordings().unwrap()[0].0;
 
     // Publish until the archive has recorded more than 4 segments (128 KiB each), then kill it while the
@@ -47,13 +58,21 @@ fn kill_9_mid_recording_then_restart_recovers_the_stop_position_and_the_bytes() 
     while recorded < 4 * 128 * 1024 + 3000 {
         assert!(Instant::now() < deadline, "recording stalled at {recorded}");
         for _ in 0..64 {
-            if publication.offer(&payload(sent), Handlers::no_reserved_value_supplier_handler()) > 0 {
+            if publication.offer(
+                &payload(sent),
+                Handlers::no_reserved_value_supplier_handler(),
+            ) > 0
+            {
                 sent += 1;
             }
         }
         recorded = client.recording_position(recording_id).unwrap();
     }
-    assert_eq!(client.list_recordings().unwrap()[0].2, -1, "still active before the kill");
+    assert_eq!(
+        client.list_recordings().unwrap()[0].2,
+        -1,
+        "still active before the kill"
+    );
     server.kill9();
     // The old clients talk to a dead driver now: leak them rather than wait for their timeouts.
     std::mem::forget(publication);
@@ -67,17 +86,28 @@ fn kill_9_mid_recording_then_restart_recovers_the_stop_position_and_the_bytes() 
     let (id, start, stop) = recordings[0];
     assert_eq!((id, start), (recording_id, 0));
     assert_ne!(stop, -1, "stop position recovered");
-    assert!(stop >= recorded, "recovered stop {stop} below the position reported before the kill {recorded}");
-    assert!(stop <= sent as i64 * FRAME, "recovered stop {stop} beyond what was published");
+    assert!(
+        stop >= recorded,
+        "recovered stop {stop} below the position reported before the kill {recorded}"
+    );
+    assert!(
+        stop <= sent as i64 * FRAME,
+        "recovered stop {stop} beyond what was published"
+    );
     assert_eq!(stop % FRAME, 0, "stop at a frame boundary");
 
     // Every byte below the stop position replays identically.
     let expected = (stop / FRAME) as u64;
-    let replay = client.replay(id, "aeron:ipc", REPLAY_STREAM, 0, stop).unwrap();
+    let replay = client
+        .replay(id, "aeron:ipc", REPLAY_STREAM, 0, stop)
+        .unwrap();
     let mut next = 0u64;
     let deadline = Instant::now() + WAIT;
     while next < expected {
-        assert!(Instant::now() < deadline, "replayed {next} of {expected} messages");
+        assert!(
+            Instant::now() < deadline,
+            "replayed {next} of {expected} messages"
+        );
         replay
             .poll_once(
                 |msg: &[u8], _h| {
@@ -89,7 +119,12 @@ fn kill_9_mid_recording_then_restart_recovers_the_stop_position_and_the_bytes() 
             .unwrap();
     }
     std::thread::sleep(Duration::from_millis(200));
-    replay.poll_once(|_: &[u8], _h| panic!("replayed past the stop position"), 256).unwrap();
+    replay
+        .poll_once(
+            |_: &[u8], _h| panic!("replayed past the stop position"),
+            256,
+        )
+        .unwrap();
     drop(replay);
     drop(client);
     assert_eq!(server.terminate(), Some(0));

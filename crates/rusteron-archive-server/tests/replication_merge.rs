@@ -27,7 +27,12 @@ struct Replication<'a> {
 }
 
 /// Replicates `src_recording_id` from `src` into a new recording, through the C client.
-fn replicate(client: &ArchiveClient, src: &TestArchive, src_recording_id: i64, r: Replication<'_>) -> Result<i64, CError> {
+fn replicate(
+    client: &ArchiveClient,
+    src: &TestArchive,
+    src_recording_id: i64,
+    r: Replication<'_>,
+) -> Result<i64, CError> {
     let src_channel = CString::new(src.control_request_channel()).unwrap();
     let live = r.live_destination.map(|c| CString::new(c).unwrap());
     let replication = r.replication_channel.map(|c| CString::new(c).unwrap());
@@ -62,9 +67,14 @@ fn replicate(client: &ArchiveClient, src: &TestArchive, src_recording_id: i64, r
     };
     if rc < 0 {
         // SAFETY: thread-local error state of the C client; errmsg is NUL-terminated.
-        let message = unsafe { std::ffi::CStr::from_ptr(aeron_errmsg()) }.to_string_lossy().into_owned();
+        let message = unsafe { std::ffi::CStr::from_ptr(aeron_errmsg()) }
+            .to_string_lossy()
+            .into_owned();
         // SAFETY: as above.
-        return Err(CError { code: unsafe { aeron_errcode() }, message });
+        return Err(CError {
+            code: unsafe { aeron_errcode() },
+            message,
+        });
     }
     Ok(id)
 }
@@ -77,7 +87,12 @@ impl log::Log for StderrLog {
     }
     fn log(&self, r: &log::Record<'_>) {
         if r.target().starts_with("rusteron_archive_server") {
-            eprintln!("{:?} {} {}", std::time::SystemTime::now(), r.level(), r.args());
+            eprintln!(
+                "{:?} {} {}",
+                std::time::SystemTime::now(),
+                r.level(),
+                r.args()
+            );
         }
     }
     fn flush(&self) {}
@@ -105,7 +120,12 @@ fn archives() -> Archives {
     let dst = TestArchive::start().unwrap();
     let src_client = ArchiveClient::connect(&src).unwrap();
     let dst_client = ArchiveClient::connect(&dst).unwrap();
-    Archives { src, dst, src_client, dst_client }
+    Archives {
+        src,
+        dst,
+        src_client,
+        dst_client,
+    }
 }
 
 fn payload(i: usize) -> Vec<u8> {
@@ -115,7 +135,10 @@ fn payload(i: usize) -> Vec<u8> {
 }
 
 fn offer(p: &AeronExclusivePublication, i: usize) {
-    wait_until(|| p.offer(&payload(i), Handlers::no_reserved_value_supplier_handler()) > 0, "offer");
+    wait_until(
+        || p.offer(&payload(i), Handlers::no_reserved_value_supplier_handler()) > 0,
+        "offer",
+    );
 }
 
 /// An MDC (dynamic control) UDP publication recorded by `client`'s archive through a spy: (live channel,
@@ -130,13 +153,29 @@ struct LiveSource {
 
 fn live_source(client: &ArchiveClient) -> LiveSource {
     let control_port = free_port();
-    let channel = format!("aeron:udp?control-mode=dynamic|control=127.0.0.1:{control_port}|term-length=64k");
-    client.start_recording(&channel, STREAM, true, false).unwrap();
-    let publication = client.aeron.add_exclusive_publication(&channel, STREAM, T).unwrap();
+    let channel =
+        format!("aeron:udp?control-mode=dynamic|control=127.0.0.1:{control_port}|term-length=64k");
+    client
+        .start_recording(&channel, STREAM, true, false)
+        .unwrap();
+    let publication = client
+        .aeron
+        .add_exclusive_publication(&channel, STREAM, T)
+        .unwrap();
     let counter_id = client.recording_counter_id(publication.constants().unwrap().session_id);
-    let key = client.aeron.counters_reader().metadata_key(counter_id).unwrap();
+    let key = client
+        .aeron
+        .counters_reader()
+        .metadata_key(counter_id)
+        .unwrap();
     let recording_id = i64::from_le_bytes(key[0..8].try_into().unwrap());
-    LiveSource { channel, control_port, publication, recording_id, counter_id }
+    LiveSource {
+        channel,
+        control_port,
+        publication,
+        recording_id,
+        counter_id,
+    }
 }
 
 impl LiveSource {
@@ -166,7 +205,11 @@ fn wait_signal(client: &ArchiveClient, code: i32) -> Signal {
         if let Some(s) = signal_of(client, code) {
             return s;
         }
-        assert!(Instant::now() < deadline, "no signal {code}: {:?}", client.poll_signals());
+        assert!(
+            Instant::now() < deadline,
+            "no signal {code}: {:?}",
+            client.poll_signals()
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
 }
@@ -186,12 +229,24 @@ fn wait_error(client: &ArchiveClient, what: &str) -> String {
 
 /// Replays `recording_id` of `client`'s archive from its start for `length` bytes and expects exactly
 /// `expected`: all of them, then nothing more.
-fn assert_replay(client: &ArchiveClient, recording_id: i64, length: i64, expected: &[Vec<u8>], stream_id: i32) {
-    let replay = client.replay(recording_id, "aeron:ipc", stream_id, -1, length).unwrap();
+fn assert_replay(
+    client: &ArchiveClient,
+    recording_id: i64,
+    length: i64,
+    expected: &[Vec<u8>],
+    stream_id: i32,
+) {
+    let replay = client
+        .replay(recording_id, "aeron:ipc", stream_id, -1, length)
+        .unwrap();
     let received = receive(&replay, expected.len());
     assert_eq!(received.len(), expected.len());
     for (i, (got, want)) in received.iter().zip(expected).enumerate() {
-        assert!(got == want, "message {i} differs: {:?}", String::from_utf8_lossy(&got[..got.len().min(20)]));
+        assert!(
+            got == want,
+            "message {i} differs: {:?}",
+            String::from_utf8_lossy(&got[..got.len().min(20)])
+        );
     }
     std::thread::sleep(Duration::from_millis(200));
     let extra = replay.poll_once(|_: &[u8], _h| {}, 16).unwrap();
@@ -201,17 +256,28 @@ fn assert_replay(client: &ArchiveClient, recording_id: i64, length: i64, expecte
 #[test]
 fn live_destination_replication_merges_onto_the_live_stream() {
     // Bound in this order so the clients close before their archives.
-    let Archives { src, dst: _dst, src_client, dst_client } = archives();
+    let Archives {
+        src,
+        dst: _dst,
+        src_client,
+        dst_client,
+    } = archives();
     let live = live_source(&src_client);
     let mut next = 300;
     live.publish(&src_client, 0..next);
 
-    let destination = format!("aeron:udp?endpoint=127.0.0.1:0|control=127.0.0.1:{}", live.control_port);
+    let destination = format!(
+        "aeron:udp?endpoint=127.0.0.1:0|control=127.0.0.1:{}",
+        live.control_port
+    );
     let replication_id = replicate(
         &dst_client,
         &src,
         live.recording_id,
-        Replication { live_destination: Some(&destination), ..Default::default() },
+        Replication {
+            live_destination: Some(&destination),
+            ..Default::default()
+        },
     )
     .unwrap();
     // The publication keeps publishing while the replay catches up and merges.
@@ -222,27 +288,44 @@ fn live_destination_replication_merges_onto_the_live_stream() {
         if let Some(merge) = signal_of(&dst_client, signal::MERGE) {
             break merge;
         }
-        assert!(Instant::now() < deadline, "no MERGE: {:?}", dst_client.poll_signals());
+        assert!(
+            Instant::now() < deadline,
+            "no MERGE: {:?}",
+            dst_client.poll_signals()
+        );
         std::thread::sleep(Duration::from_millis(1));
     };
     let replicate = wait_signal(&dst_client, signal::REPLICATE);
     let dst_id = replicate.recording_id;
     assert_eq!(replicate.position, 0);
     assert_eq!(merge.recording_id, dst_id);
-    assert_eq!(merge.subscription_id, -1, "as Java: the recording subscription is released before MERGE");
+    assert_eq!(
+        merge.subscription_id, -1,
+        "as Java: the recording subscription is released before MERGE"
+    );
     assert!(merge.position > 0);
     wait_signal(&dst_client, signal::REPLICATE_END);
     assert_eq!(
         codes(&dst_client),
-        vec![signal::REPLICATE, signal::EXTEND, signal::MERGE, signal::REPLICATE_END],
+        vec![
+            signal::REPLICATE,
+            signal::EXTEND,
+            signal::MERGE,
+            signal::REPLICATE_END
+        ],
         "signals in Java's order, no SYNC, no STOP"
     );
     let extend = signal_of(&dst_client, signal::EXTEND).unwrap();
     assert_eq!((extend.recording_id, extend.position), (dst_id, 0));
-    assert!(!dst_client.try_stop_replication(replication_id).unwrap(), "the replication is over");
+    assert!(
+        !dst_client.try_stop_replication(replication_id).unwrap(),
+        "the replication is over"
+    );
 
     // From now on only the live stream feeds the destination: stop the source recording, keep publishing.
-    src_client.stop_recording_channel(&live.channel, STREAM).unwrap();
+    src_client
+        .stop_recording_channel(&live.channel, STREAM)
+        .unwrap();
     src_client.wait_for_signal(live.recording_id, signal::STOP);
     let after_merge = next;
     for i in after_merge..after_merge + 300 {
@@ -250,9 +333,18 @@ fn live_destination_replication_merges_onto_the_live_stream() {
     }
     next = after_merge + 300;
     let end = live.publication.position();
-    wait_until(|| dst_client.recording_position(dst_id).unwrap() == end, "destination to follow the live stream");
-    let subscriptions = dst_client.list_recording_subscriptions(0, 10, "", STREAM, false).unwrap();
-    assert_eq!(subscriptions.len(), 1, "the recording subscription stays after the merge");
+    wait_until(
+        || dst_client.recording_position(dst_id).unwrap() == end,
+        "destination to follow the live stream",
+    );
+    let subscriptions = dst_client
+        .list_recording_subscriptions(0, 10, "", STREAM, false)
+        .unwrap();
+    assert_eq!(
+        subscriptions.len(),
+        1,
+        "the recording subscription stays after the merge"
+    );
     assert_eq!(subscriptions[0].subscription_id, extend.subscription_id);
     let expected: Vec<Vec<u8>> = (0..next).map(payload).collect();
     assert_replay(&dst_client, dst_id, end, &expected, 4202);
@@ -269,23 +361,37 @@ fn live_destination_replication_merges_onto_the_live_stream() {
 #[test]
 fn stop_replication_before_the_merge_ends_it_cleanly() {
     // Bound in this order so the clients close before their archives.
-    let Archives { src, dst: _dst, src_client, dst_client } = archives();
+    let Archives {
+        src,
+        dst: _dst,
+        src_client,
+        dst_client,
+    } = archives();
     let live = live_source(&src_client);
     live.publish(&src_client, 0..50);
 
     // Nobody publishes on this control address: the live stream never joins, the replay goes on.
-    let destination = format!("aeron:udp?endpoint=127.0.0.1:0|control=127.0.0.1:{}", free_port());
+    let destination = format!(
+        "aeron:udp?endpoint=127.0.0.1:0|control=127.0.0.1:{}",
+        free_port()
+    );
     let replication_id = replicate(
         &dst_client,
         &src,
         live.recording_id,
-        Replication { live_destination: Some(&destination), ..Default::default() },
+        Replication {
+            live_destination: Some(&destination),
+            ..Default::default()
+        },
     )
     .unwrap();
     let dst_id = wait_signal(&dst_client, signal::REPLICATE).recording_id;
     wait_signal(&dst_client, signal::EXTEND);
     let position = live.publish(&src_client, 50..100);
-    wait_until(|| dst_client.recording_position(dst_id).unwrap() == position, "the replay to follow the source");
+    wait_until(
+        || dst_client.recording_position(dst_id).unwrap() == position,
+        "the replay to follow the source",
+    );
 
     dst_client.stop_replication(replication_id).unwrap();
     wait_signal(&dst_client, signal::REPLICATE_END);
@@ -293,15 +399,30 @@ fn stop_replication_before_the_merge_ends_it_cleanly() {
     assert_eq!((stop.recording_id, stop.position), (dst_id, position));
     assert_eq!(
         codes(&dst_client),
-        vec![signal::REPLICATE, signal::EXTEND, signal::REPLICATE_END, signal::STOP],
+        vec![
+            signal::REPLICATE,
+            signal::EXTEND,
+            signal::REPLICATE_END,
+            signal::STOP
+        ],
         "no MERGE, no SYNC"
     );
-    assert!(!dst_client.try_stop_replication(replication_id).unwrap(), "already stopped");
-    assert!(dst_client.list_recording_subscriptions(0, 10, "", STREAM, false).unwrap().is_empty());
+    assert!(
+        !dst_client.try_stop_replication(replication_id).unwrap(),
+        "already stopped"
+    );
+    assert!(dst_client
+        .list_recording_subscriptions(0, 10, "", STREAM, false)
+        .unwrap()
+        .is_empty());
 
     live.publish(&src_client, 100..150);
     std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(dst_client.stop_position(dst_id).unwrap(), position, "nothing recorded after the stop");
+    assert_eq!(
+        dst_client.stop_position(dst_id).unwrap(),
+        position,
+        "nothing recorded after the stop"
+    );
     let expected: Vec<Vec<u8>> = (0..100).map(payload).collect();
     assert_replay(&dst_client, dst_id, -1, &expected, 4204);
 }
@@ -309,12 +430,22 @@ fn stop_replication_before_the_merge_ends_it_cleanly() {
 #[test]
 fn live_destination_needs_an_active_source_and_no_response_channel() {
     // Bound in this order so the clients close before their archives.
-    let Archives { src, dst: _dst, src_client, dst_client } = archives();
+    let Archives {
+        src,
+        dst: _dst,
+        src_client,
+        dst_client,
+    } = archives();
     let live = live_source(&src_client);
     live.publish(&src_client, 0..10);
-    src_client.stop_recording_channel(&live.channel, STREAM).unwrap();
+    src_client
+        .stop_recording_channel(&live.channel, STREAM)
+        .unwrap();
     src_client.wait_for_signal(live.recording_id, signal::STOP);
-    let destination = format!("aeron:udp?endpoint=127.0.0.1:0|control=127.0.0.1:{}", live.control_port);
+    let destination = format!(
+        "aeron:udp?endpoint=127.0.0.1:0|control=127.0.0.1:{}",
+        live.control_port
+    );
 
     let e = replicate(
         &dst_client,
@@ -327,28 +458,50 @@ fn live_destination_needs_an_active_source_and_no_response_channel() {
         },
     )
     .unwrap_err();
-    assert!(e.message.contains("response channels can't be used with live destinations"), "{e}");
+    assert!(
+        e.message
+            .contains("response channels can't be used with live destinations"),
+        "{e}"
+    );
 
     let id = replicate(
         &dst_client,
         &src,
         live.recording_id,
-        Replication { live_destination: Some(&destination), ..Default::default() },
+        Replication {
+            live_destination: Some(&destination),
+            ..Default::default()
+        },
     )
     .unwrap();
     assert!(id >= 0);
-    wait_error(&dst_client, "cannot live merge without active source recording");
+    wait_error(
+        &dst_client,
+        "cannot live merge without active source recording",
+    );
     wait_signal(&dst_client, signal::REPLICATE_END);
-    assert_eq!(codes(&dst_client), vec![signal::REPLICATE, signal::REPLICATE_END]);
+    assert_eq!(
+        codes(&dst_client),
+        vec![signal::REPLICATE, signal::REPLICATE_END]
+    );
 }
 
 /// A stopped IPC recording of `n` messages on `client`'s archive: (recording id, stop position).
 fn stopped_ipc_source(client: &ArchiveClient, n: usize) -> (i64, i64) {
     let channel = "aeron:ipc?term-length=64k";
-    client.start_recording(channel, STREAM, true, false).unwrap();
-    let publication = client.aeron.add_exclusive_publication(channel, STREAM, T).unwrap();
+    client
+        .start_recording(channel, STREAM, true, false)
+        .unwrap();
+    let publication = client
+        .aeron
+        .add_exclusive_publication(channel, STREAM, T)
+        .unwrap();
     let counter_id = client.recording_counter_id(publication.constants().unwrap().session_id);
-    let key = client.aeron.counters_reader().metadata_key(counter_id).unwrap();
+    let key = client
+        .aeron
+        .counters_reader()
+        .metadata_key(counter_id)
+        .unwrap();
     let recording_id = i64::from_le_bytes(key[0..8].try_into().unwrap());
     for i in 0..n {
         offer(&publication, i);
@@ -362,12 +515,20 @@ fn stopped_ipc_source(client: &ArchiveClient, n: usize) -> (i64, i64) {
 
 fn replicate_over_response_channel(src_response_channel: Option<&str>) {
     // Bound in this order so the clients close before their archives.
-    let Archives { src, dst: _dst, src_client, dst_client } = archives();
+    let Archives {
+        src,
+        dst: _dst,
+        src_client,
+        dst_client,
+    } = archives();
     // Spans three 128 KiB segment files.
     let (src_id, stop) = stopped_ipc_source(&src_client, 600);
     assert!(stop > 256 * 1024);
 
-    let replication_channel = format!("aeron:udp?control-mode=response|control=127.0.0.1:{}", free_port());
+    let replication_channel = format!(
+        "aeron:udp?control-mode=response|control=127.0.0.1:{}",
+        free_port()
+    );
     replicate(
         &dst_client,
         &src,
@@ -387,7 +548,13 @@ fn replicate_over_response_channel(src_response_channel: Option<&str>) {
     assert_eq!(stopped.position, stop);
     assert_eq!(
         codes(&dst_client),
-        vec![signal::REPLICATE, signal::EXTEND, signal::SYNC, signal::REPLICATE_END, signal::STOP]
+        vec![
+            signal::REPLICATE,
+            signal::EXTEND,
+            signal::SYNC,
+            signal::REPLICATE_END,
+            signal::STOP
+        ]
     );
     let expected: Vec<Vec<u8>> = (0..600).map(payload).collect();
     assert_replay(&dst_client, dst_id, -1, &expected, 4205);
@@ -400,16 +567,27 @@ fn replicates_over_a_response_channel() {
 
 #[test]
 fn replicates_over_a_response_channel_with_a_response_mode_source_connection() {
-    let response = format!("aeron:udp?control-mode=response|control=127.0.0.1:{}", free_port());
+    let response = format!(
+        "aeron:udp?control-mode=response|control=127.0.0.1:{}",
+        free_port()
+    );
     replicate_over_response_channel(Some(&response));
 }
 
 #[test]
 fn tagged_replication_can_be_followed_by_a_subscription_with_the_same_tags() {
     // Bound in this order so the clients close before their archives.
-    let Archives { src, dst: _dst, src_client, dst_client } = archives();
+    let Archives {
+        src,
+        dst: _dst,
+        src_client,
+        dst_client,
+    } = archives();
     let (src_id, stop) = stopped_ipc_source(&src_client, 200);
-    let tags = (dst_client.aeron.next_correlation_id(), dst_client.aeron.next_correlation_id());
+    let tags = (
+        dst_client.aeron.next_correlation_id(),
+        dst_client.aeron.next_correlation_id(),
+    );
 
     let e = replicate(
         &dst_client,
@@ -422,20 +600,49 @@ fn tagged_replication_can_be_followed_by_a_subscription_with_the_same_tags() {
         },
     )
     .unwrap_err();
-    assert!(e.message.contains("response channels can't be used with tagged replication"), "{e}");
+    assert!(
+        e.message
+            .contains("response channels can't be used with tagged replication"),
+        "{e}"
+    );
 
-    let tagged = format!("aeron:udp?control-mode=manual|rejoin=false|tags={},{}", tags.0, tags.1);
-    let follower = dst_client.aeron.add_subscription(&tagged, STREAM, T).unwrap();
-    replicate(&dst_client, &src, src_id, Replication { tags: Some(tags), ..Default::default() }).unwrap();
+    let tagged = format!(
+        "aeron:udp?control-mode=manual|rejoin=false|tags={},{}",
+        tags.0, tags.1
+    );
+    let follower = dst_client
+        .aeron
+        .add_subscription(&tagged, STREAM, T)
+        .unwrap();
+    replicate(
+        &dst_client,
+        &src,
+        src_id,
+        Replication {
+            tags: Some(tags),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let dst_id = wait_signal(&dst_client, signal::REPLICATE).recording_id;
     let expected: Vec<Vec<u8>> = (0..200).map(payload).collect();
-    assert_eq!(receive(&follower, 200), expected, "the tagged subscription sees the replay");
+    assert_eq!(
+        receive(&follower, 200),
+        expected,
+        "the tagged subscription sees the replay"
+    );
     assert_eq!(wait_signal(&dst_client, signal::SYNC).position, stop);
     wait_signal(&dst_client, signal::REPLICATE_END);
     assert_eq!(wait_signal(&dst_client, signal::STOP).position, stop);
     assert_eq!(
         codes(&dst_client),
-        vec![signal::REPLICATE, signal::EXTEND, signal::SYNC, signal::REPLICATE_END, signal::STOP]
+        vec![
+            signal::REPLICATE,
+            signal::EXTEND,
+            signal::SYNC,
+            signal::REPLICATE_END,
+            signal::STOP
+        ]
     );
     assert_replay(&dst_client, dst_id, -1, &expected, 4206);
 }

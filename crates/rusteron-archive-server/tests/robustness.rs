@@ -7,8 +7,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use rusteron_archive_codecs::{
-    ArchiveIdRequestEncoder, AuthConnectRequestEncoder, ControlResponseCode, ControlResponseDecoder,
-    StartRecordingRequest2Encoder, SourceLocation, BooleanType,
+    ArchiveIdRequestEncoder, AuthConnectRequestEncoder, BooleanType, ControlResponseCode,
+    ControlResponseDecoder, SourceLocation, StartRecordingRequest2Encoder,
 };
 use rusteron_archive_server::test_util::TestArchive;
 use rusteron_client::{AeronExclusivePublication, AeronSubscription, Handlers};
@@ -25,7 +25,14 @@ struct RawSession {
 
 impl RawSession {
     fn send(&self, bytes: &[u8]) {
-        wait_until(|| self.requests.offer(bytes, Handlers::no_reserved_value_supplier_handler()) > 0, "offer");
+        wait_until(
+            || {
+                self.requests
+                    .offer(bytes, Handlers::no_reserved_value_supplier_handler())
+                    > 0
+            },
+            "offer",
+        );
     }
 
     /// Waits for a ControlResponse with `corr`: (code, relevant id, message).
@@ -38,7 +45,11 @@ impl RawSession {
                     |msg: &[u8], _h| {
                         if let Ok(r) = ControlResponseDecoder::decode(msg) {
                             if r.correlation_id() == corr && got.is_none() {
-                                got = Some((r.code().unwrap(), r.relevant_id(), r.error_message().unwrap().to_owned()));
+                                got = Some((
+                                    r.code().unwrap(),
+                                    r.relevant_id(),
+                                    r.error_message().unwrap().to_owned(),
+                                ));
                             }
                         }
                     },
@@ -56,10 +67,19 @@ impl RawSession {
         let response_channel = format!("aeron:udp?endpoint=127.0.0.1:{}", free_port());
         let responses = aeron.add_subscription(&response_channel, 22, T).unwrap();
         let requests = aeron
-            .add_exclusive_publication(archive.control_request_channel(), archive.control_request_stream_id(), T)
+            .add_exclusive_publication(
+                archive.control_request_channel(),
+                archive.control_request_stream_id(),
+                T,
+            )
             .unwrap();
         wait_until(|| requests.is_connected(), "request publication");
-        let mut s = RawSession { requests, responses, response_channel, csid: -1 };
+        let mut s = RawSession {
+            requests,
+            responses,
+            response_channel,
+            csid: -1,
+        };
         let mut buf = [0u8; 256];
         let len = AuthConnectRequestEncoder::wrap_and_apply_header(&mut buf)
             .unwrap()
@@ -99,7 +119,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
@@ -166,7 +189,10 @@ fn malformed_requests_get_errors_and_the_session_survives() {
     for cut in 1..len {
         s.send(&buf[..cut]);
     }
-    assert_eq!(s.archive_id(15), (ControlResponseCode::Ok, 77, String::new()));
+    assert_eq!(
+        s.archive_id(15),
+        (ControlResponseCode::Ok, 77, String::new())
+    );
 }
 
 #[test]
@@ -174,11 +200,21 @@ fn random_and_truncated_messages_do_not_stop_the_archive() {
     let archive = TestArchive::start().unwrap();
     // A C client connected before the flood, with one recording to list afterwards.
     let before = ArchiveClient::connect(&archive).unwrap();
-    let sub = before.start_recording("aeron:ipc", 4201, true, false).unwrap();
-    let publication = before.aeron.add_exclusive_publication("aeron:ipc", 4201, std::time::Duration::from_secs(5)).unwrap();
+    let sub = before
+        .start_recording("aeron:ipc", 4201, true, false)
+        .unwrap();
+    let publication = before
+        .aeron
+        .add_exclusive_publication("aeron:ipc", 4201, std::time::Duration::from_secs(5))
+        .unwrap();
     let counter = before.recording_counter_id(publication.constants().unwrap().session_id);
     wait_until(
-        || publication.offer(b"before the flood", rusteron_client::Handlers::no_reserved_value_supplier_handler()) > 0,
+        || {
+            publication.offer(
+                b"before the flood",
+                rusteron_client::Handlers::no_reserved_value_supplier_handler(),
+            ) > 0
+        },
         "offer",
     );
     before.wait_recorded(counter, publication.position());
@@ -207,10 +243,14 @@ fn random_and_truncated_messages_do_not_stop_the_archive() {
         let kind = if i % 4 == 3 && i >= 200 { i % 3 } else { i % 4 };
         let msg: Vec<u8> = match kind {
             // Pure noise.
-            0 => (0..(rng.next() % 200) as usize).map(|_| rng.next() as u8).collect(),
+            0 => (0..(rng.next() % 200) as usize)
+                .map(|_| rng.next() as u8)
+                .collect(),
             // A valid header with a random template id and random body.
             1 => {
-                let mut m: Vec<u8> = (0..(8 + rng.next() % 120) as usize).map(|_| rng.next() as u8).collect();
+                let mut m: Vec<u8> = (0..(8 + rng.next() % 120) as usize)
+                    .map(|_| rng.next() as u8)
+                    .collect();
                 m[4..6].copy_from_slice(&101u16.to_le_bytes());
                 if m.len() >= 16 {
                     m[8..16].copy_from_slice(&s.csid.to_le_bytes());
@@ -245,7 +285,10 @@ fn random_and_truncated_messages_do_not_stop_the_archive() {
         assert_eq!(listed[0].recording_id, expected[0].recording_id);
         assert_eq!(listed[0].stop_position, expected[0].stop_position);
         assert_eq!(listed[0].control_session_id, before.control_session_id());
-        assert_eq!(before.stop_position(expected[0].recording_id).unwrap(), expected[0].stop_position);
+        assert_eq!(
+            before.stop_position(expected[0].recording_id).unwrap(),
+            expected[0].stop_position
+        );
         assert_eq!(before.archive_id(), again.archive_id());
     }
 }
@@ -263,21 +306,40 @@ fn twenty_control_sessions_record_and_replay_at_once() {
                     let channel = if i % 2 == 0 {
                         "aeron:ipc?term-length=64k".to_owned()
                     } else {
-                        format!("aeron:udp?endpoint=127.0.0.1:{}|term-length=64k", free_port())
+                        format!(
+                            "aeron:udp?endpoint=127.0.0.1:{}|term-length=64k",
+                            free_port()
+                        )
                     };
-                    let sub_id = client.start_recording(&channel, stream, true, false).unwrap();
-                    let p = client.aeron.add_exclusive_publication(&channel, stream, T).unwrap();
+                    let sub_id = client
+                        .start_recording(&channel, stream, true, false)
+                        .unwrap();
+                    let p = client
+                        .aeron
+                        .add_exclusive_publication(&channel, stream, T)
+                        .unwrap();
                     let counter = client.recording_counter_id(p.constants().unwrap().session_id);
-                    let msgs: Vec<Vec<u8>> = (0..200).map(|n| format!("s{i}-m{n}").into_bytes()).collect();
+                    let msgs: Vec<Vec<u8>> = (0..200)
+                        .map(|n| format!("s{i}-m{n}").into_bytes())
+                        .collect();
                     for m in &msgs {
-                        wait_until(|| p.offer(m, Handlers::no_reserved_value_supplier_handler()) > 0, "offer");
+                        wait_until(
+                            || p.offer(m, Handlers::no_reserved_value_supplier_handler()) > 0,
+                            "offer",
+                        );
                     }
                     client.wait_recorded(counter, p.position());
                     let reader = client.aeron.counters_reader();
-                    let id = i64::from_le_bytes(reader.metadata_key(counter).unwrap()[0..8].try_into().unwrap());
+                    let id = i64::from_le_bytes(
+                        reader.metadata_key(counter).unwrap()[0..8]
+                            .try_into()
+                            .unwrap(),
+                    );
                     client.stop_recording_subscription(sub_id).unwrap();
                     client.wait_for_signal(id, signal::STOP);
-                    let replay = client.replay(id, "aeron:ipc", 1000 + stream, -1, -1).unwrap();
+                    let replay = client
+                        .replay(id, "aeron:ipc", 1000 + stream, -1, -1)
+                        .unwrap();
                     assert_eq!(receive(&replay, msgs.len()), msgs);
                     id
                 })

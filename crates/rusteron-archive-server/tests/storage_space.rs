@@ -18,14 +18,28 @@ const T: Duration = Duration::from_secs(5);
 const HUGE: u64 = 1 << 60;
 
 fn offer(p: &AeronExclusivePublication, msg: &[u8]) {
-    wait_until(|| p.offer(msg, Handlers::no_reserved_value_supplier_handler()) > 0, "offer");
+    wait_until(
+        || p.offer(msg, Handlers::no_reserved_value_supplier_handler()) > 0,
+        "offer",
+    );
 }
 
 /// Records `n` messages of `size` bytes on `channel`/`stream` and stops; returns (recording id, stop
 /// position, payloads).
-fn record(client: &ArchiveClient, channel: &str, stream: i32, n: usize, size: usize) -> (i64, i64, Vec<Vec<u8>>) {
-    let sub_id = client.start_recording(channel, stream, true, false).unwrap();
-    let p = client.aeron.add_exclusive_publication(channel, stream, T).unwrap();
+fn record(
+    client: &ArchiveClient,
+    channel: &str,
+    stream: i32,
+    n: usize,
+    size: usize,
+) -> (i64, i64, Vec<Vec<u8>>) {
+    let sub_id = client
+        .start_recording(channel, stream, true, false)
+        .unwrap();
+    let p = client
+        .aeron
+        .add_exclusive_publication(channel, stream, T)
+        .unwrap();
     let counter = client.recording_counter_id(p.constants().unwrap().session_id);
     let payloads: Vec<Vec<u8>> = (0..n).map(|i| vec![(i % 251) as u8; size]).collect();
     for m in &payloads {
@@ -33,7 +47,11 @@ fn record(client: &ArchiveClient, channel: &str, stream: i32, n: usize, size: us
     }
     let end = p.position();
     client.wait_recorded(counter, end);
-    let key = client.aeron.counters_reader().metadata_key(counter).unwrap();
+    let key = client
+        .aeron
+        .counters_reader()
+        .metadata_key(counter)
+        .unwrap();
     let id = i64::from_le_bytes(key[0..8].try_into().unwrap());
     client.stop_recording_subscription(sub_id).unwrap();
     client.wait_for_signal(id, signal::STOP);
@@ -53,7 +71,10 @@ fn assert_storage_space_error(e: &CError) {
     let at = e.message.find(&expected).unwrap_or_else(|| panic!("{e}"));
     let usable = &e.message[at + expected.len()..];
     let digits: String = usable.chars().take_while(char::is_ascii_digit).collect();
-    assert!(digits.parse::<u64>().is_ok_and(|n| n > 0), "usable space in {e}");
+    assert!(
+        digits.parse::<u64>().is_ok_and(|n| n > 0),
+        "usable space in {e}"
+    );
 }
 
 #[test]
@@ -77,15 +98,28 @@ fn low_storage_space_refuses_start_and_extend_recording() {
     })
     .unwrap();
     let client = ArchiveClient::connect(&archive).unwrap();
-    assert_storage_space_error(&client.start_recording("aeron:ipc?alias=low", 31, true, false).unwrap_err());
-    assert_storage_space_error(&client.extend_recording(id, "aeron:ipc?alias=low", 30, true).unwrap_err());
+    assert_storage_space_error(
+        &client
+            .start_recording("aeron:ipc?alias=low", 31, true, false)
+            .unwrap_err(),
+    );
+    assert_storage_space_error(
+        &client
+            .extend_recording(id, "aeron:ipc?alias=low", 30, true)
+            .unwrap_err(),
+    );
 
     // Nothing was subscribed or changed, and the session still serves requests.
-    assert!(client.list_recording_subscriptions(0, 10, "", 0, false).unwrap().is_empty());
+    assert!(client
+        .list_recording_subscriptions(0, 10, "", 0, false)
+        .unwrap()
+        .is_empty());
     assert_eq!(client.stop_position(id).unwrap(), stop);
     assert_eq!(client.list_recordings(0, 10).unwrap().len(), 1);
     // Checks that come first in Java still win: an unknown recording is reported as such.
-    let e = client.extend_recording(99, "aeron:ipc?alias=low", 30, true).unwrap_err();
+    let e = client
+        .extend_recording(99, "aeron:ipc?alias=low", 30, true)
+        .unwrap_err();
     assert_eq!(e.code, -205, "{e}");
 }
 
@@ -102,7 +136,12 @@ fn recording_at_file_sync_level_2_records_and_replays_across_segments() {
     assert_eq!(stop, 300 * 1024);
     for base in [0, 128 * 1024, 256 * 1024] {
         let segment = archive.archive_dir().join(format!("{id}-{base}.rec"));
-        assert_eq!(std::fs::metadata(&segment).unwrap().len(), 128 * 1024, "{}", segment.display());
+        assert_eq!(
+            std::fs::metadata(&segment).unwrap().len(),
+            128 * 1024,
+            "{}",
+            segment.display()
+        );
     }
     let replay = client.replay(id, "aeron:ipc", 33, -1, -1).unwrap();
     assert_eq!(receive(&replay, payloads.len()), payloads);

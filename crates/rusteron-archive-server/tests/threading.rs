@@ -36,14 +36,22 @@ fn run(mode: ThreadingMode) {
     let archive = TestArchive::start_with(|c| c.threading_mode = mode).unwrap();
     assert_eq!(archive.server().threading_mode(), mode);
     let expected_threads = match mode {
-        ThreadingMode::Dedicated => vec!["archive-conductor", "archive-recorder", "archive-replayer"],
+        ThreadingMode::Dedicated => {
+            vec!["archive-conductor", "archive-recorder", "archive-replayer"]
+        }
         ThreadingMode::Shared => vec!["archive-conductor"],
         ThreadingMode::Invoker => vec![],
     };
     // Linux keeps the first 15 bytes of a thread name.
-    let expected_threads: Vec<String> = expected_threads.iter().map(|n| n[..n.len().min(15)].to_owned()).collect();
+    let expected_threads: Vec<String> = expected_threads
+        .iter()
+        .map(|n| n[..n.len().min(15)].to_owned())
+        .collect();
     // The mark file keeper (activity timestamp) has its own thread in every mode: not an agent.
-    let agents: Vec<String> = archive_threads().into_iter().filter(|n| n != "archive-mark").collect();
+    let agents: Vec<String> = archive_threads()
+        .into_iter()
+        .filter(|n| n != "archive-mark")
+        .collect();
     assert_eq!(agents, expected_threads, "{mode}");
     let invoking = AtomicBool::new(mode == ThreadingMode::Invoker);
     let (recording_id, live_id, live_end) = std::thread::scope(|scope| {
@@ -61,11 +69,19 @@ fn run(mode: ThreadingMode) {
         let channel = "aeron:ipc?term-length=64k";
         // One recording stopped by request, replayed byte for byte.
         let sub_id = client.start_recording(channel, 1001, true, false).unwrap();
-        let publication = client.aeron.add_exclusive_publication(channel, 1001, T).unwrap();
+        let publication = client
+            .aeron
+            .add_exclusive_publication(channel, 1001, T)
+            .unwrap();
         let counter_id = client.recording_counter_id(publication.constants().unwrap().session_id);
-        let messages: Vec<Vec<u8>> = (0..200).map(|i| format!("{mode} message {i}").into_bytes()).collect();
+        let messages: Vec<Vec<u8>> = (0..200)
+            .map(|i| format!("{mode} message {i}").into_bytes())
+            .collect();
         for m in &messages {
-            wait_until(|| publication.offer(m, Handlers::no_reserved_value_supplier_handler()) > 0, "offer");
+            wait_until(
+                || publication.offer(m, Handlers::no_reserved_value_supplier_handler()) > 0,
+                "offer",
+            );
         }
         let end = publication.position();
         client.wait_recorded(counter_id, end);
@@ -73,35 +89,66 @@ fn run(mode: ThreadingMode) {
         client.stop_recording_subscription(sub_id).unwrap();
         // Answered once the recorder stopped it: the stop position is already in the catalog.
         assert_eq!(client.stop_position(recording_id).unwrap(), end, "{mode}");
-        let replay = client.replay(recording_id, "aeron:ipc", 2001, 0, end).unwrap();
+        let replay = client
+            .replay(recording_id, "aeron:ipc", 2001, 0, end)
+            .unwrap();
         assert_eq!(receive(&replay, messages.len()), messages, "{mode}");
 
         // One recording still active when the archive closes.
         client.start_recording(channel, 1002, true, false).unwrap();
-        let live = client.aeron.add_exclusive_publication(channel, 1002, T).unwrap();
+        let live = client
+            .aeron
+            .add_exclusive_publication(channel, 1002, T)
+            .unwrap();
         let live_counter = client.recording_counter_id(live.constants().unwrap().session_id);
         for m in &messages {
-            wait_until(|| live.offer(m, Handlers::no_reserved_value_supplier_handler()) > 0, "offer");
+            wait_until(
+                || live.offer(m, Handlers::no_reserved_value_supplier_handler()) > 0,
+                "offer",
+            );
         }
         let live_end = live.position();
         client.wait_recorded(live_counter, live_end);
-        let live_id = client.list_recordings(0, 10).unwrap().iter().map(|d| d.recording_id).max().unwrap();
-        assert_eq!(client.stop_position(live_id).unwrap(), -1, "{mode}: still active");
+        let live_id = client
+            .list_recordings(0, 10)
+            .unwrap()
+            .iter()
+            .map(|d| d.recording_id)
+            .max()
+            .unwrap();
+        assert_eq!(
+            client.stop_position(live_id).unwrap(),
+            -1,
+            "{mode}: still active"
+        );
         drop(client);
         invoking.store(false, Ordering::Release);
         (recording_id, live_id, live_end)
     });
     // Close (INVOKER: the agents' close runs on this thread), then look at what is left.
     let kept = archive.close_keeping_files();
-    assert_eq!(archive_threads(), Vec::<String>::new(), "{mode}: archive threads left running");
-    let catalog = Catalog::open(&kept.path().join("archive"), 1024 * 1024, SyncLevel::None).unwrap();
+    assert_eq!(
+        archive_threads(),
+        Vec::<String>::new(),
+        "{mode}: archive threads left running"
+    );
+    let catalog =
+        Catalog::open(&kept.path().join("archive"), 1024 * 1024, SyncLevel::None).unwrap();
     assert!(catalog.get(recording_id).is_some());
-    assert_eq!(catalog.get(live_id).unwrap().stop_position, live_end, "{mode}: stop position after close");
+    assert_eq!(
+        catalog.get(live_id).unwrap().stop_position,
+        live_end,
+        "{mode}: stop position after close"
+    );
 }
 
 #[test]
 fn every_threading_mode_records_replays_and_closes_cleanly() {
-    for mode in [ThreadingMode::Shared, ThreadingMode::Dedicated, ThreadingMode::Invoker] {
+    for mode in [
+        ThreadingMode::Shared,
+        ThreadingMode::Dedicated,
+        ThreadingMode::Invoker,
+    ] {
         run(mode);
     }
 }

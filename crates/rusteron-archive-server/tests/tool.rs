@@ -32,7 +32,11 @@ struct Run {
 }
 
 fn tool(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(TOOL).arg(dir).args(args).output().expect("run rusteron-archive-tool");
+    let out = Command::new(TOOL)
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("run rusteron-archive-tool");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8(out.stdout).unwrap(),
@@ -56,7 +60,13 @@ fn mask_timestamps(text: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         let fits = b.len() - i >= shape.len()
-            && shape.bytes().zip(&b[i..]).all(|(s, &c)| if s == b'd' { c.is_ascii_digit() } else { s == c });
+            && shape.bytes().zip(&b[i..]).all(|(s, &c)| {
+                if s == b'd' {
+                    c.is_ascii_digit()
+                } else {
+                    s == c
+                }
+            });
         if fits {
             out.push_str("<ts>");
             i += shape.len();
@@ -74,15 +84,27 @@ fn payload(i: usize) -> Vec<u8> {
 
 /// Records `count` messages on `stream_id` and stops the recording; returns its id.
 fn record(client: &ArchiveClient, stream_id: i32, count: usize) -> i64 {
-    let sub_id = client.start_recording(CHANNEL, stream_id, true, false).unwrap();
-    let publication: AeronExclusivePublication = client.aeron.add_exclusive_publication(CHANNEL, stream_id, T).unwrap();
+    let sub_id = client
+        .start_recording(CHANNEL, stream_id, true, false)
+        .unwrap();
+    let publication: AeronExclusivePublication = client
+        .aeron
+        .add_exclusive_publication(CHANNEL, stream_id, T)
+        .unwrap();
     let counter_id = client.recording_counter_id(publication.constants().unwrap().session_id);
     for i in 0..count {
-        wait_until(|| publication.offer(&payload(i), Handlers::no_reserved_value_supplier_handler()) > 0, "offer");
+        wait_until(
+            || publication.offer(&payload(i), Handlers::no_reserved_value_supplier_handler()) > 0,
+            "offer",
+        );
     }
     client.wait_recorded(counter_id, publication.position());
     client.stop_recording_subscription(sub_id).unwrap();
-    let d = client.list_recordings_for_uri(0, 100, "aeron:ipc", stream_id).unwrap().pop().expect("recording");
+    let d = client
+        .list_recordings_for_uri(0, 100, "aeron:ipc", stream_id)
+        .unwrap()
+        .pop()
+        .expect("recording");
     client.wait_for_signal(d.recording_id, signal::STOP);
     d.recording_id
 }
@@ -118,14 +140,25 @@ fn record_archive(properties: &[(&str, &str)]) -> Recorded {
         .list_recordings(0, 100)
         .unwrap()
         .into_iter()
-        .map(|d| Descriptor { control_session_id: 0, correlation_id: 0, ..d })
+        .map(|d| Descriptor {
+            control_session_id: 0,
+            correlation_id: 0,
+            ..d
+        })
         .collect();
     assert_eq!(descriptors.len(), 2);
     assert_eq!(descriptors[1].stop_position, 4 * FRAME);
-    assert!(descriptors[0].stop_position > 2 * 128 * 1024, "three segments");
+    assert!(
+        descriptors[0].stop_position > 2 * 128 * 1024,
+        "three segments"
+    );
     drop(client);
     drop(archive);
-    Recorded { _base: base, dir, descriptors }
+    Recorded {
+        _base: base,
+        dir,
+        descriptors,
+    }
 }
 
 /// A copy of `from` (a flat archive dir) in a new temporary dir.
@@ -171,7 +204,12 @@ fn entry_offset(dir: &Path, recording_id: i64) -> u64 {
 }
 
 fn write_at(path: &Path, offset: u64, bytes: &[u8]) {
-    OpenOptions::new().write(true).open(path).unwrap().write_all_at(bytes, offset).unwrap();
+    OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .write_all_at(bytes, offset)
+        .unwrap();
 }
 
 /// Sets the stop position of an entry in the catalog (body offset 48), as a crash mid-recording leaves it: -1.
@@ -184,10 +222,15 @@ fn set_stop_position(dir: &Path, recording_id: i64, stop: i64) {
 /// inside its last frame never reached the disk.
 fn tear_last_frame(dir: &Path) {
     set_stop_position(dir, 1, -1);
-    write_at(&dir.join("1-0.rec"), 4096, &[0u8; (4 * FRAME - 4096) as usize]);
+    write_at(
+        &dir.join("1-0.rec"),
+        4096,
+        &[0u8; (4 * FRAME - 4096) as usize],
+    );
 }
 
-const CLEAN_VERIFY: &str = "(recordingId=0) OK\n(recordingId=1) OK\n(recordingId=2) skipping: DELETED\n\
+const CLEAN_VERIFY: &str =
+    "(recordingId=0) OK\n(recordingId=1) OK\n(recordingId=2) skipping: DELETED\n\
                             verified 3 recording(s): 2 VALID, 0 INVALID, 1 skipped\n";
 
 #[test]
@@ -197,21 +240,48 @@ fn inspection_commands_on_an_archive_the_server_wrote() {
     let (d0, d1) = (&a.descriptors[0], &a.descriptors[1]);
 
     let pid = tool(dir, &["pid"]);
-    assert_eq!((pid.code, pid.stdout.as_str()), (0, format!("{}\n", std::process::id()).as_str()), "{pid:?}");
-    assert_eq!(tool_json(dir, &["pid"]).1["pid"], i64::from(std::process::id()));
+    assert_eq!(
+        (pid.code, pid.stdout.as_str()),
+        (0, format!("{}\n", std::process::id()).as_str()),
+        "{pid:?}"
+    );
+    assert_eq!(
+        tool_json(dir, &["pid"]).1["pid"],
+        i64::from(std::process::id())
+    );
     assert_eq!(tool(dir, &["count-entries"]).stdout, "2\n");
     assert_eq!(tool(dir, &["capacity"]).stdout, "1048576\n");
-    assert_eq!(tool(dir, &["max-entries"]).stdout, "max-entries is deprecated please use capacity.\n");
+    assert_eq!(
+        tool(dir, &["max-entries"]).stdout,
+        "max-entries is deprecated please use capacity.\n"
+    );
 
     // describe: mark file, catalog header, the valid descriptors exactly as the C client listed them.
     let describe = tool(dir, &["describe"]);
     assert_eq!(describe.code, 0, "{describe:?}");
     let lines: Vec<&str> = describe.stdout.lines().collect();
-    assert_eq!(lines[0], format!("Mark file: {}", dir.join("archive-mark.dat").display()));
-    assert!(lines[1].starts_with(&format!("  version=3.1.0 pid={} archiveId=", std::process::id())), "{}", lines[1]);
+    assert_eq!(
+        lines[0],
+        format!("Mark file: {}", dir.join("archive-mark.dat").display())
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "  version=3.1.0 pid={} archiveId=",
+            std::process::id()
+        )),
+        "{}",
+        lines[1]
+    );
     assert!(lines[1].ends_with(" running=no"), "{}", lines[1]);
-    assert!(lines[2].ends_with("activityTimestamp=-1 (stopped cleanly)"), "{}", lines[2]);
-    let catalog_at = lines.iter().position(|l| l.starts_with("Catalog: ")).unwrap();
+    assert!(
+        lines[2].ends_with("activityTimestamp=-1 (stopped cleanly)"),
+        "{}",
+        lines[2]
+    );
+    let catalog_at = lines
+        .iter()
+        .position(|l| l.starts_with("Catalog: "))
+        .unwrap();
     assert_eq!(
         lines[catalog_at..].join("\n"),
         [
@@ -224,10 +294,22 @@ fn inspection_commands_on_an_archive_the_server_wrote() {
         .join("\n")
     );
     let all = tool(dir, &["describe-all"]).stdout;
-    assert!(all.lines().last().unwrap().starts_with("DELETED recordingId=2 "), "{all}");
-    assert_eq!(tool(dir, &["describe", "1"]).stdout, format!("{}\n", descriptor_line("VALID", d1)));
+    assert!(
+        all.lines()
+            .last()
+            .unwrap()
+            .starts_with("DELETED recordingId=2 "),
+        "{all}"
+    );
+    assert_eq!(
+        tool(dir, &["describe", "1"]).stdout,
+        format!("{}\n", descriptor_line("VALID", d1))
+    );
     let (_, json) = tool_json(dir, &["describe"]);
-    assert_eq!(json["catalog"]["entries"][0]["descriptor"]["stopPosition"], d0.stop_position);
+    assert_eq!(
+        json["catalog"]["entries"][0]["descriptor"]["stopPosition"],
+        d0.stop_position
+    );
     assert_eq!(json["catalog"]["nextRecordingId"], 3);
     assert_eq!(json["markFile"]["activityTimestamp"], -1);
 
@@ -250,15 +332,29 @@ fn inspection_commands_on_an_archive_the_server_wrote() {
     assert_eq!(json["frames"].as_array().unwrap().len(), 4);
     assert_eq!(json["frames"][3]["position"], 3 * FRAME);
     let hex = tool(dir, &["dump", "1", "--limit", "1", "--hex"]).stdout;
-    assert!(hex.contains("    00000000  00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f\n"), "{hex}");
+    assert!(
+        hex.contains("    00000000  00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f\n"),
+        "{hex}"
+    );
 
     // verify, plain and with every segment file: all valid, the purged entry skipped.
     let verify = tool(dir, &["verify"]);
-    assert_eq!((verify.code, verify.stdout.as_str()), (0, CLEAN_VERIFY), "{verify:?}");
+    assert_eq!(
+        (verify.code, verify.stdout.as_str()),
+        (0, CLEAN_VERIFY),
+        "{verify:?}"
+    );
     assert_eq!(tool(dir, &["verify", "-a"]).stdout, CLEAN_VERIFY);
     let (code, json) = tool_json(dir, &["verify", "-a"]);
     assert_eq!(code, 0);
-    assert_eq!((json["valid"].as_i64(), json["invalid"].as_i64(), json["skipped"].as_i64()), (Some(2), Some(0), Some(1)));
+    assert_eq!(
+        (
+            json["valid"].as_i64(),
+            json["invalid"].as_i64(),
+            json["skipped"].as_i64()
+        ),
+        (Some(2), Some(0), Some(1))
+    );
     assert_eq!(json["recordings"][0]["status"], "VALID");
     assert_eq!(json["recordings"][0]["segmentsChecked"], 3);
     assert_eq!(json["recordings"][0]["bytesChecked"], d0.stop_position);
@@ -293,14 +389,27 @@ fn inspection_commands_on_an_archive_the_server_wrote() {
 
     // Bad input: clear errors and exit codes, no panic.
     let unknown = tool(dir, &["describe", "7"]);
-    assert_eq!((unknown.code, unknown.stderr.as_str()), (3, "ERROR: no recording found with recordingId: 7\n"));
-    assert_eq!(tool(dir, &["verify", "7"]).stderr, "ERROR: no recording found with recordingId: 7\n");
+    assert_eq!(
+        (unknown.code, unknown.stderr.as_str()),
+        (3, "ERROR: no recording found with recordingId: 7\n")
+    );
+    assert_eq!(
+        tool(dir, &["verify", "7"]).stderr,
+        "ERROR: no recording found with recordingId: 7\n"
+    );
     assert_eq!(tool(dir, &["frobnicate"]).code, 2);
     let missing = tool(&dir.join("nope"), &["describe"]);
     assert_eq!(missing.code, 3);
-    assert!(missing.stderr.starts_with("ERROR: archive folder not found: "), "{missing:?}");
+    assert!(
+        missing
+            .stderr
+            .starts_with("ERROR: archive folder not found: "),
+        "{missing:?}"
+    );
     let help = Command::new(TOOL).arg("--help").output().unwrap();
-    assert!(String::from_utf8(help.stdout).unwrap().contains("delete-orphaned-segments"));
+    assert!(String::from_utf8(help.stdout)
+        .unwrap()
+        .contains("delete-orphaned-segments"));
 }
 
 #[test]
@@ -327,7 +436,12 @@ fn verify_names_the_damage_of_damaged_archives() {
     assert_eq!(json["recordings"][0]["tornFrame"]["position"], 3168);
     assert_eq!(json["recordings"][0]["stopPosition"], -1);
     assert_eq!(json["recordings"][0]["newStopPosition"], 3168);
-    assert!(tool(&torn, &["describe", "1"]).stdout.contains("stopPosition=-1 "), "dry run changed nothing");
+    assert!(
+        tool(&torn, &["describe", "1"])
+            .stdout
+            .contains("stopPosition=-1 "),
+        "dry run changed nothing"
+    );
     let fixed = tool(&torn, &["verify"]);
     assert_eq!(
         fixed.stdout,
@@ -335,10 +449,19 @@ fn verify_names_the_damage_of_damaged_archives() {
          set stopPosition -1 -> 3168\n(recordingId=2) skipping: DELETED\n\
          verified 3 recording(s): 2 VALID, 0 INVALID, 1 skipped\n"
     );
-    assert!(tool(&torn, &["describe", "1"]).stdout.contains(" stopPosition=3168 "));
+    assert!(tool(&torn, &["describe", "1"])
+        .stdout
+        .contains(" stopPosition=3168 "));
     let segment = std::fs::read(torn.join("1-0.rec")).unwrap();
-    assert_eq!(segment.len(), 128 * 1024, "re-extended to the segment length");
-    assert!(segment[3168..4224].iter().all(|&b| b == 0), "torn frame erased");
+    assert_eq!(
+        segment.len(),
+        128 * 1024,
+        "re-extended to the segment length"
+    );
+    assert!(
+        segment[3168..4224].iter().all(|&b| b == 0),
+        "torn frame erased"
+    );
     // Afterwards verify keeps reporting what was cut, from the recovery log.
     let again = tool(&torn, &["verify", "1"]);
     assert_eq!(
@@ -347,11 +470,19 @@ fn verify_names_the_damage_of_damaged_archives() {
          in 1-0.rec\nverified 1 recording(s): 1 VALID, 0 INVALID, 0 skipped\n"
     );
     let (_, json) = tool_json(&torn, &["verify", "1"]);
-    assert_eq!(json["recordings"][0]["recoveryLog"][0]["cut"]["position"], 3168);
+    assert_eq!(
+        json["recordings"][0]["recoveryLog"][0]["cut"]["position"],
+        3168
+    );
 
     // Truncated segment file below the stop position.
     let (_t, truncated) = copy_dir(&a.dir);
-    OpenOptions::new().write(true).open(truncated.join("0-0.rec")).unwrap().set_len(100_000).unwrap();
+    OpenOptions::new()
+        .write(true)
+        .open(truncated.join("0-0.rec"))
+        .unwrap()
+        .set_len(100_000)
+        .unwrap();
     let run = tool(&truncated, &["verify"]);
     assert_eq!(
         (run.code, run.stdout.as_str()),
@@ -363,7 +494,9 @@ fn verify_names_the_damage_of_damaged_archives() {
         ),
         "{run:?}"
     );
-    assert!(tool(&truncated, &["describe", "0"]).stdout.starts_with("INVALID recordingId=0 "));
+    assert!(tool(&truncated, &["describe", "0"])
+        .stdout
+        .starts_with("INVALID recordingId=0 "));
     assert_eq!(tool(&truncated, &["count-entries"]).stdout, "1\n");
     let (code, json) = tool_json(&truncated, &["verify", "0"]);
     assert_eq!(code, 1);
@@ -387,7 +520,10 @@ fn verify_names_the_damage_of_damaged_archives() {
     let (_t, short) = copy_dir(&a.dir);
     let last_base = 2 * 128 * 1024;
     let cut = stop0 - 2 * FRAME;
-    let f = OpenOptions::new().write(true).open(short.join(format!("0-{last_base}.rec"))).unwrap();
+    let f = OpenOptions::new()
+        .write(true)
+        .open(short.join(format!("0-{last_base}.rec")))
+        .unwrap();
     f.set_len((cut - last_base) as u64).unwrap();
     f.set_len(128 * 1024).unwrap();
     let run = tool(&short, &["verify", "--dry-run", "0"]);
@@ -398,12 +534,21 @@ fn verify_names_the_damage_of_damaged_archives() {
              verified 1 recording(s): 0 VALID, 1 INVALID, 0 skipped (dry run: nothing changed)\n"
         )
     );
-    assert!(tool(&short, &["describe", "0"]).stdout.starts_with("VALID "), "dry run changed nothing");
+    assert!(
+        tool(&short, &["describe", "0"])
+            .stdout
+            .starts_with("VALID "),
+        "dry run changed nothing"
+    );
 
     // Invalid descriptors: one that does not decode, one with a stop position off the frame alignment.
     let (_t, bad) = copy_dir(&a.dir);
     let offset = entry_offset(&bad, 1);
-    write_at(&bad.join("archive.catalog"), offset + 32 + 80, &i32::MAX.to_le_bytes());
+    write_at(
+        &bad.join("archive.catalog"),
+        offset + 32 + 80,
+        &i32::MAX.to_le_bytes(),
+    );
     let run = tool(&bad, &["verify", "1"]);
     assert_eq!(
         (run.code, run.stdout.as_str()),
@@ -450,10 +595,21 @@ fn the_server_cuts_a_torn_frame_at_start_and_verify_reports_it() {
     assert_eq!(tool(&a.dir, &["verify", "1"]).code, 3);
     assert_eq!(tool(&a.dir, &["compact", "--yes"]).code, 3);
     let client = ArchiveClient::connect(&archive).unwrap();
-    assert_eq!(client.stop_position(1).unwrap(), 3 * FRAME, "recovery cut the torn frame off");
+    assert_eq!(
+        client.stop_position(1).unwrap(),
+        3 * FRAME,
+        "recovery cut the torn frame off"
+    );
     let segment = std::fs::read(a.dir.join("1-0.rec")).unwrap();
-    assert_eq!(segment.len(), 128 * 1024, "re-extended to the segment length");
-    assert!(segment[3168..4224].iter().all(|&b| b == 0), "the torn frame is erased from the file");
+    assert_eq!(
+        segment.len(),
+        128 * 1024,
+        "re-extended to the segment length"
+    );
+    assert!(
+        segment[3168..4224].iter().all(|&b| b == 0),
+        "the torn frame is erased from the file"
+    );
     let dry = tool(&a.dir, &["verify", "--dry-run", "1"]);
     assert_eq!(dry.code, 0, "{dry:?}");
     drop(client);
@@ -467,7 +623,10 @@ fn the_server_cuts_a_torn_frame_at_start_and_verify_reports_it() {
     );
     let log = std::fs::read_to_string(a.dir.join("archive-recovery.log")).unwrap();
     let words: Vec<&str> = log.split_whitespace().collect();
-    assert_eq!(words[1..], ["recording=1", "stop=3168", "cut=3168+1056", "file=1-0.rec"]);
+    assert_eq!(
+        words[1..],
+        ["recording=1", "stop=3168", "cut=3168+1056", "file=1-0.rec"]
+    );
 }
 
 #[test]
@@ -475,22 +634,56 @@ fn checksums_are_written_and_verified() {
     // Recorded with CRC-32C: every data frame carries its checksum, each descriptor the checksum of its body.
     let a = record_archive(&[("aeron.archive.record.checksum", "CRC-32C")]);
     let run = tool(&a.dir, &["verify", "-a", "-checksum", "CRC-32C"]);
-    assert_eq!((run.code, run.stdout.as_str()), (0, CLEAN_VERIFY), "{run:?}");
-    assert_eq!(tool(&a.dir, &["verify", "-a", "--checksum", "io.aeron.archive.checksum.Crc32c"]).stdout, CLEAN_VERIFY);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, CLEAN_VERIFY),
+        "{run:?}"
+    );
+    assert_eq!(
+        tool(
+            &a.dir,
+            &[
+                "verify",
+                "-a",
+                "--checksum",
+                "io.aeron.archive.checksum.Crc32c"
+            ]
+        )
+        .stdout,
+        CLEAN_VERIFY
+    );
     let wrong = tool(&a.dir, &["verify", "--dry-run", "0", "-checksum", "CRC-32"]);
     assert_eq!(wrong.code, 1);
-    assert!(wrong.stdout.starts_with("(recordingId=0) ERR: invalid Catalog checksum: expected="), "{wrong:?}");
+    assert!(
+        wrong
+            .stdout
+            .starts_with("(recordingId=0) ERR: invalid Catalog checksum: expected="),
+        "{wrong:?}"
+    );
 
     // A corrupted payload byte in the first segment: found with -a.
     let (_t, corrupt) = copy_dir(&a.dir);
     let segment = corrupt.join("0-0.rec");
     let bytes = std::fs::read(&segment).unwrap();
     let position = 5 * FRAME;
-    let recorded = i32::from_le_bytes(bytes[position as usize + 12..position as usize + 16].try_into().unwrap());
-    write_at(&segment, position as u64 + 100, &[bytes[position as usize + 100] ^ 0xFF]);
-    let frame = std::fs::read(&segment).unwrap()[position as usize..(position + FRAME) as usize].to_vec();
+    let recorded = i32::from_le_bytes(
+        bytes[position as usize + 12..position as usize + 16]
+            .try_into()
+            .unwrap(),
+    );
+    write_at(
+        &segment,
+        position as u64 + 100,
+        &[bytes[position as usize + 100] ^ 0xFF],
+    );
+    let frame =
+        std::fs::read(&segment).unwrap()[position as usize..(position + FRAME) as usize].to_vec();
     let computed = crc32c::crc32c(&frame[32..]) as i32;
-    assert_eq!(tool(&corrupt, &["verify", "--dry-run", "-checksum", "CRC-32C"]).code, 0, "only the last segment by default");
+    assert_eq!(
+        tool(&corrupt, &["verify", "--dry-run", "-checksum", "CRC-32C"]).code,
+        0,
+        "only the last segment by default"
+    );
     let run = tool(&corrupt, &["verify", "-a", "-checksum", "CRC-32C", "0"]);
     assert_eq!(
         (run.code, run.stdout.as_str()),
@@ -506,7 +699,15 @@ fn checksums_are_written_and_verified() {
 
     // An archive recorded without checksums: `checksum` writes them, then they verify.
     let b = record_archive(&[]);
-    assert_eq!(tool(&b.dir, &["verify", "--dry-run", "-a", "-checksum", "CRC-32", "1"]).code, 1, "no checksums yet");
+    assert_eq!(
+        tool(
+            &b.dir,
+            &["verify", "--dry-run", "-a", "-checksum", "CRC-32", "1"]
+        )
+        .code,
+        1,
+        "no checksums yet"
+    );
     let run = tool(&b.dir, &["checksum", "CRC-32", "-a"]);
     assert_eq!(
         run.stdout,
@@ -514,7 +715,10 @@ fn checksums_are_written_and_verified() {
          (recordingId=1) checksums written: 4 frame(s) in 1 segment file(s)\n\
          (recordingId=2) checksums written: 0 frame(s) in 0 segment file(s)\n"
     );
-    assert_eq!(tool(&b.dir, &["verify", "-a", "-checksum", "CRC-32"]).stdout, CLEAN_VERIFY);
+    assert_eq!(
+        tool(&b.dir, &["verify", "-a", "-checksum", "CRC-32"]).stdout,
+        CLEAN_VERIFY
+    );
 }
 
 #[test]
@@ -524,13 +728,32 @@ fn maintenance_commands_change_the_catalog_and_files_as_java_does() {
 
     // mark-invalid / mark-valid, and the transitions Java refuses.
     let (_t, dir) = copy_dir(&a.dir);
-    assert_eq!(tool(&dir, &["mark-invalid", "1"]).stdout, "(recordingId=1) changed state to INVALID\n");
-    assert_eq!(tool(&dir, &["mark-invalid", "1"]).stdout, "", "already INVALID");
+    assert_eq!(
+        tool(&dir, &["mark-invalid", "1"]).stdout,
+        "(recordingId=1) changed state to INVALID\n"
+    );
+    assert_eq!(
+        tool(&dir, &["mark-invalid", "1"]).stdout,
+        "",
+        "already INVALID"
+    );
     assert_eq!(tool(&dir, &["count-entries"]).stdout, "1\n");
-    assert_eq!(tool(&dir, &["mark-valid", "1"]).stdout, "(recordingId=1) changed state to VALID\n");
+    assert_eq!(
+        tool(&dir, &["mark-valid", "1"]).stdout,
+        "(recordingId=1) changed state to VALID\n"
+    );
     let refused = tool(&dir, &["mark-valid", "2"]);
-    assert_eq!((refused.code, refused.stderr.as_str()), (3, "ERROR: (recordingId=2) state transition DELETED -> VALID is not allowed\n"));
-    assert_eq!(tool(&dir, &["mark-valid", "9"]).stderr, "ERROR: no recording found with recordingId: 9\n");
+    assert_eq!(
+        (refused.code, refused.stderr.as_str()),
+        (
+            3,
+            "ERROR: (recordingId=2) state transition DELETED -> VALID is not allowed\n"
+        )
+    );
+    assert_eq!(
+        tool(&dir, &["mark-valid", "9"]).stderr,
+        "ERROR: no recording found with recordingId: 9\n"
+    );
     // verify revives an INVALID recording whose files check out (Java's rule).
     tool(&dir, &["mark-invalid", "1"]);
     assert_eq!(
@@ -543,12 +766,28 @@ fn maintenance_commands_change_the_catalog_and_files_as_java_does() {
     let refused = tool(&dir, &["compact"]);
     assert_eq!(refused.stderr, "ERROR: compact removes every non-VALID entry and deletes its segment files; pass --yes to confirm\n");
     let run = tool(&dir, &["compact", "--yes"]);
-    assert_eq!(run.stdout, "deleted 1-0.rec\nCompaction result: deleted 2 records and reclaimed 384 bytes\n", "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "deleted 1-0.rec\nCompaction result: deleted 2 records and reclaimed 384 bytes\n",
+        "{run:?}"
+    );
     assert!(!dir.join("1-0.rec").exists());
-    assert_eq!(tool(&dir, &["describe"]).stdout.lines().filter(|l| l.contains("recordingId=")).count(), 1);
-    assert!(tool(&dir, &["describe"]).stdout.contains("nextRecordingId=3 alignment=64 entries=1 (VALID 1, INVALID 0, DELETED 0)"));
+    assert_eq!(
+        tool(&dir, &["describe"])
+            .stdout
+            .lines()
+            .filter(|l| l.contains("recordingId="))
+            .count(),
+        1
+    );
+    assert!(tool(&dir, &["describe"])
+        .stdout
+        .contains("nextRecordingId=3 alignment=64 entries=1 (VALID 1, INVALID 0, DELETED 0)"));
     assert_eq!(tool(&dir, &["capacity"]).stdout, "1048576\n");
-    assert_eq!(tool(&dir, &["verify"]).stdout, "(recordingId=0) OK\nverified 1 recording(s): 1 VALID, 0 INVALID, 0 skipped\n");
+    assert_eq!(
+        tool(&dir, &["verify"]).stdout,
+        "(recordingId=0) OK\nverified 1 recording(s): 1 VALID, 0 INVALID, 0 skipped\n"
+    );
     {
         let archive = TestArchive::start_with(|c| {
             c.archive_dir = dir.clone();
@@ -558,7 +797,14 @@ fn maintenance_commands_change_the_catalog_and_files_as_java_does() {
         let client = ArchiveClient::connect(&archive).unwrap();
         let listed = client.list_recordings(0, 10).unwrap();
         assert_eq!(listed.len(), 1);
-        assert_eq!(Descriptor { control_session_id: 0, correlation_id: 0, ..listed[0].clone() }, a.descriptors[0]);
+        assert_eq!(
+            Descriptor {
+                control_session_id: 0,
+                correlation_id: 0,
+                ..listed[0].clone()
+            },
+            a.descriptors[0]
+        );
     }
 
     // delete-orphaned-segments: files outside a recording's segments, and unparseable names, go.
@@ -567,14 +813,24 @@ fn maintenance_commands_change_the_catalog_and_files_as_java_does() {
     std::fs::write(dir.join("1-junk.rec"), b"x").unwrap();
     std::fs::write(dir.join("7-0.rec"), b"x").unwrap();
     let run = tool(&dir, &["delete-orphaned-segments", "--yes"]);
-    assert_eq!(run.stdout, "deleted 0-1048576.rec\ndeleted 1-junk.rec\ndeleted 2 orphaned segment file(s)\n", "{run:?}");
-    assert!(dir.join("7-0.rec").exists(), "not in the catalog: left alone");
+    assert_eq!(
+        run.stdout,
+        "deleted 0-1048576.rec\ndeleted 1-junk.rec\ndeleted 2 orphaned segment file(s)\n",
+        "{run:?}"
+    );
+    assert!(
+        dir.join("7-0.rec").exists(),
+        "not in the catalog: left alone"
+    );
     assert!(dir.join("0-262144.rec").exists());
 
     // truncate: the segment holding the position is cut there, later ones deleted, the stop position set.
     let (_t, dir) = copy_dir(&a.dir);
     let position = 10 * FRAME;
-    assert_eq!(tool(&dir, &["truncate", "0", "100", "--yes"]).stderr, format!("ERROR: invalid position 100: start=0 stop={stop0} alignment=32\n"));
+    assert_eq!(
+        tool(&dir, &["truncate", "0", "100", "--yes"]).stderr,
+        format!("ERROR: invalid position 100: start=0 stop={stop0} alignment=32\n")
+    );
     assert_eq!(
         tool(&dir, &["truncate", "0", "64", "--yes"]).stderr,
         "ERROR: position 64 does not match a frame header of recording 0\n"
@@ -582,16 +838,27 @@ fn maintenance_commands_change_the_catalog_and_files_as_java_does() {
     let run = tool(&dir, &["truncate", "0", &position.to_string(), "--yes"]);
     assert_eq!(run.stdout, format!("(recordingId=0) truncated: stopPosition {stop0} -> {position}, deleted 2 segment file(s)\n"));
     assert!(!dir.join("0-131072.rec").exists() && !dir.join("0-262144.rec").exists());
-    assert!(tool(&dir, &["describe", "0"]).stdout.contains(&format!(" stopPosition={position} ")));
-    assert_eq!(tool(&dir, &["verify", "-a", "0"]).stdout, "(recordingId=0) OK\nverified 1 recording(s): 1 VALID, 0 INVALID, 0 skipped\n");
+    assert!(tool(&dir, &["describe", "0"])
+        .stdout
+        .contains(&format!(" stopPosition={position} ")));
+    assert_eq!(
+        tool(&dir, &["verify", "-a", "0"]).stdout,
+        "(recordingId=0) OK\nverified 1 recording(s): 1 VALID, 0 INVALID, 0 skipped\n"
+    );
     let (_, json) = tool_json(&dir, &["dump", "0"]);
     assert_eq!(json["frames"].as_array().unwrap().len(), 10);
 
     // purge: DELETED and no files left.
     let run = tool(&dir, &["purge", "1", "--yes"]);
-    assert_eq!(run.stdout, "(recordingId=1) purged: state DELETED, deleted 1 segment file(s)\n");
+    assert_eq!(
+        run.stdout,
+        "(recordingId=1) purged: state DELETED, deleted 1 segment file(s)\n"
+    );
     assert!(!dir.join("1-0.rec").exists());
-    assert_eq!(tool(&dir, &["purge", "1", "--yes"]).stderr, "ERROR: (recordingId=1) is DELETED, not VALID\n");
+    assert_eq!(
+        tool(&dir, &["purge", "1", "--yes"]).stderr,
+        "ERROR: (recordingId=1) is DELETED, not VALID\n"
+    );
     set_stop_position(&dir, 0, -1);
     assert_eq!(
         tool(&dir, &["purge", "0", "--yes"]).stderr,
@@ -608,42 +875,75 @@ fn maintenance_commands_change_the_catalog_and_files_as_java_does() {
         tool(&dir, &["truncate", "0", &inside_frame.to_string(), "--yes"]).stderr,
         format!("ERROR: position {inside_frame} does not match a frame header of recording 0\n")
     );
-    assert_eq!(std::fs::read(dir.join("0-131072.rec")).unwrap(), original(seg));
+    assert_eq!(
+        std::fs::read(dir.join("0-131072.rec")).unwrap(),
+        original(seg)
+    );
     let position = seg + 5 * FRAME;
     let run = tool(&dir, &["truncate", "0", &position.to_string(), "--yes"]);
     assert_eq!(run.stdout, format!("(recordingId=0) truncated: stopPosition {stop0} -> {position}, deleted 1 segment file(s)\n"));
     assert!(!dir.join("0-262144.rec").exists());
     let cut = std::fs::read(dir.join("0-131072.rec")).unwrap();
     assert_eq!(cut.len(), seg as usize);
-    assert_eq!(cut[..5 * FRAME as usize], original(seg)[..5 * FRAME as usize]);
-    assert!(cut[5 * FRAME as usize..].iter().all(|b| *b == 0), "zeros from the position on");
+    assert_eq!(
+        cut[..5 * FRAME as usize],
+        original(seg)[..5 * FRAME as usize]
+    );
+    assert!(
+        cut[5 * FRAME as usize..].iter().all(|b| *b == 0),
+        "zeros from the position on"
+    );
     assert_eq!(std::fs::read(dir.join("0-0.rec")).unwrap(), original(0));
-    assert_eq!(tool(&dir, &["verify", "-a", "0"]).stdout, "(recordingId=0) OK\nverified 1 recording(s): 1 VALID, 0 INVALID, 0 skipped\n");
+    assert_eq!(
+        tool(&dir, &["verify", "-a", "0"]).stdout,
+        "(recordingId=0) OK\nverified 1 recording(s): 1 VALID, 0 INVALID, 0 skipped\n"
+    );
 
     // truncate on a segment boundary: the segment starting there and the later ones go, the one before is whole.
     let (_t, dir) = copy_dir(&a.dir);
     let run = tool(&dir, &["truncate", "0", &seg.to_string(), "--yes"]);
-    assert_eq!(run.stdout, format!("(recordingId=0) truncated: stopPosition {stop0} -> {seg}, deleted 2 segment file(s)\n"));
+    assert_eq!(
+        run.stdout,
+        format!(
+            "(recordingId=0) truncated: stopPosition {stop0} -> {seg}, deleted 2 segment file(s)\n"
+        )
+    );
     assert!(!dir.join("0-131072.rec").exists() && !dir.join("0-262144.rec").exists());
     assert_eq!(std::fs::read(dir.join("0-0.rec")).unwrap(), original(0));
-    assert!(tool(&dir, &["describe", "0"]).stdout.contains(&format!(" stopPosition={seg} ")));
-    assert_eq!(tool(&dir, &["verify", "-a", "0"]).stdout, "(recordingId=0) OK\nverified 1 recording(s): 1 VALID, 0 INVALID, 0 skipped\n");
+    assert!(tool(&dir, &["describe", "0"])
+        .stdout
+        .contains(&format!(" stopPosition={seg} ")));
+    assert_eq!(
+        tool(&dir, &["verify", "-a", "0"]).stdout,
+        "(recordingId=0) OK\nverified 1 recording(s): 1 VALID, 0 INVALID, 0 skipped\n"
+    );
 
     // truncate at the start: every segment file goes.
     let run = tool(&dir, &["truncate", "0", "0", "--yes"]);
-    assert_eq!(run.stdout, format!("(recordingId=0) truncated: stopPosition {seg} -> 0, deleted 1 segment file(s)\n"));
+    assert_eq!(
+        run.stdout,
+        format!("(recordingId=0) truncated: stopPosition {seg} -> 0, deleted 1 segment file(s)\n")
+    );
     assert!(!dir.join("0-0.rec").exists());
 
     // capacity grows (never shrinks).
     let (_t, dir) = copy_dir(&a.dir);
     assert_eq!(tool(&dir, &["capacity", "2097152"]).stdout, "2097152\n");
     assert_eq!(tool(&dir, &["capacity", "4096"]).stdout, "2097152\n");
-    assert_eq!(std::fs::metadata(dir.join("archive.catalog")).unwrap().len(), 2_097_152);
+    assert_eq!(
+        std::fs::metadata(dir.join("archive.catalog"))
+            .unwrap()
+            .len(),
+        2_097_152
+    );
 
     // migrate: nothing for 3.1.0; a catalog in the 2.x layout (no alignment, 1024-byte entries from offset
     // 1024) is rewritten in the 3.x layout with the same descriptors.
     let run = tool(&dir, &["migrate"]);
-    assert_eq!(run.stdout, "MarkFile version=3.1.0\nCatalog version=3.1.0\nLatest version=3.1.0\nnothing to migrate\n");
+    assert_eq!(
+        run.stdout,
+        "MarkFile version=3.1.0\nCatalog version=3.1.0\nLatest version=3.1.0\nnothing to migrate\n"
+    );
     let catalog = std::fs::read(dir.join("archive.catalog")).unwrap();
     let mut old = vec![0u8; 1024 * 4];
     old[0..4].copy_from_slice(&(2i32 << 16).to_le_bytes());
@@ -658,7 +958,9 @@ fn maintenance_commands_change_the_catalog_and_files_as_java_does() {
         at += 32 + length;
     }
     std::fs::write(dir.join("archive.catalog"), &old).unwrap();
-    assert!(tool(&dir, &["describe"]).stderr.contains("incompatible catalog file version 2.0.0"));
+    assert!(tool(&dir, &["describe"])
+        .stderr
+        .contains("incompatible catalog file version 2.0.0"));
     assert_eq!(tool(&dir, &["migrate"]).code, 3, "needs --yes");
     let run = tool(&dir, &["migrate", "--yes"]);
     assert_eq!(
@@ -669,7 +971,10 @@ fn maintenance_commands_change_the_catalog_and_files_as_java_does() {
     let (_, json) = tool_json(&dir, &["describe", "--all"]);
     assert_eq!(json["catalog"]["version"], "3.0.0");
     assert_eq!(json["catalog"]["entries"][1]["offset"], 32 + 192);
-    assert_eq!(json["catalog"]["entries"][0]["descriptor"]["stopPosition"], stop0);
+    assert_eq!(
+        json["catalog"]["entries"][0]["descriptor"]["stopPosition"],
+        stop0
+    );
 }
 
 #[test]
@@ -684,12 +989,20 @@ fn catalog_damage_that_stops_the_archive_is_named_by_verify() {
 
     // An entry after the last one whose length runs past the end of the file.
     let (_t, dir) = copy_dir(&a.dir);
-    write_at(&dir.join("archive.catalog"), 32 + 3 * 192, &2_000_000i32.to_le_bytes());
-    let error = start(&dir).expect_err("the archive refuses to start").to_string();
+    write_at(
+        &dir.join("archive.catalog"),
+        32 + 3 * 192,
+        &2_000_000i32.to_le_bytes(),
+    );
+    let error = start(&dir)
+        .expect_err("the archive refuses to start")
+        .to_string();
     assert!(error.contains("runs past the end of the file"), "{error}");
     // The failed start left its mark file stopped (activity -1): verify may change the files at once,
     // although the process that wrote it (this one) is alive.
-    assert!(tool(&dir, &["describe"]).stdout.contains("activityTimestamp=-1 (stopped cleanly)"));
+    assert!(tool(&dir, &["describe"])
+        .stdout
+        .contains("activityTimestamp=-1 (stopped cleanly)"));
     let run = tool(&dir, &["verify"]);
     assert_eq!(
         (run.code, run.stdout.as_str()),
@@ -710,5 +1023,9 @@ fn catalog_damage_that_stops_the_archive_is_named_by_verify() {
     assert!(start(&dir).is_err(), "the archive refuses to start");
     let run = tool(&dir, &["verify", "--dry-run", "1"]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.starts_with("ERR: catalog alignment 128, expected 64: the archive refuses to start\n"), "{run:?}");
+    assert!(
+        run.stdout
+            .starts_with("ERR: catalog alignment 128, expected 64: the archive refuses to start\n"),
+        "{run:?}"
+    );
 }

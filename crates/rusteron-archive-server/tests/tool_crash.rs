@@ -19,7 +19,11 @@ const FRAME: i64 = 512;
 
 fn tool(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(TOOL).arg(dir).args(args).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
 
 #[test]
@@ -30,8 +34,19 @@ fn verify_predicts_the_recovered_stop_position_after_kill_9() {
     let killed_pid = server.child.id();
     let client = CArchive::connect(&setup).expect("connect");
     client.start_recording(CHANNEL, STREAM).unwrap();
-    let publication = client.aeron.add_publication(CHANNEL, STREAM, Duration::from_secs(10)).unwrap();
-    wait_until(|| client.list_recordings().map(|r| !r.is_empty()).unwrap_or(false), "recording to start");
+    let publication = client
+        .aeron
+        .add_publication(CHANNEL, STREAM, Duration::from_secs(10))
+        .unwrap();
+    wait_until(
+        || {
+            client
+                .list_recordings()
+                .map(|r| !r.is_empty())
+                .unwrap_or(false)
+        },
+        "recording to start",
+    );
     let payload = vec![7u8; FRAME as usize - 32];
     let mut recorded = 0;
     let deadline = Instant::now() + WAIT;
@@ -53,11 +68,21 @@ fn verify_predicts_the_recovered_stop_position_after_kill_9() {
     assert_eq!(code, 0, "{out}{err}");
     let json: Value = serde_json::from_str(&out).unwrap();
     let r = &json["recordings"][0];
-    assert_eq!((r["status"].as_str(), r["stopPosition"].as_i64()), (Some("VALID"), Some(-1)));
+    assert_eq!(
+        (r["status"].as_str(), r["stopPosition"].as_i64()),
+        (Some("VALID"), Some(-1))
+    );
     let predicted = r["newStopPosition"].as_i64().unwrap();
-    assert!(predicted >= recorded, "predicted {predicted} below the reported position {recorded}");
+    assert!(
+        predicted >= recorded,
+        "predicted {predicted} below the reported position {recorded}"
+    );
     assert_eq!(predicted % FRAME, 0);
-    assert_eq!(r["tornFrame"], Value::Null, "SIGKILL leaves the page cache whole: nothing torn");
+    assert_eq!(
+        r["tornFrame"],
+        Value::Null,
+        "SIGKILL leaves the page cache whole: nothing torn"
+    );
 
     // Restarted: recovery gives exactly the predicted stop position. Changes are refused while it runs.
     let server = ServerProcess::start(&setup.drop_in_args(&[]));
@@ -74,6 +99,12 @@ fn verify_predicts_the_recovered_stop_position_after_kill_9() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "(recordingId=0) OK");
     assert!(lines[1].starts_with("  recovered at "), "{out}");
-    assert!(lines[1].ends_with(&format!(": stopPosition={predicted}, no frame cut")), "{out}");
-    assert_eq!(lines[2], "verified 1 recording(s): 1 VALID, 0 INVALID, 0 skipped");
+    assert!(
+        lines[1].ends_with(&format!(": stopPosition={predicted}, no frame cut")),
+        "{out}"
+    );
+    assert_eq!(
+        lines[2],
+        "verified 1 recording(s): 1 VALID, 0 INVALID, 0 skipped"
+    );
 }

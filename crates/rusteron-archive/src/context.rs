@@ -132,7 +132,7 @@ impl AeronArchiveContext {
     /// The client set with [`set_aeron`](Self::set_aeron) (or created by a connect), if any.
     pub fn get_aeron(&self) -> Option<Aeron> {
         let state = self.inner.state.lock();
-        debug_assert!(state.aeron.as_ref().map_or(true, |a| {
+        debug_assert!(state.aeron.as_ref().is_none_or(|a| {
             // SAFETY: both pointers are only compared.
             unsafe { a.as_raw() == aeron_archive_context_get_aeron(self.inner.ptr) }
         }));

@@ -34,7 +34,8 @@ impl AeronArchive {
         stream_id: i32,
         session_id: i32,
     ) -> Result<Option<i64>, AeronCError> {
-        self.find_last_matching_recording(min_recording_id, channel_fragment, stream_id, session_id).map(non_null)
+        self.find_last_matching_recording(min_recording_id, channel_fragment, stream_id, session_id)
+            .map(non_null)
     }
 }
 

@@ -175,7 +175,10 @@ fn connect_times_out_when_no_archive_runs() {
     println!("connect: {err}");
     // The C connect fails by itself (its "connect timeout" is the source), before the wrapper's own wait.
     assert_eq!(err.kind(), AeronErrorType::TimedOut, "{err}");
-    assert!(err.msg.contains("connect timeout"), "the C connect must fail by itself: {err}");
+    assert!(
+        err.msg.contains("connect timeout"),
+        "the C connect must fail by itself: {err}"
+    );
     assert!(
         connect.poll().is_err(),
         "polling a failed connect is an error, not a crash"

@@ -36,11 +36,24 @@ fn record_and_replay_explains_its_options() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let out = Command::new(cargo)
         .current_dir(&root)
-        .args(["run", "--quiet", "--package", "rusteron-examples", "--example", "record_and_replay", "--", "--help"])
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "rusteron-examples",
+            "--example",
+            "record_and_replay",
+            "--",
+            "--help",
+        ])
         .output()
         .expect("cargo runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for option in [
         "--embedded-driver",
         "-p, --dir <DIR>",
@@ -50,6 +63,9 @@ fn record_and_replay_explains_its_options() {
         "--control-stream-id",
         "-m, --messages",
     ] {
-        assert!(stdout.contains(option), "--help lacks {option:?}:\n{stdout}");
+        assert!(
+            stdout.contains(option),
+            "--help lacks {option:?}:\n{stdout}"
+        );
     }
 }

@@ -22,7 +22,9 @@ fn archive_outlives_the_users_aeron_and_context_handles() {
     let publication = exclusive_publication(archive.aeron(), "aeron:ipc", 30);
     publish(&publication, 0..3);
     // The recording starts when the archive sees the image; stopping before that would record nothing.
-    wait_until("the recording to start", || archive.list_recordings(0, 10, |_| {}).unwrap() == 1);
+    wait_until("the recording to start", || {
+        archive.list_recordings(0, 10, |_| {}).unwrap() == 1
+    });
     archive.stop_recording_subscription(sub_id).unwrap();
     assert_eq!(archive.list_recordings(0, 10, |_| {}).unwrap(), 1);
 }

@@ -13,7 +13,12 @@ fn replicates_a_recording_to_another_archive() {
     let params = AeronArchiveReplicationParams::default();
     let replication_id = dst
         .archive
-        .replicate(src_id, src.server.control_request_channel(), src.server.control_request_stream_id(), &params)
+        .replicate(
+            src_id,
+            src.server.control_request_channel(),
+            src.server.control_request_stream_id(),
+            &params,
+        )
         .expect("replicate");
     assert!(replication_id >= 0);
     wait_signals(&dst, |s| has_signal(s, -1, RecordingSignal::ReplicateEnd));

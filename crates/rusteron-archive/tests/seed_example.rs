@@ -3,14 +3,14 @@
 //! `CHANGED(n)`; docs/migrating.md gives the reason for each n. Lines marked `TEST SETUP` only point the
 //! example at this test's own media driver and archive server. Everything else is the seed's text.
 
-use rusteron_archive::*;
 use rusteron_archive::bindings::*;
-use std::time::Duration;
-use std::time::Instant;
+use rusteron_archive::*;
 use std::cell::Cell;
-use std::thread::sleep;
 use std::sync::atomic::{AtomicBool, Ordering}; // CHANGED(2)
-use std::sync::Arc; // CHANGED(2)
+use std::sync::Arc;
+use std::thread::sleep;
+use std::time::Duration;
+use std::time::Instant; // CHANGED(2)
 
 #[test]
 #[allow(unused_variables)]
@@ -19,7 +19,7 @@ fn the_seed_example_runs() -> Result<(), AeronCError> {
     let response_port = find_unused_udp_port(request_port + 1).expect("Could not find port");
     let request_control_channel = &format!("aeron:udp?endpoint=localhost:{}", request_port);
     let response_control_channel = &format!("aeron:udp?endpoint=localhost:{}", response_port);
-    let recording_events_channel = &format!("aeron:udp?endpoint=localhost:{}", response_port+1);
+    let recording_events_channel = &format!("aeron:udp?endpoint=localhost:{}", response_port + 1);
     assert_ne!(request_control_channel, response_control_channel);
     // TEST SETUP: a media driver and an archive server listening on the seed's request channel.
     let server = rusteron_archive_server::test_util::TestArchive::start_with(|c| {
@@ -27,15 +27,19 @@ fn the_seed_example_runs() -> Result<(), AeronCError> {
     })
     .expect("archive server starts");
 
-    let error_handler = || AeronErrorHandlerClosure::from(|error_code, msg| { // CHANGED(1)
-    panic!("error {} {}", error_code, msg)
-    });
+    let error_handler = || {
+        AeronErrorHandlerClosure::from(|error_code, msg| {
+            // CHANGED(1)
+            panic!("error {} {}", error_code, msg)
+        })
+    };
 
     let aeron_context = AeronContext::new()?;
     aeron_context.set_dir(server.aeron_dir())?; // TEST SETUP
     aeron_context.set_client_name("test")?;
-    aeron_context.set_publication_error_frame_handler(Some( // CHANGED(1)
-    AeronPublicationErrorFrameHandlerLogger,
+    aeron_context.set_publication_error_frame_handler(Some(
+        // CHANGED(1)
+        AeronPublicationErrorFrameHandlerLogger,
     ))?;
     aeron_context.set_error_handler(Some(error_handler()))?; // CHANGED(1)
     let aeron = Aeron::new(&aeron_context)?;
@@ -50,19 +54,21 @@ fn the_seed_example_runs() -> Result<(), AeronCError> {
     )?;
     let found_recording_signal = Arc::new(AtomicBool::new(false)); // CHANGED(2)
     let found = found_recording_signal.clone(); // CHANGED(2)
-    archive_context.set_recording_signal_consumer(Some( // CHANGED(1)
+    archive_context.set_recording_signal_consumer(Some(
+        // CHANGED(1)
         AeronArchiveRecordingSignalConsumerFuncClosure::from(
-            move |signal: &AeronArchiveRecordingSignal| { // CHANGED(2, 3)
+            move |signal: &AeronArchiveRecordingSignal| {
+                // CHANGED(2, 3)
                 println!("signal {:?}", signal);
                 found.store(true, Ordering::Release); // CHANGED(2)
             },
         ),
     ))?; // CHANGED(1)
-    archive_context.set_idle_strategy(Some( // CHANGED(1)
+    archive_context.set_idle_strategy(Some(
+        // CHANGED(1)
         AeronIdleStrategyFuncClosure::from(|work_count| {}),
     ))?; // CHANGED(1)
     archive_context.set_error_handler(Some(error_handler()))?; // CHANGED(1)
-
 
     let connect = AeronArchiveAsyncConnect::new(&archive_context.clone())?;
     let archive = connect.poll_blocking(Duration::from_secs(5))?;
@@ -84,10 +90,12 @@ fn the_seed_example_runs() -> Result<(), AeronCError> {
         .poll_blocking(Duration::from_secs(5))?;
 
     let start = Instant::now();
-    while !found_recording_signal.load(Ordering::Acquire) && start.elapsed().as_secs() < 5 { // CHANGED(2)
+    while !found_recording_signal.load(Ordering::Acquire) && start.elapsed().as_secs() < 5 {
+        // CHANGED(2)
         sleep(Duration::from_millis(50));
         archive.poll_for_recording_signals()?;
-        if let Some(err) = archive.poll_for_error()? { // CHANGED(4)
+        if let Some(err) = archive.poll_for_error()? {
+            // CHANGED(4)
             panic!("{}", err);
         }
     }
@@ -101,7 +109,8 @@ fn the_seed_example_runs() -> Result<(), AeronCError> {
         {
             sleep(Duration::from_millis(50));
             archive.poll_for_recording_signals()?;
-            if let Some(err) = archive.poll_for_error()? { // CHANGED(4)
+            if let Some(err) = archive.poll_for_error()? {
+                // CHANGED(4)
                 panic!("{}", err);
             }
         }
@@ -129,7 +138,8 @@ fn the_seed_example_runs() -> Result<(), AeronCError> {
     {
         sleep(Duration::from_millis(50));
         archive.poll_for_recording_signals()?;
-        if let Some(err) = archive.poll_for_error()? { // CHANGED(4)
+        if let Some(err) = archive.poll_for_error()? {
+            // CHANGED(4)
             panic!("{}", err);
         }
     }
@@ -158,22 +168,25 @@ fn the_seed_example_runs() -> Result<(), AeronCError> {
         .async_add_subscription(
             &channel_replay,
             replay_stream_id,
-            Some(AeronAvailableImageLogger), // CHANGED(1)
+            Some(AeronAvailableImageLogger),   // CHANGED(1)
             Some(AeronUnavailableImageLogger), // CHANGED(1)
         )?
         .poll_blocking(Duration::from_secs(10))?;
 
     let count = Cell::new(0);
-    let mut poll = AeronFragmentHandlerClosure::from(|msg, header| { // CHANGED(5)
+    let mut poll = AeronFragmentHandlerClosure::from(|msg, header| {
+        // CHANGED(5)
         assert_eq!(msg, "123456".as_bytes().to_vec());
         count.set(count.get() + 1);
     }); // CHANGED(5)
 
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(5) && subscription.poll(&mut poll, 100)? <= 0 // CHANGED(5)
+    while start.elapsed() < Duration::from_secs(5) && subscription.poll(&mut poll, 100)? <= 0
+    // CHANGED(5)
     {
         archive.poll_for_recording_signals()?;
-        if let Some(err) = archive.poll_for_error()? { // CHANGED(4)
+        if let Some(err) = archive.poll_for_error()? {
+            // CHANGED(4)
             panic!("{}", err);
         }
     }

@@ -131,7 +131,8 @@ unsafe extern "C" fn block_trampoline<H: AeronBlockHandlerCallback>(
         let this = unsafe { &mut *(clientd as *mut BlockPoll<'_, H>) };
         // SAFETY: C calls the handler only for a block of at least one whole frame (a positive multiple of
         // 32 bytes) at `term_buffer + offset`, so the first header's type field is readable.
-        let frame_type = unsafe { std::ptr::read_unaligned(buffer.add(FRAME_TYPE_OFFSET) as *const u16) };
+        let frame_type =
+            unsafe { std::ptr::read_unaligned(buffer.add(FRAME_TYPE_OFFSET) as *const u16) };
         let len = if frame_type == HDR_TYPE_PAD {
             padding_bound(this.image, length)
         } else if length <= MAX_TERM_LENGTH {
@@ -143,6 +144,7 @@ unsafe extern "C" fn block_trampoline<H: AeronBlockHandlerCallback>(
         // block lies inside the term (C's scan stops there), a padding-led one was just bounded by the
         // term's end.
         let bytes = unsafe { std::slice::from_raw_parts(buffer, len) };
-        this.handler.handle_aeron_block_handler(bytes, session_id, term_id)
+        this.handler
+            .handle_aeron_block_handler(bytes, session_id, term_id)
     })
 }

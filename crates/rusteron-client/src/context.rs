@@ -176,7 +176,13 @@ impl AeronContext {
 /// Converts a Rust string for C; interior NUL bytes are an error.
 pub(crate) fn cstring(s: &str) -> Result<CString, AeronCError> {
     CString::new(s).map_err(|e| {
-        AeronCError::with_message(-1, format!("string contains an interior NUL byte at {}", e.nul_position()))
+        AeronCError::with_message(
+            -1,
+            format!(
+                "string contains an interior NUL byte at {}",
+                e.nul_position()
+            ),
+        )
     })
 }
 

@@ -63,7 +63,9 @@ impl AeronOfferError {
             aeron_sys::AERON_PUBLICATION_BACK_PRESSURED => AeronOfferError::BackPressured,
             aeron_sys::AERON_PUBLICATION_ADMIN_ACTION => AeronOfferError::AdminAction,
             aeron_sys::AERON_PUBLICATION_CLOSED => AeronOfferError::Closed,
-            aeron_sys::AERON_PUBLICATION_MAX_POSITION_EXCEEDED => AeronOfferError::MaxPositionExceeded,
+            aeron_sys::AERON_PUBLICATION_MAX_POSITION_EXCEEDED => {
+                AeronOfferError::MaxPositionExceeded
+            }
             aeron_sys::AERON_PUBLICATION_ERROR => AeronOfferError::Error(AeronCError::last()),
             other => AeronOfferError::Error(AeronCError::from_publication_result(other)),
         }
@@ -71,7 +73,12 @@ impl AeronOfferError {
 
     /// `true` for the results worth retrying: not connected, back pressured, admin action.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, AeronOfferError::NotConnected | AeronOfferError::BackPressured | AeronOfferError::AdminAction)
+        matches!(
+            self,
+            AeronOfferError::NotConnected
+                | AeronOfferError::BackPressured
+                | AeronOfferError::AdminAction
+        )
     }
 
     /// `true` for the results after which offering again is pointless: closed, max position, error.
@@ -86,7 +93,9 @@ impl AeronOfferError {
             AeronOfferError::BackPressured => aeron_sys::AERON_PUBLICATION_BACK_PRESSURED,
             AeronOfferError::AdminAction => aeron_sys::AERON_PUBLICATION_ADMIN_ACTION,
             AeronOfferError::Closed => aeron_sys::AERON_PUBLICATION_CLOSED,
-            AeronOfferError::MaxPositionExceeded => aeron_sys::AERON_PUBLICATION_MAX_POSITION_EXCEEDED,
+            AeronOfferError::MaxPositionExceeded => {
+                aeron_sys::AERON_PUBLICATION_MAX_POSITION_EXCEEDED
+            }
             AeronOfferError::Error(e) => i64::from(e.code),
             AeronOfferError::InvalidBlock(_) => aeron_sys::AERON_PUBLICATION_ERROR,
         }
@@ -97,9 +106,10 @@ impl From<AeronOfferError> for AeronCError {
     fn from(e: AeronOfferError) -> AeronCError {
         match e {
             AeronOfferError::Error(inner) => inner,
-            AeronOfferError::InvalidBlock(e) => {
-                AeronCError::with_message(aeron_sys::AERON_PUBLICATION_ERROR as i32, format!("offer_block refused: {e}"))
-            }
+            AeronOfferError::InvalidBlock(e) => AeronCError::with_message(
+                aeron_sys::AERON_PUBLICATION_ERROR as i32,
+                format!("offer_block refused: {e}"),
+            ),
             other => AeronCError::from_publication_result(other.code()),
         }
     }
@@ -157,7 +167,10 @@ macro_rules! result_variants {
 
             /// [`try_claim`](Self::try_claim) with the error classified.
             #[inline]
-            pub fn try_claim_result(&self, length: usize) -> Result<AeronBufferClaim<'_>, AeronOfferError> {
+            pub fn try_claim_result(
+                &self,
+                length: usize,
+            ) -> Result<AeronBufferClaim<'_>, AeronOfferError> {
                 self.try_claim(length).map_err(claim_error)
             }
         }
@@ -209,10 +222,16 @@ mod tests {
         }
         let other = AeronOfferError::from_result(-42).unwrap_err();
         assert!(matches!(other, AeronOfferError::Error(_)) && other.is_fatal());
-        assert!(std::error::Error::source(&other).is_some(), "the C error is the source");
+        assert!(
+            std::error::Error::source(&other).is_some(),
+            "the C error is the source"
+        );
         let block = AeronOfferError::InvalidBlock(crate::BlockError::Length(24));
         assert!(block.is_fatal() && block.code() == -6);
         assert!(std::error::Error::source(&block).is_some());
-        assert!(AeronOfferError::from_result(0).is_err(), "0 is not a position an offer returns");
+        assert!(
+            AeronOfferError::from_result(0).is_err(),
+            "0 is not a position an offer returns"
+        );
     }
 }

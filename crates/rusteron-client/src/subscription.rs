@@ -9,13 +9,12 @@ use std::time::Duration;
 use aeron_sys::*;
 
 use crate::aeron::retire_notification;
+use crate::block_poll::BlockPoll;
 use crate::context::cstring;
 use crate::generated::{
-    aeron_controlled_fragment_handler_trampoline,
-    aeron_fragment_handler_trampoline, aeron_on_available_image_trampoline,
-    aeron_on_unavailable_image_trampoline,
+    aeron_controlled_fragment_handler_trampoline, aeron_fragment_handler_trampoline,
+    aeron_on_available_image_trampoline, aeron_on_unavailable_image_trampoline,
 };
-use crate::block_poll::BlockPoll;
 use crate::handler_box::HandlerBox;
 use crate::publication::{poll_until, AeronAsyncDestination, DestinationKind};
 use crate::{

@@ -454,7 +454,10 @@ fn try_claim_commit_abort_and_reserved_values() {
 #[test]
 fn try_claim_with_fills_in_place_and_aborts_when_the_filler_panics() {
     let env = env();
-    let publication = env.aeron.add_exclusive_publication("aeron:ipc", 62, TIMEOUT).unwrap();
+    let publication = env
+        .aeron
+        .add_exclusive_publication("aeron:ipc", 62, TIMEOUT)
+        .unwrap();
     // Not connected yet: the negative result comes back and the filler never runs.
     let mut called = false;
     assert_eq!(
@@ -482,12 +485,16 @@ fn try_claim_with_fills_in_place_and_aborts_when_the_filler_panics() {
     assert!(publication.try_claim_with(6, |buf| buf.copy_from_slice(b"second")) > 0);
     let mut got = Vec::new();
     wait_for("2 messages", || {
-        subscription.poll_once(|m, _h| got.push(m.to_vec()), 10).unwrap();
+        subscription
+            .poll_once(|m, _h| got.push(m.to_vec()), 10)
+            .unwrap();
         (got.len() >= 2).then_some(())
     });
     // Nothing else arrives: the aborted claim was padding.
     for _ in 0..20 {
-        subscription.poll_once(|m, _h| got.push(m.to_vec()), 10).unwrap();
+        subscription
+            .poll_once(|m, _h| got.push(m.to_vec()), 10)
+            .unwrap();
     }
     assert_eq!(got, vec![b"first".to_vec(), b"second".to_vec()]);
 }
@@ -498,7 +505,10 @@ fn try_claim_with_fills_in_place_and_aborts_when_the_filler_panics() {
 #[test]
 fn inline_commit_publishes_every_length_on_both_publication_kinds() {
     let env = env();
-    let exclusive = env.aeron.add_exclusive_publication("aeron:ipc", 63, TIMEOUT).unwrap();
+    let exclusive = env
+        .aeron
+        .add_exclusive_publication("aeron:ipc", 63, TIMEOUT)
+        .unwrap();
     let concurrent = env.aeron.add_publication("aeron:ipc", 64, TIMEOUT).unwrap();
     let sub_ex = subscribe(&env.aeron, "aeron:ipc", 63);
     let sub_co = subscribe(&env.aeron, "aeron:ipc", 64);
@@ -513,13 +523,19 @@ fn inline_commit_publishes_every_length_on_both_publication_kinds() {
         assert_eq!(claim.len(), n);
         claim.data().copy_from_slice(&payload(n));
         claim.commit().unwrap();
-        assert_eq!(exclusive.position() - before, (n as i64 + 32 + 31) / 32 * 32);
+        assert_eq!(
+            exclusive.position() - before,
+            (n as i64 + 32 + 31) / 32 * 32
+        );
         let mut claim = wait_for("concurrent claim", || concurrent.try_claim(n).ok());
         claim.data().copy_from_slice(&payload(n));
         claim.commit().unwrap();
         assert!(exclusive.try_claim_with(n, |buf| buf.copy_from_slice(&payload(n))) > 0);
     }
-    let expected_ex: Vec<Vec<u8>> = lengths.iter().flat_map(|&n| [payload(n), payload(n)]).collect();
+    let expected_ex: Vec<Vec<u8>> = lengths
+        .iter()
+        .flat_map(|&n| [payload(n), payload(n)])
+        .collect();
     let expected_co: Vec<Vec<u8>> = lengths.iter().map(|&n| payload(n)).collect();
     assert_eq!(collect(&sub_ex, expected_ex.len()), expected_ex);
     assert_eq!(collect(&sub_co, expected_co.len()), expected_co);

@@ -16,9 +16,14 @@ fn driver_timeout_is_reported_not_fatal() {
     aeron.start().unwrap();
     let publication = aeron.add_publication("aeron:ipc", 1001, TIMEOUT).unwrap();
     drop(driver); // the driver stops: the client's conductor times out and reports the error
-    // With the C default handler the test process would exit here (status 1) instead of finishing.
-    wait_for("the client to notice the driver is gone", || aeron.is_closed().then_some(()));
-    assert!(aeron.async_add_publication("aeron:ipc", 1002).is_err(), "a closed client refuses new work");
+                  // With the C default handler the test process would exit here (status 1) instead of finishing.
+    wait_for("the client to notice the driver is gone", || {
+        aeron.is_closed().then_some(())
+    });
+    assert!(
+        aeron.async_add_publication("aeron:ipc", 1002).is_err(),
+        "a closed client refuses new work"
+    );
     assert!(publication.offer(b"x", Handlers::no_reserved_value_supplier_handler()) < 0);
     std::thread::sleep(Duration::from_millis(100));
 }

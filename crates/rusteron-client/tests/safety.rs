@@ -412,7 +412,12 @@ fn route3_block_slices_are_bounded_by_the_term() {
         use std::os::unix::fs::FileExt;
         struct Touch(Vec<usize>);
         impl AeronBlockHandlerCallback for Touch {
-            fn handle_aeron_block_handler(&mut self, buffer: &[u8], _session_id: i32, _term_id: i32) {
+            fn handle_aeron_block_handler(
+                &mut self,
+                buffer: &[u8],
+                _session_id: i32,
+                _term_id: i32,
+            ) {
                 // Touch every byte: a slice past the mapping would fault here.
                 let sum: u64 = buffer.iter().map(|&b| b as u64).sum();
                 std::hint::black_box(sum);

@@ -235,8 +235,7 @@ impl MetricsAggregator {
         let target = self.passes() + 2;
         let deadline = Instant::now() + timeout;
         while self.passes() < target {
-            if Instant::now() >= deadline || self.thread.as_ref().map_or(true, |t| t.is_finished())
-            {
+            if Instant::now() >= deadline || self.thread.as_ref().is_none_or(|t| t.is_finished()) {
                 return false;
             }
             std::thread::sleep(Duration::from_millis(1));

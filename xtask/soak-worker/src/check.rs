@@ -49,7 +49,9 @@ pub fn run(o: &Options) -> Result<(), Box<dyn Error>> {
         }
         let stop = if d.stop_position < 0 {
             active += 1;
-            archive.get_recording_position(d.recording_id).unwrap_or(d.start_position)
+            archive
+                .get_recording_position(d.recording_id)
+                .unwrap_or(d.start_position)
         } else {
             d.stop_position
         };
@@ -63,6 +65,9 @@ pub fn run(o: &Options) -> Result<(), Box<dyn Error>> {
                    "verified": c.verified, "lost": c.lost, "error": c.error})
         );
     }
-    println!("{}", json!({"summary": true, "recordings": all.len(), "active": active, "verified": verified, "lost": lost}));
+    println!(
+        "{}",
+        json!({"summary": true, "recordings": all.len(), "active": active, "verified": verified, "lost": lost})
+    );
     Ok(())
 }

@@ -35,14 +35,19 @@ pub fn archive(aeron: &Aeron, control: &str) -> Result<AeronArchive, Box<dyn Err
 }
 
 /// Every recording descriptor of `archive`.
-pub fn recordings(archive: &AeronArchive) -> Result<Vec<AeronArchiveRecordingDescriptor>, AeronCError> {
+pub fn recordings(
+    archive: &AeronArchive,
+) -> Result<Vec<AeronArchiveRecordingDescriptor>, AeronCError> {
     let mut all = Vec::new();
     archive.list_recordings(0, i32::MAX, |d| all.push(d.clone()))?;
     Ok(all)
 }
 
 /// Repeats `step` every millisecond until it gives `Some` (an error after [`DEADLINE`]).
-pub fn retry<T>(what: &str, mut step: impl FnMut() -> Result<Option<T>, Box<dyn Error>>) -> Result<T, Box<dyn Error>> {
+pub fn retry<T>(
+    what: &str,
+    mut step: impl FnMut() -> Result<Option<T>, Box<dyn Error>>,
+) -> Result<T, Box<dyn Error>> {
     let start = Instant::now();
     loop {
         if let Some(v) = step()? {

@@ -65,10 +65,19 @@ pub fn run(o: &Options) -> Result<(), Box<dyn Error>> {
     let before = client::recordings(&archive)?;
     let mut publishers = Vec::new();
     for (k, spec) in o.streams.iter().enumerate() {
-        let (channel, stream) = spec.rsplit_once('@').ok_or("--stream is channel@streamId")?;
+        let (channel, stream) = spec
+            .rsplit_once('@')
+            .ok_or("--stream is channel@streamId")?;
         let stream: i32 = stream.parse()?;
-        archive.start_recording(channel, stream, AeronArchiveSourceLocation::AERON_ARCHIVE_SOURCE_LOCATION_LOCAL, false)?;
-        let publication = aeron.async_add_exclusive_publication(channel, stream)?.poll_blocking(DEADLINE)?;
+        archive.start_recording(
+            channel,
+            stream,
+            AeronArchiveSourceLocation::AERON_ARCHIVE_SOURCE_LOCATION_LOCAL,
+            false,
+        )?;
+        let publication = aeron
+            .async_add_exclusive_publication(channel, stream)?
+            .poll_blocking(DEADLINE)?;
         let session = publication.constants()?.session_id;
         let recording_id = retry("the recording to start", || {
             let mut found = None;
@@ -81,16 +90,30 @@ pub fn run(o: &Options) -> Result<(), Box<dyn Error>> {
         })?;
         let key = o.cycle * 100 + k as u32;
         println!("recording key={key} recording={recording_id} channel={channel} stream={stream} session={session}");
-        publishers.push(Publisher { key, recording_id, publication, index: 0, position: 0 });
+        publishers.push(Publisher {
+            key,
+            recording_id,
+            publication,
+            index: 0,
+            position: 0,
+        });
     }
     if let Some(replica) = &o.replica {
-        replicate(&aeron, replica, &o.control, publishers[0].recording_id, &before)?;
+        replicate(
+            &aeron,
+            replica,
+            &o.control,
+            publishers[0].recording_id,
+            &before,
+        )?;
     }
     let mut last_log = Instant::now();
     loop {
         for p in publishers.iter_mut() {
             let msg = payload::message(o.seed, p.key, p.index);
-            let r = p.publication.offer(&msg, Handlers::no_reserved_value_supplier_handler());
+            let r = p
+                .publication
+                .offer(&msg, Handlers::no_reserved_value_supplier_handler());
             if r > 0 {
                 p.index += 1;
                 p.position = r;
@@ -98,7 +121,10 @@ pub fn run(o: &Options) -> Result<(), Box<dyn Error>> {
         }
         if last_log.elapsed() > Duration::from_millis(100) {
             for p in &publishers {
-                println!("sent key={} recording={} position={} index={}", p.key, p.recording_id, p.position, p.index);
+                println!(
+                    "sent key={} recording={} position={} index={}",
+                    p.key, p.recording_id, p.position, p.index
+                );
             }
             last_log = Instant::now();
         }
@@ -111,7 +137,13 @@ pub fn run(o: &Options) -> Result<(), Box<dyn Error>> {
 
 /// Replicates the live recording `live` and the newest stopped recording of `before` into the archive at
 /// `replica`; reports its signals and errors on stdout from a thread of its own.
-fn replicate(aeron: &Aeron, replica: &str, source: &str, live: i64, before: &[AeronArchiveRecordingDescriptor]) -> Result<(), Box<dyn Error>> {
+fn replicate(
+    aeron: &Aeron,
+    replica: &str,
+    source: &str,
+    live: i64,
+    before: &[AeronArchiveRecordingDescriptor],
+) -> Result<(), Box<dyn Error>> {
     let dst = client::archive(aeron, replica)?;
     let mut ids = vec![live];
     if let Some(d) = before.iter().rev().find(|d| d.stop_position >= 0) {
@@ -143,7 +175,10 @@ fn replay_loop(aeron_dir: &str, control: &str, seed: u64) -> Result<(), Box<dyn 
     let archive = client::archive(&aeron, control)?;
     let mut n = 0;
     loop {
-        let stopped: Vec<_> = client::recordings(&archive)?.into_iter().filter(|d| d.stop_position >= 0).collect();
+        let stopped: Vec<_> = client::recordings(&archive)?
+            .into_iter()
+            .filter(|d| d.stop_position >= 0)
+            .collect();
         if stopped.is_empty() {
             std::thread::sleep(Duration::from_millis(200));
             continue;
@@ -152,7 +187,10 @@ fn replay_loop(aeron_dir: &str, control: &str, seed: u64) -> Result<(), Box<dyn 
         let c = replay::check(&archive, d, d.stop_position, seed, 5000 + n)?;
         match &c.error {
             None => println!("replayed recording={} bytes={}", d.recording_id, c.verified),
-            Some(e) => println!("MISMATCH recording={} verified={} lost={} {e}", d.recording_id, c.verified, c.lost),
+            Some(e) => println!(
+                "MISMATCH recording={} verified={} lost={} {e}",
+                d.recording_id, c.verified, c.lost
+            ),
         }
         n += 1;
         std::thread::sleep(Duration::from_millis(300));

@@ -12,7 +12,10 @@ mod replay;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "rusteron-soak-worker", about = "client side of cargo xtask soak")]
+#[command(
+    name = "rusteron-soak-worker",
+    about = "client side of cargo xtask soak"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

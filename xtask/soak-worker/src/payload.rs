@@ -55,7 +55,11 @@ pub fn message(seed: u64, key: u32, index: u64) -> Vec<u8> {
 pub fn next_position(position: i64, len: usize, term_length: i64) -> i64 {
     let aligned = (len as i64 + FRAME_HEADER + FRAME_ALIGNMENT - 1) & !(FRAME_ALIGNMENT - 1);
     let offset = position % term_length;
-    let start = if offset + aligned > term_length { position - offset + term_length } else { position };
+    let start = if offset + aligned > term_length {
+        position - offset + term_length
+    } else {
+        position
+    };
     start + aligned
 }
 
@@ -77,7 +81,14 @@ impl Verifier {
     /// message (the publishers' own), or anywhere when the recording joined a publication late (a restarted
     /// archive recording a killed worker's publication that lingers in a surviving driver).
     pub fn new(seed: u64, term_length: i64, start: i64) -> Verifier {
-        Verifier { seed, term_length, key: None, next_index: 0, position: start, error: None }
+        Verifier {
+            seed,
+            term_length,
+            key: None,
+            next_index: 0,
+            position: start,
+            error: None,
+        }
     }
 
     /// For a recording that joined late: the first replayed message must be the one the publisher sent at
@@ -107,7 +118,8 @@ impl Verifier {
             Some(key) if self.error.is_none() => {
                 let len = length(self.seed, key, self.next_index);
                 let next = next_position(self.position, len, self.term_length);
-                let aligned = (len as i64 + FRAME_HEADER + FRAME_ALIGNMENT - 1) & !(FRAME_ALIGNMENT - 1);
+                let aligned =
+                    (len as i64 + FRAME_HEADER + FRAME_ALIGNMENT - 1) & !(FRAME_ALIGNMENT - 1);
                 if next - aligned > self.position {
                     next - aligned
                 } else {
@@ -124,7 +136,11 @@ impl Verifier {
             return;
         }
         if msg.len() < HEADER || &msg[..4] != MAGIC {
-            self.error = Some(format!("at {}: a {}-byte message that is not the publisher's", self.position, msg.len()));
+            self.error = Some(format!(
+                "at {}: a {}-byte message that is not the publisher's",
+                self.position,
+                msg.len()
+            ));
             return;
         }
         let key = u32::from_le_bytes(msg[4..8].try_into().expect("4 bytes"));
@@ -146,7 +162,10 @@ impl Verifier {
             return;
         }
         if msg != message(self.seed, key, index).as_slice() {
-            self.error = Some(format!("at {}: message key={key} index={index} differs from what was sent", self.position));
+            self.error = Some(format!(
+                "at {}: message key={key} index={index} differs from what was sent",
+                self.position
+            ));
             return;
         }
         self.next_index += 1;
@@ -185,7 +204,10 @@ mod tests {
         }
         assert_eq!(v.error, None);
         assert!(v.position <= 65536);
-        assert!(v.reached() == 65536 || v.position == 65536 + (length(5, 2, i - 1) as i64 + 32 + 31) / 32 * 32);
+        assert!(
+            v.reached() == 65536
+                || v.position == 65536 + (length(5, 2, i - 1) as i64 + 32 + 31) / 32 * 32
+        );
     }
 
     #[test]

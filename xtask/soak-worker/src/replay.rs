@@ -22,7 +22,13 @@ pub struct Checked {
 }
 
 /// Replays `[start, stop)` of `d` on IPC and checks it; `nth` picks a unique replay stream id.
-pub fn check(archive: &AeronArchive, d: &AeronArchiveRecordingDescriptor, stop: i64, seed: u64, nth: i32) -> Result<Checked, Box<dyn Error>> {
+pub fn check(
+    archive: &AeronArchive,
+    d: &AeronArchiveRecordingDescriptor,
+    stop: i64,
+    seed: u64,
+    nth: i32,
+) -> Result<Checked, Box<dyn Error>> {
     let mut v = Verifier::new(seed, i64::from(d.term_buffer_length), d.start_position);
     if stop > d.start_position && v.error.is_none() {
         let params = AeronArchiveReplayParams::range(d.start_position, stop - d.start_position);
@@ -41,10 +47,17 @@ pub fn check(archive: &AeronArchive, d: &AeronArchiveRecordingDescriptor, stop: 
             }
         }
         if v.position > stop && v.error.is_none() {
-            v.error = Some(format!("replay passed the stop position {stop}: {}", v.position));
+            v.error = Some(format!(
+                "replay passed the stop position {stop}: {}",
+                v.position
+            ));
         }
     }
     let verified = v.reached().min(stop) - d.start_position;
     let lost = stop - d.start_position - verified.max(0);
-    Ok(Checked { verified: verified.max(0), lost, error: v.error })
+    Ok(Checked {
+        verified: verified.max(0),
+        lost,
+        error: v.error,
+    })
 }

@@ -32,8 +32,16 @@ pub struct Bins {
 /// Builds everything; a failing 0.2.16 build is recorded, not fatal.
 pub fn all(env: &ToolEnv, bench_dir: &Path, with_legacy: bool) -> Result<Bins> {
     let wire = cargo_executable(&["-p", "rusteron-client", "--bench", "wire"], "wire", env)?;
-    let driver =
-        cargo_executable(&["-p", "rusteron-media-driver", "--bin", "rusteron-media-driver"], "rusteron-media-driver", env)?;
+    let driver = cargo_executable(
+        &[
+            "-p",
+            "rusteron-media-driver",
+            "--bin",
+            "rusteron-media-driver",
+        ],
+        "rusteron-media-driver",
+        env,
+    )?;
     let c = c_samples(env, bench_dir)?;
     let legacy = if with_legacy {
         legacy::build(env, &bench_dir.join("rusteron-0.2.16")).map_err(|e| format!("{e:#}"))
@@ -43,7 +51,12 @@ pub fn all(env: &ToolEnv, bench_dir: &Path, with_legacy: bool) -> Result<Bins> {
     if let Err(e) = &legacy {
         println!("xtask bench: rusteron-client 0.2.16 is not measured: {e}");
     }
-    Ok(Bins { wire, driver, c, legacy })
+    Ok(Bins {
+        wire,
+        driver,
+        c,
+        legacy,
+    })
 }
 
 /// `cargo build --release <args>` in our workspace; returns the executable of target `name`.
@@ -52,7 +65,12 @@ pub(crate) fn cargo_executable(args: &[&str], name: &str, env: &ToolEnv) -> Resu
 }
 
 /// `cargo build [--release] <args>` in our workspace; returns the executable of target `name`.
-pub(crate) fn cargo_executable_profile(args: &[&str], name: &str, env: &ToolEnv, release: bool) -> Result<PathBuf> {
+pub(crate) fn cargo_executable_profile(
+    args: &[&str],
+    name: &str,
+    env: &ToolEnv,
+    release: bool,
+) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     let profile: &[&str] = if release { &["--release"] } else { &[] };
@@ -62,7 +80,11 @@ pub(crate) fn cargo_executable_profile(args: &[&str], name: &str, env: &ToolEnv,
         .args(args)
         .stdout(Stdio::piped());
     env.apply(&mut cmd);
-    println!("xtask: $ cargo build {}{}", if release { "--release " } else { "" }, args.join(" "));
+    println!(
+        "xtask: $ cargo build {}{}",
+        if release { "--release " } else { "" },
+        args.join(" ")
+    );
     let mut child = cmd.spawn().context("starting cargo")?;
     let mut exe = None;
     for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
@@ -86,7 +108,11 @@ pub(crate) fn cargo_executable_profile(args: &[&str], name: &str, env: &ToolEnv,
 fn c_samples(env: &ToolEnv, bench_dir: &Path) -> Result<CSamples> {
     let source = locate::locate(&bench_dir.join("locate"), &paths::root().join("aeron-sys"))
         .map_err(|e| anyhow::anyhow!(e))?;
-    println!("xtask bench: Aeron C samples from {} ({})", source.root.display(), source.origin);
+    println!(
+        "xtask bench: Aeron C samples from {} ({})",
+        source.root.display(),
+        source.origin
+    );
     let build = bench_dir.join("aeron-c");
     let cmake = env.cmake.clone().unwrap_or_else(|| "cmake".into());
     tools::run(
@@ -106,9 +132,24 @@ fn c_samples(env: &ToolEnv, bench_dir: &Path) -> Result<CSamples> {
             ])
             .stdout(Stdio::null()),
     )?;
-    let targets = ["cping", "cpong", "streaming_exclusive_publisher", "rate_subscriber"];
-    let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).to_string();
-    tools::run(Command::new(&cmake).arg("--build").arg(&build).arg("--target").args(targets).args(["-j", &jobs]))?;
+    let targets = [
+        "cping",
+        "cpong",
+        "streaming_exclusive_publisher",
+        "rate_subscriber",
+    ];
+    let jobs = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .to_string();
+    tools::run(
+        Command::new(&cmake)
+            .arg("--build")
+            .arg(&build)
+            .arg("--target")
+            .args(targets)
+            .args(["-j", &jobs]),
+    )?;
     let bin = |name: &str| -> Result<PathBuf> {
         let p = build.join("binaries").join(name);
         if !p.is_file() {

@@ -91,7 +91,8 @@ fn counts(role: Role, p: &Profile, inline_commit: bool) -> (u64, u64, u64) {
             (n, it, it.saturating_sub(n.div_ceil(FRAGMENT_LIMIT)))
         }
         Role::Ping | Role::Pong => {
-            let n = p.calls_of("aeron_image_fragment_assembler_handler") + p.calls_of("aeron_fragment_assembler_handler");
+            let n = p.calls_of("aeron_image_fragment_assembler_handler")
+                + p.calls_of("aeron_fragment_assembler_handler");
             let it = p.calls_of("aeron_image_poll");
             (n, it, it.saturating_sub(n))
         }
@@ -111,16 +112,30 @@ pub fn per_message(role: Role, a: &Profile, b: &Profile) -> Result<Measurement> 
     }
     let per_idle = b.instructions as f64 / itb as f64;
     let per_message = (a.instructions as f64 - per_idle * empty as f64) / n as f64;
-    Ok(Measurement { per_message, per_idle, messages: n, empty })
+    Ok(Measurement {
+        per_message,
+        per_idle,
+        messages: n,
+        empty,
+    })
 }
 
 /// Measures every side of every scenario for every implementation.
-pub fn run_all(bins: &Bins, impls: &[Impl], window: Duration, bench_dir: &Path, only: Option<&str>) -> Result<Results> {
+pub fn run_all(
+    bins: &Bins,
+    impls: &[Impl],
+    window: Duration,
+    bench_dir: &Path,
+    only: Option<&str>,
+) -> Result<Results> {
     let out = bench_dir.join("callgrind");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out)?;
     let driver = Driver::start(&bins.driver, &out.join("driver.log"))?;
-    let valgrind = Command::new("valgrind").arg("--version").output().context("valgrind is needed (apt-get install valgrind)")?;
+    let valgrind = Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .context("valgrind is needed (apt-get install valgrind)")?;
     let valgrind = String::from_utf8_lossy(&valgrind.stdout).trim().to_string();
     let mut sides = BTreeMap::new();
     let mut stream = 40_000;
@@ -146,7 +161,12 @@ pub fn run_all(bins: &Bins, impls: &[Impl], window: Duration, bench_dir: &Path, 
         }
     }
     driver.stop()?;
-    Ok(Results { impls: impls.to_vec(), sides, window, valgrind })
+    Ok(Results {
+        impls: impls.to_vec(),
+        sides,
+        window,
+        valgrind,
+    })
 }
 
 /// One side: start both, wait for messages, window A, stop the partner, window B.
@@ -164,24 +184,41 @@ fn measure(
 ) -> Result<Measurement> {
     let sc = &SCENARIOS[si];
     let (partner_role, measuring_role) = sc.kind.roles();
-    let other = if role == measuring_role { partner_role } else { measuring_role };
+    let other = if role == measuring_role {
+        partner_role
+    } else {
+        measuring_role
+    };
     let measured_cmd = command(bins, dir, sc, imp, role, stream, ENDLESS, 0)?;
     let mut partner_cmd = command(bins, dir, sc, imp, other, stream, ENDLESS, 0)?;
     let prefix = out.join(format!("cg-{tag}"));
     let mut vg = Command::new("valgrind");
-    vg.args(["--tool=callgrind", "--separate-threads=yes", "--compress-strings=no", "--compress-pos=no"])
-        .arg(format!("--callgrind-out-file={}.%p", prefix.display()))
-        .arg(measured_cmd.get_program())
-        .args(measured_cmd.get_args());
+    vg.args([
+        "--tool=callgrind",
+        "--separate-threads=yes",
+        "--compress-strings=no",
+        "--compress-pos=no",
+    ])
+    .arg(format!("--callgrind-out-file={}.%p", prefix.display()))
+    .arg(measured_cmd.get_program())
+    .args(measured_cmd.get_args());
     // Receivers first (under valgrind they take seconds to start), then senders.
     let receiver_measured = matches!(role, Role::Subscriber | Role::Pong);
     let (measured, partner) = if receiver_measured {
         let m = Proc::spawn(tag, &mut vg, &out.join(format!("{tag}.log")))?;
         std::thread::sleep(Duration::from_secs(2));
-        let p = Proc::spawn(other.label(), &mut partner_cmd, &out.join(format!("{tag}-partner.log")))?;
+        let p = Proc::spawn(
+            other.label(),
+            &mut partner_cmd,
+            &out.join(format!("{tag}-partner.log")),
+        )?;
         (m, p)
     } else {
-        let p = Proc::spawn(other.label(), &mut partner_cmd, &out.join(format!("{tag}-partner.log")))?;
+        let p = Proc::spawn(
+            other.label(),
+            &mut partner_cmd,
+            &out.join(format!("{tag}-partner.log")),
+        )?;
         std::thread::sleep(Duration::from_millis(500));
         let m = Proc::spawn(tag, &mut vg, &out.join(format!("{tag}.log")))?;
         (m, p)
@@ -217,34 +254,49 @@ fn measure(
 
 /// `callgrind_control <flag> <pid>`.
 fn control(pid: u32, flag: &str) -> Result<()> {
-    let out = Command::new("callgrind_control").args([flag, &pid.to_string()]).output()?;
+    let out = Command::new("callgrind_control")
+        .args([flag, &pid.to_string()])
+        .output()?;
     if !out.status.success() || !String::from_utf8_lossy(&out.stdout).contains("OK") {
-        bail!("callgrind_control {flag} {pid}: {}", String::from_utf8_lossy(&out.stdout));
+        bail!(
+            "callgrind_control {flag} {pid}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
     Ok(())
 }
 
 fn signal(pid: u32, sig: &str) -> Result<()> {
-    Command::new("kill").args([sig, &pid.to_string()]).status()?;
+    Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()?;
     Ok(())
 }
 
 /// The newest dump of thread 1 (`<prefix>.<pid>.<n>-01`).
 fn latest_main_thread_dump(prefix: &Path, pid: u32) -> Result<PathBuf> {
     let dir = prefix.parent().context("dump prefix has a folder")?;
-    let stem = format!("{}.{pid}.", prefix.file_name().unwrap_or_default().to_string_lossy());
+    let stem = format!(
+        "{}.{pid}.",
+        prefix.file_name().unwrap_or_default().to_string_lossy()
+    );
     let mut best: Option<(u64, PathBuf)> = None;
     for e in std::fs::read_dir(dir)? {
         let name = e?.file_name().to_string_lossy().into_owned();
-        let Some(rest) = name.strip_prefix(&stem) else { continue };
-        let Some(n) = rest.strip_suffix("-01") else { continue };
+        let Some(rest) = name.strip_prefix(&stem) else {
+            continue;
+        };
+        let Some(n) = rest.strip_suffix("-01") else {
+            continue;
+        };
         if let Ok(n) = n.parse::<u64>() {
             if best.as_ref().is_none_or(|(b, _)| n > *b) {
                 best = Some((n, dir.join(&name)));
             }
         }
     }
-    best.map(|(_, p)| p).context("callgrind wrote no dump of the main thread")
+    best.map(|(_, p)| p)
+        .context("callgrind wrote no dump of the main thread")
 }
 
 /// Markers around the generated callgrind table in docs/benchmarks.md.
@@ -309,7 +361,14 @@ pub fn generated(r: &Results, machine: &super::report::Machine) -> String {
         .sides
         .iter()
         .filter_map(|((si, role, imp), m)| {
-            m.as_ref().err().map(|e| format!("- {} {} {}: {e}", SCENARIOS[*si].label, role.label(), imp.label()))
+            m.as_ref().err().map(|e| {
+                format!(
+                    "- {} {} {}: {e}",
+                    SCENARIOS[*si].label,
+                    role.label(),
+                    imp.label()
+                )
+            })
         })
         .collect();
     if !failed.is_empty() {
@@ -347,13 +406,23 @@ mod tests {
     use super::*;
 
     fn profile(instructions: u64, calls: &[(&str, u64)]) -> Profile {
-        Profile { instructions, calls: calls.iter().map(|(n, c)| (n.to_string(), *c)).collect(), ..Default::default() }
+        Profile {
+            instructions,
+            calls: calls.iter().map(|(n, c)| (n.to_string(), *c)).collect(),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn idle_iterations_are_taken_out() {
         // 1000 pongs, 3000 polls of which 2000 empty at 20 instructions each, 100 per message.
-        let a = profile(1000 * 100 + 2000 * 20, &[("aeron_image_poll", 3000), ("aeron_image_fragment_assembler_handler", 1000)]);
+        let a = profile(
+            1000 * 100 + 2000 * 20,
+            &[
+                ("aeron_image_poll", 3000),
+                ("aeron_image_fragment_assembler_handler", 1000),
+            ],
+        );
         let b = profile(500 * 20, &[("aeron_image_poll", 500)]);
         let m = per_message(Role::Pong, &a, &b).unwrap();
         assert_eq!((m.per_message, m.per_idle, m.empty), (100.0, 20.0, 2000));
@@ -361,30 +430,63 @@ mod tests {
 
     #[test]
     fn backlogged_subscriber_has_no_idle_and_failed_claims_are_idle() {
-        let a = profile(10_000, &[("aeron_subscription_poll", 10), ("aeron_fragment_assembler_handler", 100)]);
+        let a = profile(
+            10_000,
+            &[
+                ("aeron_subscription_poll", 10),
+                ("aeron_fragment_assembler_handler", 100),
+            ],
+        );
         let b = profile(300, &[("aeron_subscription_poll", 10)]);
-        assert_eq!(per_message(Role::Subscriber, &a, &b).unwrap().per_message, 100.0);
-        let a = profile(1000 + 5 * 40, &[("aeron_exclusive_publication_try_claim", 15), ("aeron_buffer_claim_commit", 10)]);
+        assert_eq!(
+            per_message(Role::Subscriber, &a, &b).unwrap().per_message,
+            100.0
+        );
+        let a = profile(
+            1000 + 5 * 40,
+            &[
+                ("aeron_exclusive_publication_try_claim", 15),
+                ("aeron_buffer_claim_commit", 10),
+            ],
+        );
         let b = profile(400, &[("aeron_exclusive_publication_try_claim", 10)]);
-        assert_eq!(per_message(Role::Publisher, &a, &b).unwrap().per_message, 100.0);
+        assert_eq!(
+            per_message(Role::Publisher, &a, &b).unwrap().per_message,
+            100.0
+        );
     }
 
     #[test]
     fn an_inline_commit_counts_the_claims_that_did_not_idle() {
         // 15 claims, 5 back-pressured (each calls the C idle strategy), no commit calls.
         let idle = "aeron_idle_strategy_busy_spinning_idle";
-        let a = profile(1000 + 5 * 40, &[("aeron_exclusive_publication_try_claim", 15), (idle, 5)]);
-        let b = profile(400, &[("aeron_exclusive_publication_try_claim", 10), (idle, 10)]);
+        let a = profile(
+            1000 + 5 * 40,
+            &[("aeron_exclusive_publication_try_claim", 15), (idle, 5)],
+        );
+        let b = profile(
+            400,
+            &[("aeron_exclusive_publication_try_claim", 10), (idle, 10)],
+        );
         let m = per_message(Role::Publisher, &a, &b).unwrap();
         assert_eq!((m.messages, m.empty, m.per_message), (10, 5, 100.0));
         // An idle window whose claims did not all idle has messages: refused.
-        let b = profile(400, &[("aeron_exclusive_publication_try_claim", 10), (idle, 9)]);
+        let b = profile(
+            400,
+            &[("aeron_exclusive_publication_try_claim", 10), (idle, 9)],
+        );
         assert!(per_message(Role::Publisher, &a, &b).is_err());
     }
 
     #[test]
     fn an_idle_window_with_messages_is_refused() {
-        let a = profile(100, &[("aeron_image_poll", 1), ("aeron_image_fragment_assembler_handler", 1)]);
+        let a = profile(
+            100,
+            &[
+                ("aeron_image_poll", 1),
+                ("aeron_image_fragment_assembler_handler", 1),
+            ],
+        );
         assert!(per_message(Role::Ping, &a, &a).is_err());
     }
 }

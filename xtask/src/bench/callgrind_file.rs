@@ -24,12 +24,17 @@ impl Profile {
 
     /// Inclusive instructions of the functions whose name ends with `suffix`, added up.
     pub fn inclusive_of(&self, suffix: &str) -> u64 {
-        self.inclusive.iter().filter(|(name, _)| name.ends_with(suffix)).map(|(_, c)| *c).sum()
+        self.inclusive
+            .iter()
+            .filter(|(name, _)| name.ends_with(suffix))
+            .map(|(_, c)| *c)
+            .sum()
     }
 
     /// Reads a callgrind output file.
     pub fn read(path: &Path) -> Result<Profile> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         Profile::parse(&text).with_context(|| format!("parsing {}", path.display()))
     }
 
@@ -41,23 +46,45 @@ impl Profile {
         let mut current = String::new();
         let mut total = None;
         for line in text.lines() {
-            if let Some(rest) = line.strip_prefix("cfn=").or_else(|| line.strip_prefix("cfunc=")) {
+            if let Some(rest) = line
+                .strip_prefix("cfn=")
+                .or_else(|| line.strip_prefix("cfunc="))
+            {
                 called = Some(resolve(&mut names, rest));
             } else if let Some(rest) = line.strip_prefix("fn=") {
                 current = resolve(&mut names, rest);
-            } else if line.starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '-' || c == '*') {
+            } else if line
+                .starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '-' || c == '*')
+            {
                 // A cost line `<position> <Ir>`: the function's own cost, or right after `calls=` the
                 // inclusive cost of that call; both belong to the current function's inclusive cost.
-                if let Some(ir) = line.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()) {
+                if let Some(ir) = line
+                    .split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<u64>().ok())
+                {
                     *profile.inclusive.entry(current.clone()).or_default() += ir;
                 }
             } else if let Some(rest) = line.strip_prefix("calls=") {
-                let n: u64 = rest.split_whitespace().next().unwrap_or("0").parse().context("calls= count")?;
+                let n: u64 = rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("0")
+                    .parse()
+                    .context("calls= count")?;
                 if let Some(f) = called.take() {
                     *profile.calls.entry(f).or_default() += n;
                 }
-            } else if let Some(rest) = line.strip_prefix("summary:").or_else(|| line.strip_prefix("totals:")) {
-                let v: u64 = rest.split_whitespace().next().unwrap_or("0").parse().context("summary/totals")?;
+            } else if let Some(rest) = line
+                .strip_prefix("summary:")
+                .or_else(|| line.strip_prefix("totals:"))
+            {
+                let v: u64 = rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("0")
+                    .parse()
+                    .context("summary/totals")?;
                 total = Some(total.map_or(v, |t: u64| t.max(v)));
             }
         }

@@ -32,7 +32,11 @@ pub struct Driver {
 impl Driver {
     /// Starts the driver on a fresh directory (in /dev/shm when available) and waits for its CnC file.
     pub fn start(exe: &Path, log: &Path) -> Result<Self> {
-        let base = if Path::new("/dev/shm").is_dir() { PathBuf::from("/dev/shm") } else { std::env::temp_dir() };
+        let base = if Path::new("/dev/shm").is_dir() {
+            PathBuf::from("/dev/shm")
+        } else {
+            std::env::temp_dir()
+        };
         let dir = base.join(format!("rusteron-bench-{}", std::process::id()));
         let mut cmd = Command::new(exe);
         cmd.arg("--dir").arg(&dir).args(DRIVER_ARGS);

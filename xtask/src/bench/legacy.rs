@@ -46,14 +46,19 @@ pub fn build(env: &ToolEnv, dir: &Path) -> Result<PathBuf> {
     write_if_changed(&shim.join("libbsd.a"), "!<arch>\n")?;
     let ours = paths::root().join("crates/rusteron-client/benches/wire");
     for name in SHARED {
-        write_if_changed(&dir.join("src").join(name), &std::fs::read_to_string(ours.join(name))?)?;
+        write_if_changed(
+            &dir.join("src").join(name),
+            &std::fs::read_to_string(ours.join(name))?,
+        )?;
     }
     for (name, text) in OWN {
         write_if_changed(&dir.join("src").join(name), text)?;
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(dir).args(["build", "--release"]).env("CARGO_TARGET_DIR", dir.join("target"));
+    cmd.current_dir(dir)
+        .args(["build", "--release"])
+        .env("CARGO_TARGET_DIR", dir.join("target"));
     env.apply(&mut cmd);
     cmd.env("BINDGEN_EXTRA_CLANG_ARGS", env.clang_args.join(" "));
     tools::run(&mut cmd)?;

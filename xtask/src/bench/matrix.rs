@@ -26,7 +26,10 @@ pub struct Matrix {
 pub fn run(opts: &Options, bins: &Bins, impls: &[Impl], logs: &Path) -> Result<Matrix> {
     let sc = &SCENARIOS[TPUT_IPC];
     let driver = Driver::start(&bins.driver, &logs.join("matrix-driver.log"))?;
-    let pairs: Vec<(Impl, Impl)> = impls.iter().flat_map(|&p| impls.iter().map(move |&s| (p, s))).collect();
+    let pairs: Vec<(Impl, Impl)> = impls
+        .iter()
+        .flat_map(|&p| impls.iter().map(move |&s| (p, s)))
+        .collect();
     let mut runs: BTreeMap<(Impl, Impl), Vec<f64>> = BTreeMap::new();
     let mut stream = 30_000;
     for rep in 0..opts.reps {
@@ -37,12 +40,28 @@ pub fn run(opts: &Options, bins: &Bins, impls: &[Impl], logs: &Path) -> Result<M
             let value = loop {
                 stream += 2;
                 let log = |role: &str| {
-                    logs.join(format!("{rep}-matrix-{}-{}-{role}-{attempt}.log", publisher.slug(), subscriber.slug()))
+                    logs.join(format!(
+                        "{rep}-matrix-{}-{}-{role}-{attempt}.log",
+                        publisher.slug(),
+                        subscriber.slug()
+                    ))
                 };
-                match run_pair(opts, bins, &driver.dir, sc, (subscriber, publisher), stream, &log) {
+                match run_pair(
+                    opts,
+                    bins,
+                    &driver.dir,
+                    sc,
+                    (subscriber, publisher),
+                    stream,
+                    &log,
+                ) {
                     Ok(v) => break v[0],
                     Err(e) if attempt < 2 => {
-                        println!("xtask bench: matrix {} → {} failed ({e:#}); retrying", publisher.label(), subscriber.label());
+                        println!(
+                            "xtask bench: matrix {} → {} failed ({e:#}); retrying",
+                            publisher.label(),
+                            subscriber.label()
+                        );
                         attempt += 1;
                     }
                     Err(e) => return Err(e),
@@ -60,7 +79,10 @@ pub fn run(opts: &Options, bins: &Bins, impls: &[Impl], logs: &Path) -> Result<M
         }
     }
     driver.stop()?;
-    Ok(Matrix { impls: impls.to_vec(), runs })
+    Ok(Matrix {
+        impls: impls.to_vec(),
+        runs,
+    })
 }
 
 /// Median of a pair's runs (NaN when missing).
@@ -88,7 +110,14 @@ pub fn table(m: &Matrix) -> String {
             match m.runs.get(&(p, sub)) {
                 Some(v) => {
                     let (lo, hi) = range(v);
-                    let _ = write!(s, " {:.1} M ({:.1}–{:.1}) {:.2}× |", median(v) / 1e6, lo / 1e6, hi / 1e6, median(v) / base);
+                    let _ = write!(
+                        s,
+                        " {:.1} M ({:.1}–{:.1}) {:.2}× |",
+                        median(v) / 1e6,
+                        lo / 1e6,
+                        hi / 1e6,
+                        median(v) / base
+                    );
                 }
                 None => s.push_str(" – |"),
             }
@@ -110,7 +139,11 @@ pub fn side_effect(m: &Matrix, imp: Impl, publisher_side: bool) -> f64 {
         .impls
         .iter()
         .map(|&other| {
-            let (with, with_c) = if publisher_side { ((imp, other), (Impl::C, other)) } else { ((other, imp), (other, Impl::C)) };
+            let (with, with_c) = if publisher_side {
+                ((imp, other), (Impl::C, other))
+            } else {
+                ((other, imp), (other, Impl::C))
+            };
             med(m, with) / med(m, with_c)
         })
         .collect();

@@ -86,17 +86,31 @@ pub fn run(opts: &Options) -> Result<()> {
     let bench_dir = paths::target_dir().join("bench");
     std::fs::create_dir_all(&bench_dir)?;
     if opts.ops {
-        let env = tools::ensure(tools::Need { cmake: true, libclang: false })?;
+        let env = tools::ensure(tools::Need {
+            cmake: true,
+            libclang: false,
+        })?;
         let machine = report::Machine::probe();
         let results = ops::run(&env, &bench_dir, !opts.ops_callgrind_only)?;
         let output = paths::root().join(&opts.output);
         println!("xtask bench --ops: writing {}", opts.output.display());
         let old = std::fs::read_to_string(&output).unwrap_or_default();
-        std::fs::write(&output, report::splice(&old, ops::BEGIN, ops::END, &ops::generated(&results, &machine)))?;
+        std::fs::write(
+            &output,
+            report::splice(
+                &old,
+                ops::BEGIN,
+                ops::END,
+                &ops::generated(&results, &machine),
+            ),
+        )?;
         print!("{}", ops::table(&results));
         return Ok(());
     }
-    let env = tools::ensure(tools::Need { cmake: true, libclang: !opts.skip_legacy })?;
+    let env = tools::ensure(tools::Need {
+        cmake: true,
+        libclang: !opts.skip_legacy,
+    })?;
     println!("xtask bench: step 1/3: building the three implementations and the driver");
     let bins = build::all(&env, &bench_dir, !opts.skip_legacy)?;
     let machine = report::Machine::probe();
@@ -111,17 +125,28 @@ pub fn run(opts: &Options) -> Result<()> {
         let results = callgrind::run_all(&bins, &impls, window, &bench_dir, opts.only.as_deref())?;
         println!("xtask bench: step 3/3: writing {}", opts.output.display());
         let old = std::fs::read_to_string(&output).unwrap_or_default();
-        let new = report::splice(&old, callgrind::BEGIN, callgrind::END, &callgrind::generated(&results, &machine));
+        let new = report::splice(
+            &old,
+            callgrind::BEGIN,
+            callgrind::END,
+            &callgrind::generated(&results, &machine),
+        );
         std::fs::write(&output, new)?;
         print!("{}", callgrind::table(&results));
         return Ok(());
     }
-    println!("xtask bench: step 2/3: measuring ({} repetitions)", opts.reps);
+    println!(
+        "xtask bench: step 2/3: measuring ({} repetitions)",
+        opts.reps
+    );
     let results = scenario::run_all(opts, &bins, &bench_dir)?;
     let matrix = if opts.skip_matrix {
         None
     } else {
-        println!("xtask bench: publisher × subscriber matrix of IPC throughput ({} repetitions)", opts.reps);
+        println!(
+            "xtask bench: publisher × subscriber matrix of IPC throughput ({} repetitions)",
+            opts.reps
+        );
         Some(matrix::run(opts, &bins, &impls, &bench_dir.join("logs"))?)
     };
     println!("xtask bench: step 3/3: writing {}", opts.output.display());

@@ -82,10 +82,18 @@ fn per_call(p: &Profile, function: &str) -> Result<f64> {
 
 /// Median ns per iteration of criterion's `group/function` run, from its `estimates.json`.
 fn criterion_median(home: &Path, group: &str, function: &str) -> Result<f64> {
-    let path = home.join(group).join(function).join("new").join("estimates.json");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-    v["median"]["point_estimate"].as_f64().with_context(|| format!("no median in {}", path.display()))
+    let path = home
+        .join(group)
+        .join(function)
+        .join("new")
+        .join("estimates.json");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    v["median"]["point_estimate"]
+        .as_f64()
+        .with_context(|| format!("no median in {}", path.display()))
 }
 
 fn load_average() -> String {
@@ -96,13 +104,23 @@ fn load_average() -> String {
 
 /// Builds the bench, counts instructions, and (with `timed`) runs criterion.
 pub fn run(env: &ToolEnv, bench_dir: &Path, timed: bool) -> Result<Results> {
-    let exe = cargo_executable(&["-p", "rusteron-client", "--bench", "client_ops"], "client_ops", env)?;
-    let list = Command::new(&exe).env("RUSTERON_OPS_LIST", "1").output().context("listing the operations")?;
+    let exe = cargo_executable(
+        &["-p", "rusteron-client", "--bench", "client_ops"],
+        "client_ops",
+        env,
+    )?;
+    let list = Command::new(&exe)
+        .env("RUSTERON_OPS_LIST", "1")
+        .output()
+        .context("listing the operations")?;
     if !list.status.success() {
         bail!("{} RUSTERON_OPS_LIST=1 failed", exe.display());
     }
     let rows = parse_rows(&String::from_utf8_lossy(&list.stdout))?;
-    let valgrind = Command::new("valgrind").arg("--version").output().context("valgrind is needed (apt-get install valgrind)")?;
+    let valgrind = Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .context("valgrind is needed (apt-get install valgrind)")?;
     let valgrind = String::from_utf8_lossy(&valgrind.stdout).trim().to_string();
     let before = load_average();
 
@@ -123,7 +141,11 @@ pub fn run(env: &ToolEnv, bench_dir: &Path, timed: bool) -> Result<Results> {
     let home = bench_dir.join("ops-criterion");
     if timed {
         println!("xtask bench --ops: criterion (a few minutes)");
-        let status = Command::new(&exe).arg("--bench").env("CRITERION_HOME", &home).status().context("running criterion")?;
+        let status = Command::new(&exe)
+            .arg("--bench")
+            .env("CRITERION_HOME", &home)
+            .status()
+            .context("running criterion")?;
         if !status.success() {
             bail!("client_ops under criterion failed ({status})");
         }
@@ -132,13 +154,24 @@ pub fn run(env: &ToolEnv, bench_dir: &Path, timed: bool) -> Result<Results> {
     for row in rows {
         let instructions = (per_call(&profile, &row.c)?, per_call(&profile, &row.ours)?);
         let nanos = if timed {
-            Some((criterion_median(&home, &row.group, "c")?, criterion_median(&home, &row.group, "rusteron")?))
+            Some((
+                criterion_median(&home, &row.group, "c")?,
+                criterion_median(&home, &row.group, "rusteron")?,
+            ))
         } else {
             None
         };
-        figures.push(Figures { row, instructions, nanos });
+        figures.push(Figures {
+            row,
+            instructions,
+            nanos,
+        });
     }
-    Ok(Results { rows: figures, valgrind, load: (before, load_average()) })
+    Ok(Results {
+        rows: figures,
+        valgrind,
+        load: (before, load_average()),
+    })
 }
 
 /// The markdown table.
@@ -152,7 +185,14 @@ pub fn table(r: &Results) -> String {
     }
     for f in &r.rows {
         let (c, o) = f.instructions;
-        let _ = write!(s, "| {} | {} | {} | {:.3} |", f.row.label, fmt(c), fmt(o), o / c);
+        let _ = write!(
+            s,
+            "| {} | {} | {} | {:.3} |",
+            f.row.label,
+            fmt(c),
+            fmt(o),
+            o / c
+        );
         if let Some((cn, on)) = f.nanos {
             let _ = write!(s, " {cn:.2} | {on:.2} | {:.3} |", on / cn);
         }
@@ -209,12 +249,19 @@ mod tests {
         assert_eq!(rows[0].ours, "op_ours");
         assert!(parse_rows("two\tfields\n").is_err());
         let r = Results {
-            rows: vec![Figures { row: rows[0].clone(), instructions: (125.0, 131.5), nanos: Some((8.0, 9.0)) }],
+            rows: vec![Figures {
+                row: rows[0].clone(),
+                instructions: (125.0, 131.5),
+                nanos: Some((8.0, 9.0)),
+            }],
             valgrind: "valgrind-3.19.0".into(),
             load: ("1".into(), "2".into()),
         };
         let t = table(&r);
-        assert!(t.contains("| `offer` | 125 | 131.5 | 1.052 | 8.00 | 9.00 | 1.125 |"), "{t}");
+        assert!(
+            t.contains("| `offer` | 125 | 131.5 | 1.052 | 8.00 | 9.00 | 1.125 |"),
+            "{t}"
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use anyhow::{bail, Context, Result};
 
 /// Latency quantiles reported, with their labels; the fifth column is the maximum.
-pub const QUANTILES: [(f64, &str); 4] = [(0.5, "p50"), (0.9, "p90"), (0.99, "p99"), (0.999, "p99.9")];
+pub const QUANTILES: [(f64, &str); 4] =
+    [(0.5, "p50"), (0.9, "p90"), (0.99, "p99"), (0.999, "p99.9")];
 
 /// p50, p90, p99, p99.9 and max in microseconds, read identically from every implementation's table: each
 /// quantile is the value of the first row whose percentile reaches it (for p99 and p99.9 the table's rows
@@ -16,7 +17,11 @@ pub fn rtt(output: &str) -> Result<[f64; 5]> {
     }
     let mut out = [0.0; 5];
     for (slot, (q, _)) in out.iter_mut().zip(QUANTILES) {
-        *slot = rows.iter().find(|(_, p)| *p >= q - 1e-12).unwrap_or(rows.last().expect("not empty")).0;
+        *slot = rows
+            .iter()
+            .find(|(_, p)| *p >= q - 1e-12)
+            .unwrap_or(rows.last().expect("not empty"))
+            .0;
     }
     out[4] = output
         .lines()
@@ -33,14 +38,21 @@ fn table_row(line: &str) -> Option<(f64, f64)> {
     let value: f64 = it.next()?.parse().ok()?;
     let percentile: f64 = it.next()?.parse().ok()?;
     let _count: u64 = it.next()?.parse().ok()?;
-    (0.0..=1.0).contains(&percentile).then_some((value, percentile))
+    (0.0..=1.0)
+        .contains(&percentile)
+        .then_some((value, percentile))
 }
 
 /// Messages per second from `Total: 1234ms, 1.234e+07 msgs/sec, ...`.
 pub fn throughput(output: &str) -> Result<f64> {
-    let line = output.lines().find(|l| l.starts_with("Total: ")).context("no `Total:` line in the output")?;
+    let line = output
+        .lines()
+        .find(|l| l.starts_with("Total: "))
+        .context("no `Total:` line in the output")?;
     let field = line.split(", ").nth(1).context("malformed `Total:` line")?;
-    let value = field.strip_suffix(" msgs/sec").context("malformed `Total:` line")?;
+    let value = field
+        .strip_suffix(" msgs/sec")
+        .context("malformed `Total:` line")?;
     Ok(value.trim().parse()?)
 }
 
@@ -64,7 +76,10 @@ Shutting down...";
 
     #[test]
     fn reads_the_c_percentile_table() {
-        assert_eq!(rtt(C_TABLE).unwrap(), [0.561, 0.581, 0.600, 0.700, 14319.615]);
+        assert_eq!(
+            rtt(C_TABLE).unwrap(),
+            [0.561, 0.581, 0.600, 0.700, 14319.615]
+        );
     }
 
     #[test]

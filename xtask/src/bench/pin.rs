@@ -16,19 +16,31 @@ pub struct Pins {
 /// The pinning used on a machine with `nproc` cores: cores 1, 2, 3 (core 0 keeps the rest of the system),
 /// or none below 4 cores.
 pub fn plan(nproc: usize) -> Option<Pins> {
-    (nproc >= 4).then_some(Pins { driver: 1, partner: 2, measuring: 3 })
+    (nproc >= 4).then_some(Pins {
+        driver: 1,
+        partner: 2,
+        measuring: 3,
+    })
 }
 
 /// The pinning for this machine.
 pub fn current() -> Option<Pins> {
-    plan(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+    plan(
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+    )
 }
 
 /// `cmd` run on `core` (through `taskset -c`), or `cmd` itself without a core.
 pub fn wrap(cmd: Command, core: Option<usize>) -> Command {
     let Some(core) = core else { return cmd };
     let mut pinned = Command::new("taskset");
-    pinned.arg("-c").arg(core.to_string()).arg(cmd.get_program()).args(cmd.get_args());
+    pinned
+        .arg("-c")
+        .arg(core.to_string())
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
     if let Some(dir) = cmd.get_current_dir() {
         pinned.current_dir(dir);
     }
@@ -59,12 +71,22 @@ mod tests {
     #[test]
     fn pins_only_from_four_cores_and_wraps_with_taskset() {
         assert_eq!(plan(2), None);
-        assert_eq!(plan(4), Some(Pins { driver: 1, partner: 2, measuring: 3 }));
+        assert_eq!(
+            plan(4),
+            Some(Pins {
+                driver: 1,
+                partner: 2,
+                measuring: 3
+            })
+        );
         let mut c = Command::new("prog");
         c.arg("-x");
         let w = wrap(c, Some(3));
         assert_eq!(w.get_program(), "taskset");
-        let args: Vec<_> = w.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+        let args: Vec<_> = w
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
         assert_eq!(args, ["-c", "3", "prog", "-x"]);
         assert_eq!(wrap(Command::new("prog"), None).get_program(), "prog");
     }

@@ -15,7 +15,8 @@ pub struct Proc {
 impl Proc {
     /// Starts `cmd` with its output appended to `log`.
     pub fn spawn(name: &str, cmd: &mut Command, log: &Path) -> Result<Self> {
-        let out = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
+        let out =
+            std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
         let err = out.try_clone()?;
         let child = cmd
             .stdin(Stdio::null())
@@ -23,7 +24,11 @@ impl Proc {
             .stderr(err)
             .spawn()
             .with_context(|| format!("starting {name}: {cmd:?}"))?;
-        Ok(Proc { child, name: name.to_string(), log: log.to_path_buf() })
+        Ok(Proc {
+            child,
+            name: name.to_string(),
+            log: log.to_path_buf(),
+        })
     }
 
     /// Process id.
@@ -49,10 +54,19 @@ impl Proc {
     pub fn finish(mut self, timeout: Duration) -> Result<String> {
         match self.wait_for(timeout)? {
             Some(true) => self.output(),
-            Some(false) => bail!("{} failed; its output is in {}:\n{}", self.name, self.log.display(), self.output()?),
+            Some(false) => bail!(
+                "{} failed; its output is in {}:\n{}",
+                self.name,
+                self.log.display(),
+                self.output()?
+            ),
             None => {
                 self.stop(Duration::from_secs(2))?;
-                bail!("{} did not finish within {timeout:?}; its output is in {}", self.name, self.log.display())
+                bail!(
+                    "{} did not finish within {timeout:?}; its output is in {}",
+                    self.name,
+                    self.log.display()
+                )
             }
         }
     }
@@ -63,7 +77,9 @@ impl Proc {
         if self.child.try_wait()?.is_some() {
             return Ok(());
         }
-        let _ = Command::new("kill").args(["-INT", &self.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-INT", &self.id().to_string()])
+            .status();
         if self.wait_for(grace)?.is_none() {
             let _ = self.child.kill();
             let _ = self.child.wait();

@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::driver::DRIVER_ARGS;
+use super::matrix::{self, Matrix};
 use super::parse::QUANTILES;
 use super::scenario::{Impl, Kind, Results, SCENARIOS};
 use super::stats::{median, range};
-use super::matrix::{self, Matrix};
 use super::{legacy, Options, MESSAGE_LENGTH};
 
 /// Markers around the generated part of the report; the rest of the file is hand-written.
@@ -34,11 +34,24 @@ impl Machine {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let cpu = cpuinfo
             .lines()
-            .find_map(|l| l.strip_prefix("model name").map(|r| r.trim_start_matches([' ', '\t', ':']).to_string()))
+            .find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|r| r.trim_start_matches([' ', '\t', ':']).to_string())
+            })
             .unwrap_or_else(|| "unknown".into());
-        let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_string();
-        let nproc = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-        Machine { date, nproc, cpu, kernel }
+        let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let nproc = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0);
+        Machine {
+            date,
+            nproc,
+            cpu,
+            kernel,
+        }
     }
 }
 
@@ -52,7 +65,10 @@ fn metrics(kind: Kind) -> Vec<&'static str> {
 
 /// Values of metric `m` over the repetitions of (scenario, implementation).
 pub fn values(r: &Results, si: usize, imp: Impl, m: usize) -> Vec<f64> {
-    r.runs.get(&(si, imp)).map(|runs| runs.iter().map(|v| v[m]).collect()).unwrap_or_default()
+    r.runs
+        .get(&(si, imp))
+        .map(|runs| runs.iter().map(|v| v[m]).collect())
+        .unwrap_or_default()
 }
 
 fn cell(kind: Kind, v: &[f64]) -> String {
@@ -83,11 +99,27 @@ pub fn table(r: &Results) -> String {
         for (m, name) in metrics(sc.kind).iter().enumerate() {
             let unit = if sc.kind == Kind::Rtt { "µs" } else { "" };
             let c = values(r, si, Impl::C, m);
-            let _ = write!(s, "| {} | {name}{} | {} |", sc.label, if unit.is_empty() { String::new() } else { format!(" ({unit})") }, cell(sc.kind, &c));
+            let _ = write!(
+                s,
+                "| {} | {name}{} | {} |",
+                sc.label,
+                if unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({unit})")
+                },
+                cell(sc.kind, &c)
+            );
             for &i in &others {
                 let v = values(r, si, i, m);
                 let paired: Vec<f64> = v.iter().zip(&c).map(|(x, y)| x / y).collect();
-                let _ = write!(s, " {} | {:.3} | {:.3} |", cell(sc.kind, &v), median(&v) / median(&c), median(&paired));
+                let _ = write!(
+                    s,
+                    " {} | {:.3} | {:.3} |",
+                    cell(sc.kind, &v),
+                    median(&v) / median(&c),
+                    median(&paired)
+                );
             }
             s.push('\n');
         }
@@ -98,18 +130,29 @@ pub fn table(r: &Results) -> String {
 /// One target check: description and whether it holds.
 pub fn targets(r: &Results) -> Vec<(String, bool)> {
     let mut out = Vec::new();
-    let ratio = |si: usize, imp: Impl, base: Impl, m: usize| median(&values(r, si, imp, m)) / median(&values(r, si, base, m));
+    let ratio = |si: usize, imp: Impl, base: Impl, m: usize| {
+        median(&values(r, si, imp, m)) / median(&values(r, si, base, m))
+    };
     for (si, sc) in SCENARIOS.iter().enumerate() {
         match sc.kind {
             Kind::Rtt => {
                 let p50 = ratio(si, Impl::Rusteron, Impl::C, 0);
-                out.push((format!("{}: p50 ≤ 1.05 × C (measured {p50:.3})", sc.label), p50 <= 1.05));
+                out.push((
+                    format!("{}: p50 ≤ 1.05 × C (measured {p50:.3})", sc.label),
+                    p50 <= 1.05,
+                ));
                 let p99 = ratio(si, Impl::Rusteron, Impl::C, 2);
-                out.push((format!("{}: p99 ≤ 1.10 × C (measured {p99:.3})", sc.label), p99 <= 1.10));
+                out.push((
+                    format!("{}: p99 ≤ 1.10 × C (measured {p99:.3})", sc.label),
+                    p99 <= 1.10,
+                ));
             }
             Kind::Throughput => {
                 let t = ratio(si, Impl::Rusteron, Impl::C, 0);
-                out.push((format!("{}: ≥ 0.97 × C (measured {t:.3})", sc.label), t >= 0.97));
+                out.push((
+                    format!("{}: ≥ 0.97 × C (measured {t:.3})", sc.label),
+                    t >= 0.97,
+                ));
             }
         }
         if r.impls.contains(&Impl::Legacy) {
@@ -117,22 +160,43 @@ pub fn targets(r: &Results) -> Vec<(String, bool)> {
             let slower: Vec<&str> = (0..names.len())
                 .filter(|&m| {
                     let x = ratio(si, Impl::Rusteron, Impl::Legacy, m);
-                    if sc.kind == Kind::Rtt { x > 1.0 } else { x < 1.0 }
+                    if sc.kind == Kind::Rtt {
+                        x > 1.0
+                    } else {
+                        x < 1.0
+                    }
                 })
                 .map(|m| names[m])
                 .collect();
-            let what = if slower.is_empty() { "none".to_string() } else { slower.join(", ") };
-            out.push((format!("{}: not slower than 0.2.16 (slower on: {what})", sc.label), slower.is_empty()));
+            let what = if slower.is_empty() {
+                "none".to_string()
+            } else {
+                slower.join(", ")
+            };
+            out.push((
+                format!("{}: not slower than 0.2.16 (slower on: {what})", sc.label),
+                slower.is_empty(),
+            ));
         }
     }
     out
 }
 
 /// The generated part of the report.
-pub fn generated(chart: &Path, opts: &Options, m: &Machine, r: &Results, matrix: Option<&Matrix>) -> String {
+pub fn generated(
+    chart: &Path,
+    opts: &Options,
+    m: &Machine,
+    r: &Results,
+    matrix: Option<&Matrix>,
+) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{BEGIN}\n");
-    let _ = writeln!(s, "Measured {} on `nproc` = {}, {} (Linux {}).", m.date, m.nproc, m.cpu, m.kernel);
+    let _ = writeln!(
+        s,
+        "Measured {} on `nproc` = {}, {} (Linux {}).",
+        m.date, m.nproc, m.cpu, m.kernel
+    );
     let _ = writeln!(
         s,
         "Load average (1, 5, 15 min) before measuring: {}; after: {}.\n",
@@ -154,13 +218,27 @@ pub fn generated(chart: &Path, opts: &Options, m: &Machine, r: &Results, matrix:
         opts.throughput_messages,
         r.reps,
     );
-    let _ = writeln!(s, "Cores: {}.\n", super::pin::describe(super::pin::current()));
+    let _ = writeln!(
+        s,
+        "Cores: {}.\n",
+        super::pin::describe(super::pin::current())
+    );
     if let Some(why) = &r.legacy_missing {
-        let _ = writeln!(s, "rusteron-client {} was not measured: {why}\n", legacy::VERSION);
+        let _ = writeln!(
+            s,
+            "rusteron-client {} was not measured: {why}\n",
+            legacy::VERSION
+        );
     }
     s.push_str(&table(r));
-    let name = chart.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let _ = writeln!(s, "\n![round-trip latency percentiles per implementation]({name})\n");
+    let name = chart
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "\n![round-trip latency percentiles per implementation]({name})\n"
+    );
     let _ = writeln!(s, "Targets (ratios of medians measured in this run):\n");
     for (what, ok) in targets(r) {
         let _ = writeln!(s, "- {} {what}", if ok { "met:" } else { "**missed:**" });
@@ -179,9 +257,19 @@ pub fn generated(chart: &Path, opts: &Options, m: &Machine, r: &Results, matrix:
 }
 
 /// Writes the generated part into `path` between the markers, keeping the hand-written rest.
-pub fn write(path: &Path, chart: &Path, opts: &Options, m: &Machine, r: &Results, matrix: Option<&Matrix>) -> Result<()> {
+pub fn write(
+    path: &Path,
+    chart: &Path,
+    opts: &Options,
+    m: &Machine,
+    r: &Results,
+    matrix: Option<&Matrix>,
+) -> Result<()> {
     let old = std::fs::read_to_string(path).unwrap_or_default();
-    std::fs::write(path, splice(&old, BEGIN, END, &generated(chart, opts, m, r, matrix)))?;
+    std::fs::write(
+        path,
+        splice(&old, BEGIN, END, &generated(chart, opts, m, r, matrix)),
+    )?;
     Ok(())
 }
 
@@ -189,7 +277,12 @@ pub fn write(path: &Path, chart: &Path, opts: &Options, m: &Machine, r: &Results
 /// appended when `old` has no such markers.
 pub fn splice(old: &str, begin: &str, end: &str, generated: &str) -> String {
     match (old.find(begin), old.find(end)) {
-        (Some(b), Some(e)) if b < e => format!("{}{}{}", &old[..b], generated.trim_end(), &old[e + end.len()..]),
+        (Some(b), Some(e)) if b < e => format!(
+            "{}{}{}",
+            &old[..b],
+            generated.trim_end(),
+            &old[e + end.len()..]
+        ),
         _ if old.is_empty() => format!("# Benchmarks\n\n{generated}"),
         _ => format!("{}\n\n{generated}", old.trim_end()),
     }

@@ -65,7 +65,13 @@ pub struct Scenario {
 
 /// The four scenarios (UDP on 127.0.0.1, ports chosen away from the tests' usual ones).
 pub const SCENARIOS: [Scenario; 4] = [
-    Scenario { slug: "rtt-ipc", label: "RTT, IPC", kind: Kind::Rtt, channel: "aeron:ipc", pong_channel: "aeron:ipc" },
+    Scenario {
+        slug: "rtt-ipc",
+        label: "RTT, IPC",
+        kind: Kind::Rtt,
+        channel: "aeron:ipc",
+        pong_channel: "aeron:ipc",
+    },
     Scenario {
         slug: "rtt-udp",
         label: "RTT, UDP",
@@ -73,7 +79,13 @@ pub const SCENARIOS: [Scenario; 4] = [
         channel: "aeron:udp?endpoint=127.0.0.1:40123",
         pong_channel: "aeron:udp?endpoint=127.0.0.1:40124",
     },
-    Scenario { slug: "tput-ipc", label: "throughput, IPC", kind: Kind::Throughput, channel: "aeron:ipc", pong_channel: "" },
+    Scenario {
+        slug: "tput-ipc",
+        label: "throughput, IPC",
+        kind: Kind::Throughput,
+        channel: "aeron:ipc",
+        pong_channel: "",
+    },
     Scenario {
         slug: "tput-udp",
         label: "throughput, UDP",
@@ -118,32 +130,64 @@ pub fn run_all(opts: &Options, bins: &Bins, bench_dir: &Path) -> Result<Results>
                 let mut attempt = 0;
                 let values = loop {
                     stream += 2; // fresh streams: nothing left over from an earlier run can interfere
-                    let log = |role: &str| logs.join(format!("{rep}-{}-{}-{role}-{attempt}.log", sc.slug, imp.slug()));
+                    let log = |role: &str| {
+                        logs.join(format!(
+                            "{rep}-{}-{}-{role}-{attempt}.log",
+                            sc.slug,
+                            imp.slug()
+                        ))
+                    };
                     match run_one(opts, bins, &driver.dir, sc, imp, stream, &log) {
                         Ok(v) => break v,
                         Err(e) if attempt < 2 => {
-                            println!("xtask bench: {} / {} failed ({e:#}); retrying", sc.slug, imp.label());
+                            println!(
+                                "xtask bench: {} / {} failed ({e:#}); retrying",
+                                sc.slug,
+                                imp.label()
+                            );
                             attempt += 1;
                         }
                         Err(e) => return Err(e),
                     }
                 };
-                println!("xtask bench: rep {}/{} {:<9} {:<26} {}", rep + 1, opts.reps, sc.slug, imp.label(), show(&values));
+                println!(
+                    "xtask bench: rep {}/{} {:<9} {:<26} {}",
+                    rep + 1,
+                    opts.reps,
+                    sc.slug,
+                    imp.label(),
+                    show(&values)
+                );
                 runs.entry((si, imp)).or_default().push(values);
             }
         }
     }
     let load_after = loadavg();
     driver.stop()?;
-    Ok(Results { impls, runs, legacy_missing: bins.legacy.clone().err(), load_before, load_after, reps: opts.reps })
+    Ok(Results {
+        impls,
+        runs,
+        legacy_missing: bins.legacy.clone().err(),
+        load_before,
+        load_after,
+        reps: opts.reps,
+    })
 }
 
 fn show(v: &[f64]) -> String {
-    v.iter().map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(" ")
+    v.iter()
+        .map(|x| format!("{x:.3}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// One run: start the partner (pong or subscriber), run the measuring side (ping or publisher), parse it.
@@ -177,14 +221,40 @@ pub fn run_pair(
     };
     let (partner_role, measure_role) = sc.kind.roles();
     let pins = pin::current();
-    let mut partner_cmd =
-        pin::wrap(command(bins, dir, sc, partner_imp, partner_role, stream, n, opts.rtt_warmup)?, pins.map(|p| p.partner));
-    let mut measure_cmd =
-        pin::wrap(command(bins, dir, sc, measure_imp, measure_role, stream, n, opts.rtt_warmup)?, pins.map(|p| p.measuring));
+    let mut partner_cmd = pin::wrap(
+        command(
+            bins,
+            dir,
+            sc,
+            partner_imp,
+            partner_role,
+            stream,
+            n,
+            opts.rtt_warmup,
+        )?,
+        pins.map(|p| p.partner),
+    );
+    let mut measure_cmd = pin::wrap(
+        command(
+            bins,
+            dir,
+            sc,
+            measure_imp,
+            measure_role,
+            stream,
+            n,
+            opts.rtt_warmup,
+        )?,
+        pins.map(|p| p.measuring),
+    );
     let (partner_role, measure_role) = (partner_role.label(), measure_role.label());
     let mut partner = Proc::spawn(partner_role, &mut partner_cmd, &log(partner_role))?;
     // Let the partner's subscription exist before the measuring side starts its clock.
-    std::thread::sleep(Duration::from_millis(if sc.kind == Kind::Throughput { 1000 } else { 200 }));
+    std::thread::sleep(Duration::from_millis(if sc.kind == Kind::Throughput {
+        1000
+    } else {
+        200
+    }));
     if partner.wait_for(Duration::ZERO)?.is_some() {
         bail!("{partner_role} exited early:\n{}", partner.output()?);
     }
@@ -253,7 +323,11 @@ pub fn command(
     let s2 = (stream + 1).to_string();
     let len = MESSAGE_LENGTH.to_string();
     let n = messages.to_string();
-    let w = if sc.kind == Kind::Rtt { warmup.to_string() } else { "0".to_string() };
+    let w = if sc.kind == Kind::Rtt {
+        warmup.to_string()
+    } else {
+        "0".to_string()
+    };
     if imp == Impl::C {
         let c = &bins.c;
         let mut cmd = Command::new(match role {
@@ -264,7 +338,18 @@ pub fn command(
         });
         cmd.arg("-p").arg(dir).args(["-c", sc.channel, "-s", &s]);
         match role {
-            Role::Ping => cmd.args(["-C", sc.pong_channel, "-S", &s2, "-m", &n, "-w", &w, "-L", &len]),
+            Role::Ping => cmd.args([
+                "-C",
+                sc.pong_channel,
+                "-S",
+                &s2,
+                "-m",
+                &n,
+                "-w",
+                &w,
+                "-L",
+                &len,
+            ]),
             Role::Pong => cmd.args(["-C", sc.pong_channel, "-S", &s2]),
             Role::Publisher => cmd.args(["-m", &n, "-L", &len]),
             Role::Subscriber => &mut cmd,
@@ -278,7 +363,18 @@ pub fn command(
     };
     let mut c = Command::new(&exe);
     c.arg(role.label()).arg("--dir").arg(dir);
-    c.args(["--channel", sc.channel, "--stream", &s, "--messages", &n, "--warmup", &w, "--length", &len]);
+    c.args([
+        "--channel",
+        sc.channel,
+        "--stream",
+        &s,
+        "--messages",
+        &n,
+        "--warmup",
+        &w,
+        "--length",
+        &len,
+    ]);
     if sc.kind == Kind::Rtt {
         c.args(["--pong-channel", sc.pong_channel, "--pong-stream", &s2]);
     }

@@ -23,7 +23,8 @@ impl ParseCallbacks for MacroTypes {
     fn int_macro(&self, name: &str, _value: i64) -> Option<IntKind> {
         if name.starts_with("AERON_PUBLICATION_") || name == "AERON_NULL_VALUE" {
             Some(IntKind::I64) // offer results and positions are int64_t
-        } else if name.starts_with("AERON_COUNTER_") || name.starts_with("AERON_ARCHIVE_ERROR_CODE_")
+        } else if name.starts_with("AERON_COUNTER_")
+            || name.starts_with("AERON_ARCHIVE_ERROR_CODE_")
             || name.starts_with("AERON_ARCHIVE_CLIENT_ERROR_")
         {
             Some(IntKind::I32)
@@ -43,7 +44,12 @@ struct Unit {
 }
 
 const UNITS: &[Unit] = &[
-    Unit { file: "client.rs", includes: &["aeronc.h"], own_files: None, what: "aeronc.h" },
+    Unit {
+        file: "client.rs",
+        includes: &["aeronc.h"],
+        own_files: None,
+        what: "aeronc.h",
+    },
     Unit {
         file: "driver.rs",
         includes: &["aeronc.h", "aeronmd.h"],
@@ -52,7 +58,12 @@ const UNITS: &[Unit] = &[
     },
     Unit {
         file: "archive.rs",
-        includes: &["aeronc.h", "aeron_common.h", "aeron_archive_client_error.h", "aeron_archive.h"],
+        includes: &[
+            "aeronc.h",
+            "aeron_common.h",
+            "aeron_archive_client_error.h",
+            "aeron_archive.h",
+        ],
         own_files: Some(".*/(aeron_common|aeron_archive_client_error|aeron_archive)\\.h"),
         what: "aeron_archive.h, aeron_common.h and aeron_archive_client_error.h",
     },
@@ -69,12 +80,19 @@ pub fn generate(aeron: &Path, env: &ToolEnv) -> Result<Vec<GeneratedFile>> {
     // Items already emitted for the client; headers that re-declare them must not emit them again.
     let mut client_items: Vec<String> = Vec::new();
     for unit in UNITS {
-        let wrapper: String = unit.includes.iter().map(|h| format!("#include \"{h}\"\n")).collect();
+        let wrapper: String = unit
+            .includes
+            .iter()
+            .map(|h| format!("#include \"{h}\"\n"))
+            .collect();
         let mut builder = bindgen::Builder::default()
             .header_contents("rusteron_bindings.h", &wrapper)
             .clang_args(include_dirs.iter().map(|d| format!("-I{}", d.display())))
             .clang_args(&env.clang_args)
-            .default_enum_style(bindgen::EnumVariation::NewType { is_bitfield: false, is_global: false })
+            .default_enum_style(bindgen::EnumVariation::NewType {
+                is_bitfield: false,
+                is_global: false,
+            })
             .derive_default(true)
             .derive_debug(true)
             .derive_copy(true)
@@ -90,7 +108,10 @@ pub fn generate(aeron: &Path, env: &ToolEnv) -> Result<Vec<GeneratedFile>> {
                 .allowlist_recursively(false)
                 .raw_line("#[allow(unused_imports)]\nuse super::client::*;");
             for item in &client_items {
-                builder = builder.blocklist_item(item).blocklist_function(item).blocklist_type(item);
+                builder = builder
+                    .blocklist_item(item)
+                    .blocklist_function(item)
+                    .blocklist_type(item);
             }
         } else {
             builder = builder
@@ -98,15 +119,23 @@ pub fn generate(aeron: &Path, env: &ToolEnv) -> Result<Vec<GeneratedFile>> {
                 .allowlist_type("aeron_.*")
                 .allowlist_var("AERON_.*");
         }
-        let bindings = builder.generate().with_context(|| format!("bindgen failed for {}", unit.what))?;
+        let bindings = builder
+            .generate()
+            .with_context(|| format!("bindgen failed for {}", unit.what))?;
         let text = bindings.to_string();
         if unit.own_files.is_none() {
             client_items = declared_names(&text);
         }
         let contents = format!("{}\n{}", rust_header(unit.what), strip_paths(&text, aeron));
-        files.push(GeneratedFile { path: PathBuf::from(OUT_DIR).join(unit.file), contents });
+        files.push(GeneratedFile {
+            path: PathBuf::from(OUT_DIR).join(unit.file),
+            contents,
+        });
     }
-    files.push(GeneratedFile { path: PathBuf::from(OUT_DIR).join("mod.rs"), contents: mod_rs() });
+    files.push(GeneratedFile {
+        path: PathBuf::from(OUT_DIR).join("mod.rs"),
+        contents: mod_rs(),
+    });
     Ok(files)
 }
 
@@ -115,9 +144,19 @@ fn declared_names(text: &str) -> Vec<String> {
     let mut names = Vec::new();
     for line in text.lines() {
         let line = line.trim_start();
-        for prefix in ["pub fn ", "pub type ", "pub struct ", "pub union ", "pub const ", "pub static "] {
+        for prefix in [
+            "pub fn ",
+            "pub type ",
+            "pub struct ",
+            "pub union ",
+            "pub const ",
+            "pub static ",
+        ] {
             if let Some(rest) = line.strip_prefix(prefix) {
-                let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
                 if !name.is_empty() {
                     names.push(name);
                 }
@@ -139,11 +178,17 @@ fn mod_rs() -> String {
     s.push_str("\n//! Raw bindgen output, one module per public C header.\n\n");
     for unit in UNITS {
         let m = unit.file.trim_end_matches(".rs");
-        s.push_str(&format!("/// Declarations of `{}`.\npub mod {m};\n", unit.what));
+        s.push_str(&format!(
+            "/// Declarations of `{}`.\npub mod {m};\n",
+            unit.what
+        ));
     }
     s.push('\n');
     for unit in UNITS {
-        s.push_str(&format!("pub use {}::*;\n", unit.file.trim_end_matches(".rs")));
+        s.push_str(&format!(
+            "pub use {}::*;\n",
+            unit.file.trim_end_matches(".rs")
+        ));
     }
     s
 }

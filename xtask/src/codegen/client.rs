@@ -298,7 +298,10 @@ fn no_helper(base: &str) -> String {
 
 /// The earlier rusteron's name of the same helper: `aeron_error_handler` -> `no_error_handler_handler`.
 fn seed_no_helper(base: &str) -> String {
-    format!("no_{}_handler", base.trim_start_matches("aeron_").trim_start_matches("on_"))
+    format!(
+        "no_{}_handler",
+        base.trim_start_matches("aeron_").trim_start_matches("on_")
+    )
 }
 
 // ------------------------------------------------------------------------------------------------------
@@ -374,7 +377,12 @@ fn classify(cb: &Callback) -> Option<Handler> {
                 // shared memory, so the slice is bounded by the term (docs/safety.md), never trusted.
                 let header = ps.get(i + 2).filter(|h| h.ty == "*mut aeron_header_t");
                 let conv = if let Some(h) = header {
-                    format!("crate::log_data::fragment_bytes({}, {}, {})", p.name, len_expr(n), h.name)
+                    format!(
+                        "crate::log_data::fragment_bytes({}, {}, {})",
+                        p.name,
+                        len_expr(n),
+                        h.name
+                    )
                 } else if cb.typedef.contains("block_handler") {
                     format!("crate::log_data::block_bytes({}, {})", p.name, len_expr(n))
                 } else {
@@ -652,10 +660,16 @@ fn gen_handlers(handlers: &[Handler]) -> String {
         let in_call = IN_CALL_HANDLERS.contains(&h.base.as_str());
         if in_call {
             let _ = writeln!(s, "///\n/// An in-call handler: a panic is caught and re-raised once the C call that invoked it returns");
-            let _ = writeln!(s, "/// (see `crate::panic`); the C side gets a neutral result meanwhile.");
+            let _ = writeln!(
+                s,
+                "/// (see `crate::panic`); the C side gets a neutral result meanwhile."
+            );
         } else {
             let _ = writeln!(s, "///\n/// A detached handler (client conductor thread): a panic is caught, reported and contained (see");
-            let _ = writeln!(s, "/// `crate::panic`); the C side gets a neutral result instead.");
+            let _ = writeln!(
+                s,
+                "/// `crate::panic`); the C side gets a neutral result instead."
+            );
         }
         let _ = writeln!(s, "///\n/// # Safety\n/// `{}` must point to a live `T` that nothing else uses during the call, and the other", h.clientd);
         let _ = writeln!(

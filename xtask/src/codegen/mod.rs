@@ -37,7 +37,11 @@ pub fn run(env: &ToolEnv, check: bool) -> Result<()> {
     let root = paths::root();
     let scratch = paths::target_dir().join("xtask");
     let source = locate::locate(&scratch.join("locate"), &root).map_err(anyhow::Error::msg)?;
-    println!("xtask codegen: Aeron sources: {} ({})", source.root.display(), source.origin);
+    println!(
+        "xtask codegen: Aeron sources: {} ({})",
+        source.root.display(),
+        source.origin
+    );
 
     let mut outputs = vec![Output {
         owned_dirs: vec![PathBuf::from(bindings::OUT_DIR)],
@@ -55,8 +59,12 @@ pub fn run(env: &ToolEnv, check: bool) -> Result<()> {
     let schema = std::fs::read_to_string(&schema_path)
         .with_context(|| format!("reading the archive SBE schema {}", schema_path.display()))?;
     let mark_path = source.root.join(crate::sbe::MARK_SCHEMA_PATH);
-    let mark_schema = std::fs::read_to_string(&mark_path)
-        .with_context(|| format!("reading the archive mark file SBE schema {}", mark_path.display()))?;
+    let mark_schema = std::fs::read_to_string(&mark_path).with_context(|| {
+        format!(
+            "reading the archive mark file SBE schema {}",
+            mark_path.display()
+        )
+    })?;
     let mut sbe_files = crate::sbe::generate(&schema)?;
     sbe_files.extend(crate::sbe::generate_mark(&mark_schema)?);
     outputs.push(Output {
@@ -106,7 +114,8 @@ fn write_outputs(root: &Path, outputs: &[Output]) -> Result<()> {
                 continue;
             }
             std::fs::create_dir_all(path.parent().expect("file has a parent"))?;
-            std::fs::write(&path, &file.contents).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(&path, &file.contents)
+                .with_context(|| format!("writing {}", path.display()))?;
             println!("xtask codegen: wrote {}", file.path.display());
         }
     }
@@ -124,7 +133,10 @@ fn check_outputs(root: &Path, temp: &Path, outputs: &[Output]) -> Result<()> {
         let produced: BTreeSet<_> = out.files.iter().map(|f| f.path.clone()).collect();
         for dir in &out.owned_dirs {
             for extra in owned_files(root, dir)?.difference(&produced) {
-                problems.push(format!("{} is committed but no longer generated", extra.display()));
+                problems.push(format!(
+                    "{} is committed but no longer generated",
+                    extra.display()
+                ));
             }
         }
         for file in &out.files {
@@ -151,7 +163,10 @@ fn check_outputs(root: &Path, temp: &Path, outputs: &[Output]) -> Result<()> {
     for p in &problems {
         eprintln!("xtask codegen --check: {p}");
     }
-    bail!("generated code is out of date ({} files); run `cargo xtask codegen` and commit", problems.len())
+    bail!(
+        "generated code is out of date ({} files); run `cargo xtask codegen` and commit",
+        problems.len()
+    )
 }
 
 /// The header every generated Rust file starts with.
@@ -171,7 +186,10 @@ mod tests {
             owned_dirs: vec![PathBuf::from("gen")],
             files: files
                 .iter()
-                .map(|(p, c)| GeneratedFile { path: PathBuf::from(p), contents: c.to_string() })
+                .map(|(p, c)| GeneratedFile {
+                    path: PathBuf::from(p),
+                    contents: c.to_string(),
+                })
                 .collect(),
         }
     }
@@ -180,7 +198,10 @@ mod tests {
     fn check_passes_on_identical_tree_and_names_every_drift() {
         let root = tempfile::tempdir().unwrap();
         let temp = root.path().join("check");
-        let outputs = [output(&[("gen/a.rs", "// @generated a\n"), ("gen/b.rs", "// @generated b\n")])];
+        let outputs = [output(&[
+            ("gen/a.rs", "// @generated a\n"),
+            ("gen/b.rs", "// @generated b\n"),
+        ])];
         write_outputs(root.path(), &outputs).unwrap();
         check_outputs(root.path(), &temp, &outputs).unwrap();
 
@@ -188,9 +209,14 @@ mod tests {
         std::fs::write(root.path().join("gen/a.rs"), "// edited\n").unwrap();
         std::fs::write(root.path().join("gen/stale.rs"), "old").unwrap();
         std::fs::remove_file(root.path().join("gen/b.rs")).unwrap();
-        let err = check_outputs(root.path(), &temp, &outputs).unwrap_err().to_string();
+        let err = check_outputs(root.path(), &temp, &outputs)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("3 files"), "{err}");
-        assert_eq!(std::fs::read_to_string(temp.join("gen/a.rs")).unwrap(), "// @generated a\n");
+        assert_eq!(
+            std::fs::read_to_string(temp.join("gen/a.rs")).unwrap(),
+            "// @generated a\n"
+        );
 
         // Writing repairs the tree and removes the stale file.
         write_outputs(root.path(), &outputs).unwrap();

@@ -32,8 +32,13 @@ pub fn all(env: &ToolEnv, work: &Path, extra_properties: &[String]) -> Result<Bu
     let cargo = build_server(env)?;
     let link = read_link_info(&cargo.aeron_sys_out)?;
     let java = write_java_stand_in(work, &cargo.server, extra_properties)?;
-    let source = locate::locate(&work.join("locate"), &paths::root().join("aeron-sys")).map_err(anyhow::Error::msg)?;
-    println!("xtask conformance: Aeron test sources from {} ({})", source.root.display(), source.origin);
+    let source = locate::locate(&work.join("locate"), &paths::root().join("aeron-sys"))
+        .map_err(anyhow::Error::msg)?;
+    println!(
+        "xtask conformance: Aeron test sources from {} ({})",
+        source.root.display(),
+        source.origin
+    );
 
     let build_dir = work.join("build");
     let cmake = env.cmake.clone().unwrap_or_else(|| "cmake".into());
@@ -48,14 +53,28 @@ pub fn all(env: &ToolEnv, work: &Path, extra_properties: &[String]) -> Result<Bu
             .arg(define("AERON_SOURCE_DIR", &source.root))
             .arg(define("AERON_LIB_DIR", &link.lib_dir))
             .arg(format!("-DAERON_SYSTEM_LIBS={}", link.system_libs))
-            .arg(define("ARCHIVE_CODECS_DIR", &paths::root().join("aeron-sys/generated/c")))
+            .arg(define(
+                "ARCHIVE_CODECS_DIR",
+                &paths::root().join("aeron-sys/generated/c"),
+            ))
             .arg(define("JAVA_EXECUTABLE", &java))
             // The stand-in ignores the class path; any value does.
-            .arg(define("AERON_ALL_JAR", &work.join("aeron-all-not-needed.jar")))
+            .arg(define(
+                "AERON_ALL_JAR",
+                &work.join("aeron-all-not-needed.jar"),
+            ))
             .stdout(Stdio::null()),
     )?;
-    let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).to_string();
-    tools::run(Command::new(&cmake).arg("--build").arg(&build_dir).args(["-j", &jobs]))?;
+    let jobs = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .to_string();
+    tools::run(
+        Command::new(&cmake)
+            .arg("--build")
+            .arg(&build_dir)
+            .args(["-j", &jobs]),
+    )?;
     let list = build_dir.join("conformance-tests.txt");
     let tests: Vec<String> = std::fs::read_to_string(&list)
         .with_context(|| format!("reading {}", list.display()))?
@@ -68,7 +87,11 @@ pub fn all(env: &ToolEnv, work: &Path, extra_properties: &[String]) -> Result<Bu
             bail!("CMake did not build {t}");
         }
     }
-    Ok(Built { build_dir, tests, server: cargo.server })
+    Ok(Built {
+        build_dir,
+        tests,
+        server: cargo.server,
+    })
 }
 
 /// `cargo build --release -p rusteron-archive-server --bin rusteron-archive-server`, reading the
@@ -77,19 +100,34 @@ fn build_server(env: &ToolEnv) -> Result<CargoOutputs> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(paths::root())
-        .args(["build", "--release", "--message-format=json-render-diagnostics"])
-        .args(["-p", "rusteron-archive-server", "--bin", "rusteron-archive-server"])
+        .args([
+            "build",
+            "--release",
+            "--message-format=json-render-diagnostics",
+        ])
+        .args([
+            "-p",
+            "rusteron-archive-server",
+            "--bin",
+            "rusteron-archive-server",
+        ])
         .stdout(Stdio::piped());
     env.apply(&mut cmd);
-    println!("xtask: $ cargo build --release -p rusteron-archive-server --bin rusteron-archive-server");
+    println!(
+        "xtask: $ cargo build --release -p rusteron-archive-server --bin rusteron-archive-server"
+    );
     let mut child = cmd.spawn().context("cannot start cargo")?;
     let (mut server, mut out_dir) = (None, None);
     for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(&line?) else { continue };
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&line?) else {
+            continue;
+        };
         if v["reason"] == "compiler-artifact" && v["target"]["name"] == "rusteron-archive-server" {
             server = v["executable"].as_str().map(PathBuf::from);
         }
-        let is_aeron_sys = v["package_id"].as_str().is_some_and(|id| id.contains("aeron-sys"));
+        let is_aeron_sys = v["package_id"]
+            .as_str()
+            .is_some_and(|id| id.contains("aeron-sys"));
         if v["reason"] == "build-script-executed" && is_aeron_sys {
             out_dir = v["out_dir"].as_str().map(PathBuf::from);
         }
@@ -112,15 +150,25 @@ struct LinkInfo {
 
 fn read_link_info(out_dir: &Path) -> Result<LinkInfo> {
     let file = out_dir.join("build/rusteron-link.txt");
-    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
     let value = |key: &str| {
-        text.lines().find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix('='))).unwrap_or("").to_owned()
+        text.lines()
+            .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
+            .unwrap_or("")
+            .to_owned()
     };
     let lib_dir = PathBuf::from(value("lib_dir"));
     if !lib_dir.join("librusteron_aeron_archive_static.a").is_file() {
-        bail!("aeron-sys built no archive client library in {}", lib_dir.display());
+        bail!(
+            "aeron-sys built no archive client library in {}",
+            lib_dir.display()
+        );
     }
-    Ok(LinkInfo { lib_dir, system_libs: value("system_libs") })
+    Ok(LinkInfo {
+        lib_dir,
+        system_libs: value("system_libs"),
+    })
 }
 
 /// The `JAVA_EXECUTABLE` the tests spawn (with an empty environment): runs the server with every argument,
@@ -129,7 +177,10 @@ fn write_java_stand_in(work: &Path, server: &Path, extra_properties: &[String]) 
     std::fs::create_dir_all(work)?;
     let path = work.join("java");
     let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
-    let extra: String = extra_properties.iter().map(|p| format!(" {}", quote(p))).collect();
+    let extra: String = extra_properties
+        .iter()
+        .map(|p| format!(" {}", quote(p)))
+        .collect();
     let script = format!(
         "#!/bin/sh\n# Stand-in for `java` in Aeron's C archive tests: the same command line, run by rusteron-archive-server.\nexec {} \"$@\"{extra}\n",
         quote(&server.display().to_string())

@@ -48,7 +48,8 @@ pub fn rerun(build_dir: &Path, name: &str, log: &Path, tests: &[String]) -> Resu
 fn run_tests(build_dir: &Path, name: &str, log: &Path, filter: Option<String>) -> Result<Outcome> {
     let report = log.with_extension("json");
     let _ = std::fs::remove_file(&report);
-    let log_file = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
+    let log_file =
+        std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
     let started = Instant::now();
     let mut cmd = Command::new(build_dir.join(name));
     if let Some(filter) = filter {
@@ -78,7 +79,10 @@ fn run_tests(build_dir: &Path, name: &str, log: &Path, filter: Option<String>) -
     };
     let mut outcome = match std::fs::read_to_string(&report) {
         Ok(json) => parse_report(name, &json)?,
-        Err(_) => Outcome { name: name.to_owned(), ..Outcome::default() },
+        Err(_) => Outcome {
+            name: name.to_owned(),
+            ..Outcome::default()
+        },
     };
     outcome.seconds = started.elapsed().as_secs_f64();
     outcome.program_error = match status {
@@ -94,10 +98,17 @@ fn run_tests(build_dir: &Path, name: &str, log: &Path, filter: Option<String>) -
 /// (`COMPLETED` / `SKIPPED` / ...) and failures.
 pub fn parse_report(name: &str, json: &str) -> Result<Outcome> {
     let v: serde_json::Value = serde_json::from_str(json).context("googletest JSON report")?;
-    let mut outcome = Outcome { name: name.to_owned(), ..Outcome::default() };
+    let mut outcome = Outcome {
+        name: name.to_owned(),
+        ..Outcome::default()
+    };
     for suite in v["testsuites"].as_array().into_iter().flatten() {
         for test in suite["testsuite"].as_array().into_iter().flatten() {
-            let full = format!("{}.{}", suite["name"].as_str().unwrap_or("?"), test["name"].as_str().unwrap_or("?"));
+            let full = format!(
+                "{}.{}",
+                suite["name"].as_str().unwrap_or("?"),
+                test["name"].as_str().unwrap_or("?")
+            );
             let ran = test["status"] == "RUN" && test["result"] == "COMPLETED";
             if !ran {
                 outcome.not_run += 1;

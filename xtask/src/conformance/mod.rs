@@ -37,10 +37,16 @@ pub struct Options {
 /// Builds the test programs and runs all of them.
 pub fn run(opts: &Options) -> Result<()> {
     let started = Instant::now();
-    let env = tools::ensure(tools::Need { cmake: true, libclang: false })?;
+    let env = tools::ensure(tools::Need {
+        cmake: true,
+        libclang: false,
+    })?;
     let work = paths::target_dir().join("conformance");
-    let extra: Vec<String> =
-        opts.threading_mode.iter().map(|m| format!("-Daeron.archive.threading.mode={m}")).collect();
+    let extra: Vec<String> = opts
+        .threading_mode
+        .iter()
+        .map(|m| format!("-Daeron.archive.threading.mode={m}"))
+        .collect();
     let built = build::all(&env, &work, &extra)?;
     if let Some(mode) = &opts.threading_mode {
         println!("xtask conformance: archive server in {mode} threading mode");
@@ -73,7 +79,12 @@ pub fn run(opts: &Options) -> Result<()> {
             }
             let mut o = o;
             if opts.retry_failed && !o.failed.is_empty() && o.program_error.is_none() {
-                let again = gtest::rerun(&built.build_dir, name, &logs.join(format!("{name}-retry.log")), &o.failed)?;
+                let again = gtest::rerun(
+                    &built.build_dir,
+                    name,
+                    &logs.join(format!("{name}-retry.log")),
+                    &o.failed,
+                )?;
                 if again.green() && again.run == o.failed.len() as u64 {
                     for f in &o.failed {
                         println!("xtask conformance:     FLAKY {f}: failed, then passed when re-run alone");
@@ -81,16 +92,25 @@ pub fn run(opts: &Options) -> Result<()> {
                     o.passed += o.failed.len() as u64;
                     flaky.extend(o.failed.drain(..).map(|f| format!("{name}: {f}")));
                 } else {
-                    println!("xtask conformance:     the re-run failed too: {:?}", again.failed);
+                    println!(
+                        "xtask conformance:     the re-run failed too: {:?}",
+                        again.failed
+                    );
                 }
             }
             outcomes.push(o);
         }
         let mut table = table(&outcomes);
         if !flaky.is_empty() {
-            table.push_str(&format!("\nFlaky (failed, then passed when re-run alone): {}\n", flaky.join("; ")));
+            table.push_str(&format!(
+                "\nFlaky (failed, then passed when re-run alone): {}\n",
+                flaky.join("; ")
+            ));
         }
-        println!("\nxtask conformance: run {round} of {}:\n{table}", opts.repeat.max(1));
+        println!(
+            "\nxtask conformance: run {round} of {}:\n{table}",
+            opts.repeat.max(1)
+        );
         let doc = format!(
             "Run {round} of {}, {:.0} s for the tests ({:.0} s in all including the build).\n\n{table}",
             opts.repeat.max(1),
@@ -121,7 +141,15 @@ fn table(outcomes: &[Outcome]) -> String {
             Some(e) => format!("{} ({e})", o.name),
             None => o.name.clone(),
         };
-        let _ = writeln!(t, "| {name} | {} | {} | {} | {} | {:.0} |", o.run, o.passed, o.failed.len(), o.not_run, o.seconds);
+        let _ = writeln!(
+            t,
+            "| {name} | {} | {} | {} | {} | {:.0} |",
+            o.run,
+            o.passed,
+            o.failed.len(),
+            o.not_run,
+            o.seconds
+        );
     }
     let sum = |f: fn(&Outcome) -> u64| outcomes.iter().map(f).sum::<u64>();
     let _ = writeln!(

@@ -9,7 +9,8 @@
 use super::kind::{field_kind, FieldKind};
 use super::names::{lower_first, upper_snake};
 use super::schema::{
-    ByteOrder, CompositeType, Data, EnumType, Message, Presence, Primitive, Schema, SetType, TypeDef,
+    ByteOrder, CompositeType, Data, EnumType, Message, Presence, Primitive, Schema, SetType,
+    TypeDef,
 };
 use anyhow::{bail, Result};
 use std::fmt::Write;
@@ -135,9 +136,9 @@ fn meta_attribute(o: &mut String, p: &str, name: &str, presence: Presence) {
 /// variable length), SBE's variable-length marker -1 as `uint64_t`, as the SBE C generator writes it. Its
 /// `_reset` still checks the buffer for the fixed part (the length field).
 fn composite_encoded_length(c: &CompositeType) -> String {
-    let variable = c.members.iter().any(|m| {
-        matches!(&m.ty, TypeDef::Encoded(t) if t.length == 0 && t.constant_value.is_none())
-    });
+    let variable = c.members.iter().any(
+        |m| matches!(&m.ty, TypeDef::Encoded(t) if t.length == 0 && t.constant_value.is_none()),
+    );
     if variable {
         "(uint64_t)-1".to_owned()
     } else {

@@ -35,7 +35,8 @@ pub const OWNED_DIRS: &[&str] = &[C_OUT_DIR, RUST_OUT_DIR, CONFORMANCE_OUT_DIR];
 pub const SCHEMA_PATH: &str = "aeron-archive/src/main/resources/archive/aeron-archive-codecs.xml";
 
 /// Mark file schema path inside the Aeron source tree (`archive-mark.dat` header, schema id 100).
-pub const MARK_SCHEMA_PATH: &str = "aeron-archive/src/main/resources/archive/aeron-archive-mark-codecs.xml";
+pub const MARK_SCHEMA_PATH: &str =
+    "aeron-archive/src/main/resources/archive/aeron-archive-mark-codecs.xml";
 /// Folder (relative to the workspace root) of the generated Rust mark-file codecs; inside [`RUST_OUT_DIR`], so
 /// its files belong to the same owned folder.
 pub const MARK_RUST_OUT_DIR: &str = "crates/rusteron-archive-codecs/src/generated/mark";
@@ -60,7 +61,10 @@ pub fn generate_mark(schema_xml: &str) -> anyhow::Result<Vec<GeneratedFile>> {
     let banner = banner_for(MARK_SCHEMA_PATH, &schema);
     let mut files: Vec<GeneratedFile> = gen_rust::generate(&schema, &banner)?
         .into_iter()
-        .map(|(name, contents)| GeneratedFile { path: PathBuf::from(MARK_RUST_OUT_DIR).join(name), contents })
+        .map(|(name, contents)| GeneratedFile {
+            path: PathBuf::from(MARK_RUST_OUT_DIR).join(name),
+            contents,
+        })
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)

@@ -25,8 +25,12 @@ fn tool_json(bins: &Bins, dir: &Path, args: &[&str]) -> Result<Value> {
     let mut a = vec![dir.display().to_string(), "--json".to_owned()];
     a.extend(args.iter().map(|s| s.to_string()));
     let (code, out, err) = procs::output(&bins.tool, &a)?;
-    let json: Value = serde_json::from_str(&out)
-        .with_context(|| format!("rusteron-archive-tool {} (exit {code}) printed no JSON: {out}{err}", a.join(" ")))?;
+    let json: Value = serde_json::from_str(&out).with_context(|| {
+        format!(
+            "rusteron-archive-tool {} (exit {code}) printed no JSON: {out}{err}",
+            a.join(" ")
+        )
+    })?;
     Ok(json)
 }
 
@@ -34,7 +38,10 @@ fn invalid_of(json: &Value) -> Vec<String> {
     let mut invalid = Vec::new();
     for r in json["recordings"].as_array().into_iter().flatten() {
         if r["status"] != "VALID" {
-            invalid.push(format!("recording {}: {} {}", r["recordingId"], r["status"], r["reason"]));
+            invalid.push(format!(
+                "recording {}: {} {}",
+                r["recordingId"], r["status"], r["reason"]
+            ));
         }
     }
     if let Some(p) = json["catalogProblems"].as_array().filter(|p| !p.is_empty()) {
@@ -50,10 +57,16 @@ pub fn predict(bins: &Bins, a: &ArchiveSetup) -> Result<Prediction> {
         args.extend(["-checksum", c]);
     }
     let json = tool_json(bins, &a.archive_dir, &args)?;
-    let mut p = Prediction { invalid: invalid_of(&json), ..Prediction::default() };
+    let mut p = Prediction {
+        invalid: invalid_of(&json),
+        ..Prediction::default()
+    };
     for r in json["recordings"].as_array().into_iter().flatten() {
         let id = r["recordingId"].as_i64().context("recordingId")?;
-        let stop = r["newStopPosition"].as_i64().or_else(|| r["stopPosition"].as_i64()).context("stopPosition")?;
+        let stop = r["newStopPosition"]
+            .as_i64()
+            .or_else(|| r["stopPosition"].as_i64())
+            .context("stopPosition")?;
         p.stops.insert(id, stop);
         p.torn_bytes += r["tornFrame"]["length"].as_i64().unwrap_or(0);
     }
@@ -84,7 +97,14 @@ pub struct Replayed {
 
 /// Runs the worker's `check` against `a` (from recording `from_id` on, plus `also`), after waiting up to
 /// `wait_stopped_secs` for every recording to be stopped.
-pub fn replay_all(bins: &Bins, a: &ArchiveSetup, seed: u64, from_id: i64, also: &[i64], wait_stopped_secs: u64) -> Result<Vec<Replayed>> {
+pub fn replay_all(
+    bins: &Bins,
+    a: &ArchiveSetup,
+    seed: u64,
+    from_id: i64,
+    also: &[i64],
+    wait_stopped_secs: u64,
+) -> Result<Vec<Replayed>> {
     let mut args = vec![
         "check".to_owned(),
         format!("--aeron-dir={}", a.aeron_dir.display()),
@@ -94,15 +114,25 @@ pub fn replay_all(bins: &Bins, a: &ArchiveSetup, seed: u64, from_id: i64, also: 
         format!("--wait-stopped-secs={wait_stopped_secs}"),
     ];
     if !also.is_empty() {
-        args.push(format!("--also={}", also.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")));
+        args.push(format!(
+            "--also={}",
+            also.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
     }
     let (code, out, err) = procs::output(&bins.worker, &args)?;
     if code != 0 {
-        bail!("the replay check of the {} failed (exit {code}): {err}", a.name);
+        bail!(
+            "the replay check of the {} failed (exit {code}): {err}",
+            a.name
+        );
     }
     let mut all = Vec::new();
     for line in out.lines() {
-        let v: Value = serde_json::from_str(line).with_context(|| format!("worker check printed {line}"))?;
+        let v: Value =
+            serde_json::from_str(line).with_context(|| format!("worker check printed {line}"))?;
         if v["summary"] == true {
             continue;
         }

@@ -31,9 +31,14 @@ impl SmallFs {
             .output()
             .map_err(|e| format!("running mount: {e}"))?;
         if !out.status.success() {
-            return Err(format!("mount -t tmpfs failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
+            return Err(format!(
+                "mount -t tmpfs failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
         }
-        Ok(SmallFs { dir: dir.to_owned() })
+        Ok(SmallFs {
+            dir: dir.to_owned(),
+        })
     }
 }
 
@@ -49,13 +54,22 @@ fn free_bytes(dir: &Path) -> Result<u64> {
     // SAFETY: statvfs(3) on a NUL-terminated path into a zeroed, writable struct.
     let mut s: libc::statvfs = unsafe { std::mem::zeroed() };
     if unsafe { libc::statvfs(c.as_ptr(), &mut s) } != 0 {
-        anyhow::bail!("statvfs {}: {}", dir.display(), std::io::Error::last_os_error());
+        anyhow::bail!(
+            "statvfs {}: {}",
+            dir.display(),
+            std::io::Error::last_os_error()
+        );
     }
     Ok(s.f_bavail as u64 * s.f_frsize as u64)
 }
 
 /// Runs the ENOSPC run below `base`; `Err(reason)` if the machine allows no small filesystem.
-pub fn run<'a>(bins: &'a Bins, seed: u64, base: &Path, threading_mode: &str) -> Result<Result<Runner<'a>, String>> {
+pub fn run<'a>(
+    bins: &'a Bins,
+    seed: u64,
+    base: &Path,
+    threading_mode: &str,
+) -> Result<Result<Runner<'a>, String>> {
     std::fs::create_dir_all(base)?;
     let fs = match SmallFs::mount(&base.join("small-fs")) {
         Ok(fs) => fs,
@@ -65,7 +79,14 @@ pub fn run<'a>(bins: &'a Bins, seed: u64, base: &Path, threading_mode: &str) -> 
     // Java's low-storage check (128 MiB by default) refuses new recordings with a clear error long before
     // a small filesystem is full; 0 lets the writes themselves run into ENOSPC.
     setup.low_storage_threshold = Some("0");
-    let mut r = Runner::new(bins, "ENOSPC (tmpfs 6 MiB)", seed, base.to_owned(), setup, vec![Fault::KillEmbedded]);
+    let mut r = Runner::new(
+        bins,
+        "ENOSPC (tmpfs 6 MiB)",
+        seed,
+        base.to_owned(),
+        setup,
+        vec![Fault::KillEmbedded],
+    );
     r.disk_may_fill = true;
     // Cycles until the filesystem is full, then one more on the full filesystem.
     let mut full_cycles = 0;
@@ -81,19 +102,31 @@ pub fn run<'a>(bins: &'a Bins, seed: u64, base: &Path, threading_mode: &str) -> 
     let free = free_bytes(&fs.dir)?;
     r.finish()?;
     if full_cycles == 0 {
-        r.totals.errors.push(format!("the filesystem never filled up ({free} bytes free)"));
+        r.totals.errors.push(format!(
+            "the filesystem never filled up ({free} bytes free)"
+        ));
     } else {
-        r.totals.notes.push(format!("filesystem full ({free} bytes free) in {full_cycles} cycle(s)"));
+        r.totals.notes.push(format!(
+            "filesystem full ({free} bytes free) in {full_cycles} cycle(s)"
+        ));
     }
     drop(fs);
     let log = std::fs::read_to_string(&r.archive.log).unwrap_or_default();
-    let enospc = log.lines().filter(|l| l.contains("recording write failed") && l.contains("No space left")).count();
-    let refused = log.lines().filter(|l| l.contains("low storage threshold")).count();
+    let enospc = log
+        .lines()
+        .filter(|l| l.contains("recording write failed") && l.contains("No space left"))
+        .count();
+    let refused = log
+        .lines()
+        .filter(|l| l.contains("low storage threshold"))
+        .count();
     r.totals.notes.push(format!(
         "archive log: {enospc} recording(s) stopped by a write failing with ENOSPC, {refused} recording(s) refused for lack of space"
     ));
     if enospc == 0 {
-        r.totals.errors.push("no recording write ran into ENOSPC".into());
+        r.totals
+            .errors
+            .push("no recording write ran into ENOSPC".into());
     }
     Ok(Ok(r))
 }

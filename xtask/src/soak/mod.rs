@@ -64,16 +64,35 @@ pub struct Bins {
 }
 
 fn build(release: bool) -> Result<Bins> {
-    let env = tools::ensure(tools::Need { cmake: true, libclang: false })?;
+    let env = tools::ensure(tools::Need {
+        cmake: true,
+        libclang: false,
+    })?;
     let server = cargo_executable_profile(
-        &["-p", "rusteron-archive-server", "--bin", "rusteron-archive-server", "--bin", "rusteron-archive-tool"],
+        &[
+            "-p",
+            "rusteron-archive-server",
+            "--bin",
+            "rusteron-archive-server",
+            "--bin",
+            "rusteron-archive-tool",
+        ],
         "rusteron-archive-server",
         &env,
         release,
     )?;
     let tool = server.with_file_name("rusteron-archive-tool");
-    let worker = cargo_executable_profile(&["-p", "rusteron-soak-worker"], "rusteron-soak-worker", &env, release)?;
-    Ok(Bins { server, tool, worker })
+    let worker = cargo_executable_profile(
+        &["-p", "rusteron-soak-worker"],
+        "rusteron-soak-worker",
+        &env,
+        release,
+    )?;
+    Ok(Bins {
+        server,
+        tool,
+        worker,
+    })
 }
 
 /// Runs fault cycles of `r` until `until`.
@@ -97,7 +116,10 @@ fn cycles(r: &mut Runner, until: Instant, rng: &mut rng::Rng) -> Result<()> {
 /// Runs the soak.
 pub fn run(opts: &Options) -> Result<()> {
     let seed = opts.seed.unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1)
     });
     let bins = build(opts.release)?;
     let base = paths::target_dir().join("soak").join(seed.to_string());
@@ -113,9 +135,26 @@ pub fn run(opts: &Options) -> Result<()> {
     // 1. The main soak.
     let main_base = base.join("main");
     std::fs::create_dir_all(&main_base)?;
-    let setup = ArchiveSetup::new("archive", &main_base, main_base.join("archive"), &opts.threading_mode);
-    let faults = vec![Fault::KillEmbedded, Fault::KillEmbedded, Fault::KillArchive, Fault::KillDriver];
-    let mut r = Runner::new(&bins, "kill -9 (sync level 1)", seed, main_base, setup, faults.clone());
+    let setup = ArchiveSetup::new(
+        "archive",
+        &main_base,
+        main_base.join("archive"),
+        &opts.threading_mode,
+    );
+    let faults = vec![
+        Fault::KillEmbedded,
+        Fault::KillEmbedded,
+        Fault::KillArchive,
+        Fault::KillDriver,
+    ];
+    let mut r = Runner::new(
+        &bins,
+        "kill -9 (sync level 1)",
+        seed,
+        main_base,
+        setup,
+        faults.clone(),
+    );
     r.start_replica(&opts.threading_mode)?;
     cycles(&mut r, start + total.mul_f64(0.7), &mut rng)?;
     r.finish()?;
@@ -124,9 +163,21 @@ pub fn run(opts: &Options) -> Result<()> {
     // 2. The slow disk: an fsync per write (file and catalog sync level 2).
     let slow_base = base.join("slow-disk");
     std::fs::create_dir_all(&slow_base)?;
-    let mut setup = ArchiveSetup::new("archive", &slow_base, slow_base.join("archive"), &opts.threading_mode);
+    let mut setup = ArchiveSetup::new(
+        "archive",
+        &slow_base,
+        slow_base.join("archive"),
+        &opts.threading_mode,
+    );
     setup.sync_level = 2;
-    let mut r = Runner::new(&bins, "slow disk (sync level 2)", seed ^ 1, slow_base, setup, faults);
+    let mut r = Runner::new(
+        &bins,
+        "slow disk (sync level 2)",
+        seed ^ 1,
+        slow_base,
+        setup,
+        faults,
+    );
     r.start_replica(&opts.threading_mode)?;
     cycles(&mut r, start + total.mul_f64(0.9), &mut rng)?;
     r.finish()?;
@@ -138,15 +189,24 @@ pub fn run(opts: &Options) -> Result<()> {
     } else {
         match enospc::run(&bins, seed ^ 2, &base.join("enospc"), &opts.threading_mode)? {
             Ok(mut r) => runs.push(std::mem::take(&mut r.totals)),
-            Err(why) => println!("xtask soak: ENOSPC run skipped: no small filesystem on this machine ({why})"),
+            Err(why) => println!(
+                "xtask soak: ENOSPC run skipped: no small filesystem on this machine ({why})"
+            ),
         }
     }
 
-    println!("\nxtask soak: seed {seed}, {:.1} minutes\n{}", start.elapsed().as_secs_f64() / 60.0, report::table(&runs));
+    println!(
+        "\nxtask soak: seed {seed}, {:.1} minutes\n{}",
+        start.elapsed().as_secs_f64() / 60.0,
+        report::table(&runs)
+    );
     let lost: i64 = runs.iter().map(|t| t.bytes_lost).sum();
     let errors: usize = runs.iter().map(|t| t.errors.len()).sum();
     if lost > 0 || errors > 0 {
-        bail!("the soak failed: {lost} bytes lost, {errors} error(s); seed {seed}; files kept in {}", base.display());
+        bail!(
+            "the soak failed: {lost} bytes lost, {errors} error(s); seed {seed}; files kept in {}",
+            base.display()
+        );
     }
     if !opts.keep {
         let _ = std::fs::remove_dir_all(&base);

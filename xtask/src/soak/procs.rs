@@ -53,11 +53,17 @@ impl Proc {
                     break;
                 }
                 if let Some(status) = p.child.try_wait()? {
-                    bail!("{name} exited before it was ready ({status}); see {}", log.display());
+                    bail!(
+                        "{name} exited before it was ready ({status}); see {}",
+                        log.display()
+                    );
                 }
                 if Instant::now() > deadline {
                     p.kill9();
-                    bail!("{name} was not ready within {START_TIMEOUT:?}; see {}", log.display());
+                    bail!(
+                        "{name} was not ready within {START_TIMEOUT:?}; see {}",
+                        log.display()
+                    );
                 }
             }
         }
@@ -113,7 +119,10 @@ impl Drop for Proc {
 
 /// Runs `exe args` to completion: (exit code, stdout).
 pub fn output(exe: &Path, args: &[String]) -> Result<(i32, String, String)> {
-    let out = Command::new(exe).args(args).output().with_context(|| format!("running {}", exe.display()))?;
+    let out = Command::new(exe)
+        .args(args)
+        .output()
+        .with_context(|| format!("running {}", exe.display()))?;
     Ok((
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

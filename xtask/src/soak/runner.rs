@@ -68,7 +68,14 @@ pub struct Runner<'a> {
 
 impl<'a> Runner<'a> {
     /// A run named `name` below `base`, the archive's files in `archive_dir`.
-    pub fn new(bins: &'a Bins, name: &str, seed: u64, base: PathBuf, archive: ArchiveSetup, faults: Vec<Fault>) -> Runner<'a> {
+    pub fn new(
+        bins: &'a Bins,
+        name: &str,
+        seed: u64,
+        base: PathBuf,
+        archive: ArchiveSetup,
+        faults: Vec<Fault>,
+    ) -> Runner<'a> {
         Runner {
             bins,
             seed,
@@ -82,7 +89,10 @@ impl<'a> Runner<'a> {
             replica_checked_from: 0,
             worker_log_offset: 0,
             faults,
-            totals: Totals { name: name.to_owned(), ..Totals::default() },
+            totals: Totals {
+                name: name.to_owned(),
+                ..Totals::default()
+            },
             disk_may_fill: false,
             cycle: 0,
         }
@@ -90,9 +100,20 @@ impl<'a> Runner<'a> {
 
     /// Starts the replica archive (record checksum CRC-32C) that the worker replicates into.
     pub fn start_replica(&mut self, threading_mode: &str) -> Result<()> {
-        let mut r = ArchiveSetup::new("replica", &self.base, self.base.join("replica"), threading_mode);
+        let mut r = ArchiveSetup::new(
+            "replica",
+            &self.base,
+            self.base.join("replica"),
+            threading_mode,
+        );
         r.record_checksum = Some("CRC-32C");
-        let p = Proc::spawn("replica", &self.bins.server, &r.embedded_args(), &r.log, true)?;
+        let p = Proc::spawn(
+            "replica",
+            &self.bins.server,
+            &r.embedded_args(),
+            &r.log,
+            true,
+        )?;
         self.replica = Some((r, p));
         Ok(())
     }
@@ -108,13 +129,31 @@ impl<'a> Runner<'a> {
             if let Some(mut d) = self.driver.take() {
                 d.terminate();
             }
-            return Ok((None, Proc::spawn("archive", &self.bins.server, &a.embedded_args(), &a.log, true)?));
+            return Ok((
+                None,
+                Proc::spawn(
+                    "archive",
+                    &self.bins.server,
+                    &a.embedded_args(),
+                    &a.log,
+                    true,
+                )?,
+            ));
         }
         let driver = match self.driver.take() {
             Some(d) => d,
             None => Proc::spawn("driver", &self.bins.server, &a.driver_args(), &a.log, true)?,
         };
-        Ok((Some(driver), Proc::spawn("archive", &self.bins.server, &a.archive_args(), &a.log, true)?))
+        Ok((
+            Some(driver),
+            Proc::spawn(
+                "archive",
+                &self.bins.server,
+                &a.archive_args(),
+                &a.log,
+                true,
+            )?,
+        ))
     }
 
     /// One fault cycle with the worker's load running for `load` before the fault.
@@ -128,16 +167,25 @@ impl<'a> Runner<'a> {
         let mut worker = self.start_worker()?;
         // The load time counts from the first message sent (set-up is slow on a busy machine).
         let waited = std::time::Instant::now();
-        while worker.alive() && waited.elapsed() < Duration::from_secs(60) && !self.worker_has_sent()? {
+        while worker.alive()
+            && waited.elapsed() < Duration::from_secs(60)
+            && !self.worker_has_sent()?
+        {
             std::thread::sleep(Duration::from_millis(20));
         }
         std::thread::sleep(load);
         let worker_alive = worker.alive();
         // What the worker logged before the fault is checked; after it, its errors are the fault's.
-        let log_at_fault = std::fs::metadata(self.worker_log()).map(|m| m.len()).unwrap_or(0);
+        let log_at_fault = std::fs::metadata(self.worker_log())
+            .map(|m| m.len())
+            .unwrap_or(0);
         if !archive.alive() {
             let status = archive.wait_exit(Duration::ZERO);
-            self.error(format!("cycle {}: the archive exited before the fault ({status:?}); see {}", self.cycle, self.archive.log.display()));
+            self.error(format!(
+                "cycle {}: the archive exited before the fault ({status:?}); see {}",
+                self.cycle,
+                self.archive.log.display()
+            ));
         }
         match fault {
             Fault::KillEmbedded => {
@@ -155,7 +203,9 @@ impl<'a> Runner<'a> {
                 }
                 self.totals.driver_kills += 1;
                 match archive.wait_exit(Duration::from_secs(5)) {
-                    Some(status) => self.note(format!("archive exited by itself {status} after its driver was killed")),
+                    Some(status) => self.note(format!(
+                        "archive exited by itself {status} after its driver was killed"
+                    )),
                     None => {
                         archive.kill9();
                         self.totals.archive_kills += 1;
@@ -168,7 +218,10 @@ impl<'a> Runner<'a> {
         let p = checks::predict(self.bins, &self.archive)?;
         self.totals.bytes_cut += p.torn_bytes;
         for i in &p.invalid {
-            self.note(format!("verify --dry-run before restart {}: {i}", self.totals.restarts + 1));
+            self.note(format!(
+                "verify --dry-run before restart {}: {i}",
+                self.totals.restarts + 1
+            ));
         }
         self.pending = Some(p);
         self.totals.cycles += 1;
@@ -194,14 +247,26 @@ impl<'a> Runner<'a> {
             format!("--seed={}", self.seed),
             format!("--cycle={}", self.cycle),
             "--stream=aeron:ipc?term-length=64k@1001".to_owned(),
-            format!("--stream=aeron:udp?endpoint=127.0.0.1:{}|term-length=64k@1002", free_port()),
+            format!(
+                "--stream=aeron:udp?endpoint=127.0.0.1:{}|term-length=64k@1002",
+                free_port()
+            ),
             "--stream=aeron:ipc?term-length=128k@1003".to_owned(),
-            format!("--stream=aeron:udp?endpoint=127.0.0.1:{}|term-length=64k@1004", free_port()),
+            format!(
+                "--stream=aeron:udp?endpoint=127.0.0.1:{}|term-length=64k@1004",
+                free_port()
+            ),
         ];
         if let Some((r, _)) = &self.replica {
             args.push(format!("--replica={}", r.control));
         }
-        Proc::spawn("worker", &self.bins.worker, &args, &self.worker_log(), false)
+        Proc::spawn(
+            "worker",
+            &self.bins.worker,
+            &args,
+            &self.worker_log(),
+            false,
+        )
     }
 
     /// `true` once the running worker logged a sent message.
@@ -218,10 +283,14 @@ impl<'a> Runner<'a> {
     fn scan_worker_log(&mut self, was_alive: bool, at_fault: u64) -> Result<()> {
         let text = std::fs::read(self.worker_log())?;
         let at_fault = (at_fault as usize).clamp(self.worker_log_offset as usize, text.len());
-        let new = String::from_utf8_lossy(&text[self.worker_log_offset as usize..at_fault]).into_owned();
+        let new =
+            String::from_utf8_lossy(&text[self.worker_log_offset as usize..at_fault]).into_owned();
         let after = String::from_utf8_lossy(&text[at_fault..]).into_owned();
         self.worker_log_offset = text.len() as u64;
-        let replication_errors = after.lines().filter(|l| l.starts_with("replication error")).count() as u64;
+        let replication_errors = after
+            .lines()
+            .filter(|l| l.starts_with("replication error"))
+            .count() as u64;
         self.totals.replication_errors += replication_errors;
         let mut sent = false;
         for line in new.lines() {
@@ -232,7 +301,10 @@ impl<'a> Runner<'a> {
             } else if line.starts_with("replication error") {
                 self.totals.replication_errors += 1;
             } else if line.starts_with("MISMATCH") {
-                self.error(format!("cycle {}: replay during recording: {line}", self.cycle));
+                self.error(format!(
+                    "cycle {}: replay during recording: {line}",
+                    self.cycle
+                ));
             } else if line.starts_with("sent ") {
                 sent = true;
             } else if line.starts_with("rusteron-soak-worker:") && was_alive {
@@ -240,15 +312,29 @@ impl<'a> Runner<'a> {
             }
         }
         if !was_alive {
-            let last = new.lines().filter(|l| !l.starts_with("sent ") && !l.trim().is_empty()).collect::<Vec<_>>();
+            let last = new
+                .lines()
+                .filter(|l| !l.starts_with("sent ") && !l.trim().is_empty())
+                .collect::<Vec<_>>();
             let last = last[last.len().saturating_sub(2)..].join(" / ");
-            if self.disk_may_fill && (last.contains("storage space") || last.contains("No space left")) {
-                self.note(format!("cycle {}: the archive refused or stopped recording: {last}", self.cycle));
+            if self.disk_may_fill
+                && (last.contains("storage space") || last.contains("No space left"))
+            {
+                self.note(format!(
+                    "cycle {}: the archive refused or stopped recording: {last}",
+                    self.cycle
+                ));
             } else {
-                self.error(format!("cycle {}: the worker stopped before the fault: {last}", self.cycle));
+                self.error(format!(
+                    "cycle {}: the worker stopped before the fault: {last}",
+                    self.cycle
+                ));
             }
         } else if !sent && !self.disk_may_fill {
-            self.error(format!("cycle {}: the worker sent nothing before the fault", self.cycle));
+            self.error(format!(
+                "cycle {}: the worker sent nothing before the fault",
+                self.cycle
+            ));
         }
         Ok(())
     }
@@ -256,8 +342,19 @@ impl<'a> Runner<'a> {
     /// The checks after a restart (see the module docs).
     fn after_restart(&mut self, p: &Prediction) -> Result<()> {
         let n = self.totals.restarts;
-        let older: Vec<i64> = if self.checked_from > 0 { vec![self.rng.range(0, self.checked_from as u64) as i64] } else { vec![] };
-        let replayed = match checks::replay_all(self.bins, &self.archive, self.seed, self.checked_from, &older, 0) {
+        let older: Vec<i64> = if self.checked_from > 0 {
+            vec![self.rng.range(0, self.checked_from as u64) as i64]
+        } else {
+            vec![]
+        };
+        let replayed = match checks::replay_all(
+            self.bins,
+            &self.archive,
+            self.seed,
+            self.checked_from,
+            &older,
+            0,
+        ) {
             Ok(r) => r,
             Err(e) => {
                 self.error(format!("restart {n}: {e:#}"));
@@ -269,7 +366,10 @@ impl<'a> Runner<'a> {
             self.totals.bytes_verified += r.verified;
             self.totals.bytes_lost += r.lost;
             if let Some(e) = &r.error {
-                self.error(format!("restart {n}: recording {} (stop {}): {} bytes lost: {e}", r.id, r.stop, r.lost));
+                self.error(format!(
+                    "restart {n}: recording {} (stop {}): {} bytes lost: {e}",
+                    r.id, r.stop, r.lost
+                ));
             }
             match p.stops.get(&r.id) {
                 Some(&predicted) if predicted != r.stop => self.error(format!(
@@ -280,10 +380,18 @@ impl<'a> Runner<'a> {
                 _ => {}
             }
             if r.stop < 0 {
-                self.error(format!("restart {n}: recording {} is still active after the restart", r.id));
+                self.error(format!(
+                    "restart {n}: recording {} is still active after the restart",
+                    r.id
+                ));
             }
         }
-        self.checked_from = replayed.iter().map(|r| r.id + 1).max().unwrap_or(self.checked_from).max(self.checked_from);
+        self.checked_from = replayed
+            .iter()
+            .map(|r| r.id + 1)
+            .max()
+            .unwrap_or(self.checked_from)
+            .max(self.checked_from);
         for i in checks::verify(self.bins, &self.archive, false)? {
             if !p.invalid.contains(&i) {
                 self.error(format!("restart {n}: verify --dry-run of the running archive: {i} (not reported before the restart)"));
@@ -295,9 +403,18 @@ impl<'a> Runner<'a> {
     /// Replays the replica's recordings not yet checked; `last` waits for the replications to stop (a
     /// replication whose source died stops when its image goes away) and reports still active ones.
     fn check_replica(&mut self, n: u64, last: bool) -> Result<()> {
-        let Some((r, _)) = &self.replica else { return Ok(()) };
+        let Some((r, _)) = &self.replica else {
+            return Ok(());
+        };
         let r = r.clone();
-        let replayed = match checks::replay_all(self.bins, &r, self.seed, self.replica_checked_from, &[], if last { 30 } else { 0 }) {
+        let replayed = match checks::replay_all(
+            self.bins,
+            &r,
+            self.seed,
+            self.replica_checked_from,
+            &[],
+            if last { 30 } else { 0 },
+        ) {
             Ok(x) => x,
             Err(e) => {
                 self.error(format!("restart {n}: replica: {e:#}"));
@@ -317,10 +434,17 @@ impl<'a> Runner<'a> {
             self.totals.bytes_verified += x.verified;
             self.totals.bytes_lost += x.lost;
             if let Some(e) = &x.error {
-                self.error(format!("restart {n}: replica recording {} (stop {}): {} bytes lost: {e}", x.id, x.stop, x.lost));
+                self.error(format!(
+                    "restart {n}: replica recording {} (stop {}): {} bytes lost: {e}",
+                    x.id, x.stop, x.lost
+                ));
             }
         }
-        let next = replayed.iter().map(|x| x.id + 1).max().unwrap_or(self.replica_checked_from);
+        let next = replayed
+            .iter()
+            .map(|x| x.id + 1)
+            .max()
+            .unwrap_or(self.replica_checked_from);
         self.replica_checked_from = first_active.unwrap_or(next).max(self.replica_checked_from);
         for i in checks::verify(self.bins, &r, false)? {
             self.error(format!("restart {n}: verify --dry-run of the replica: {i}"));
@@ -354,7 +478,10 @@ impl<'a> Runner<'a> {
             self.error(format!("verify -a of the stopped archive: {i}"));
         }
         if self.totals.replication_errors > 0 {
-            self.note(format!("{} replication error response(s) seen by the worker", self.totals.replication_errors));
+            self.note(format!(
+                "{} replication error response(s) seen by the worker",
+                self.totals.replication_errors
+            ));
         }
         Ok(())
     }

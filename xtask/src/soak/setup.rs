@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 /// A free UDP port of 127.0.0.1.
 pub fn free_port() -> u16 {
-    std::net::UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).map(|a| a.port()).unwrap_or(0)
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(0)
 }
 
 /// One archive of the soak.
@@ -33,7 +36,12 @@ pub struct ArchiveSetup {
 
 impl ArchiveSetup {
     /// An archive below `base` (dirs `<name>-aeron`, `<name>`), logging to `logs/<name>.log`.
-    pub fn new(name: &'static str, base: &Path, archive_dir: PathBuf, threading_mode: &str) -> ArchiveSetup {
+    pub fn new(
+        name: &'static str,
+        base: &Path,
+        archive_dir: PathBuf,
+        threading_mode: &str,
+    ) -> ArchiveSetup {
         ArchiveSetup {
             name,
             aeron_dir: base.join(format!("{name}-aeron")),
@@ -67,7 +75,10 @@ impl ArchiveSetup {
             "-Daeron.archive.segment.file.length=256k".into(),
             format!("-Daeron.archive.threading.mode={}", self.threading_mode),
             format!("-Daeron.archive.file.sync.level={}", self.sync_level),
-            format!("-Daeron.archive.catalog.file.sync.level={}", self.sync_level),
+            format!(
+                "-Daeron.archive.catalog.file.sync.level={}",
+                self.sync_level
+            ),
         ];
         if let Some(c) = self.record_checksum {
             a.push(format!("-Daeron.archive.record.checksum={c}"));

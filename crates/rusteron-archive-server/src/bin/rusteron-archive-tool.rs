@@ -11,7 +11,10 @@ fn main() -> ExitCode {
     match tool::run(&args) {
         Ok(report) => {
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&report.json).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report.json).unwrap_or_default()
+                );
             } else {
                 print!("{}", report.text);
             }

@@ -95,7 +95,9 @@ pub fn translate(name: &str, value: &str) -> Result<String, ConfigError> {
         None => Err(ConfigError::InvalidValue {
             name: name.to_owned(),
             value: value.to_owned(),
-            why: "a Java class the C media driver has no equivalent of (it cannot load Java classes)".into(),
+            why:
+                "a Java class the C media driver has no equivalent of (it cannot load Java classes)"
+                    .into(),
         }),
     }
 }
@@ -114,7 +116,9 @@ fn is_class_name(value: &str) -> bool {
                 && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
         })
         && parts[0].starts_with(|c: char| c.is_ascii_lowercase())
-        && parts.iter().any(|p| p.starts_with(|c: char| c.is_ascii_uppercase()))
+        && parts
+            .iter()
+            .any(|p| p.starts_with(|c: char| c.is_ascii_uppercase()))
 }
 
 #[cfg(test)]
@@ -191,10 +195,12 @@ mod tests {
 
     #[test]
     fn unknown_classes_are_refused_naming_the_property() {
-        let e = translate("aeron.driver.termination.validator", "com.acme.MyValidator").unwrap_err();
+        let e =
+            translate("aeron.driver.termination.validator", "com.acme.MyValidator").unwrap_err();
         let msg = e.to_string();
         assert!(
-            msg.contains("aeron.driver.termination.validator") && msg.contains("com.acme.MyValidator"),
+            msg.contains("aeron.driver.termination.validator")
+                && msg.contains("com.acme.MyValidator"),
             "{msg}"
         );
         // A class valid for one property is not taken for another.

@@ -31,7 +31,10 @@ const FLAGS_WITH_VALUE: &[&str] = &[
 
 /// The Java main classes this binary stands in for, and what each runs.
 pub const MAIN_CLASSES: &[(&str, Mode)] = &[
-    ("io.aeron.archive.ArchivingMediaDriver", Mode::ArchivingMediaDriver),
+    (
+        "io.aeron.archive.ArchivingMediaDriver",
+        Mode::ArchivingMediaDriver,
+    ),
     ("io.aeron.archive.Archive", Mode::Archive),
     ("io.aeron.driver.MediaDriver", Mode::MediaDriver),
 ];
@@ -57,7 +60,10 @@ pub fn parse(args: &[String]) -> Result<Launch, CliError> {
             log::debug!("ignoring JVM option {arg} {}", value.unwrap_or(""));
         } else if arg.starts_with('-') {
             log::debug!("ignoring JVM option {arg}");
-        } else if main_class.is_none() && !(i == 0 && is_java_launcher(arg)) && !is_properties_file(Path::new(arg)) {
+        } else if main_class.is_none()
+            && !(i == 0 && is_java_launcher(arg))
+            && !is_properties_file(Path::new(arg))
+        {
             main_class = Some(arg);
         } else if is_properties_file(Path::new(arg)) {
             files.push(PathBuf::from(arg));
@@ -74,8 +80,10 @@ pub fn parse(args: &[String]) -> Result<Launch, CliError> {
             .ok_or_else(|| CliError::MainClass(class.to_owned()))?,
     };
     for file in &files {
-        let text = std::fs::read_to_string(file)
-            .map_err(|source| CliError::PropertiesFile { path: file.clone(), source })?;
+        let text = std::fs::read_to_string(file).map_err(|source| CliError::PropertiesFile {
+            path: file.clone(),
+            source,
+        })?;
         properties.extend(parse_properties_text(&text)?);
     }
     let mut launch = Launch {
@@ -89,7 +97,9 @@ pub fn parse(args: &[String]) -> Result<Launch, CliError> {
     }
     if launch.embedded_driver {
         // Java's MediaDriver behaviour where the C driver's defaults differ (see `java_driver_defaults`).
-        let defaults = java_driver_defaults::missing(&launch.driver_properties, |var| std::env::var_os(var).is_some());
+        let defaults = java_driver_defaults::missing(&launch.driver_properties, |var| {
+            std::env::var_os(var).is_some()
+        });
         launch.driver_properties.extend(defaults);
     }
     Ok(launch)
@@ -97,7 +107,9 @@ pub fn parse(args: &[String]) -> Result<Launch, CliError> {
 
 /// `java`, or a path to it, as the first argument of a command line copied with its launcher.
 fn is_java_launcher(arg: &str) -> bool {
-    Path::new(arg).file_name().is_some_and(|n| n == "java" || n == "java.exe")
+    Path::new(arg)
+        .file_name()
+        .is_some_and(|n| n == "java" || n == "java.exe")
 }
 
 fn is_properties_file(path: &Path) -> bool {
@@ -140,12 +152,24 @@ mod tests {
         assert!(l.embedded_driver);
         assert_eq!(l.config.archive_dir, PathBuf::from("/tmp/archive"));
         assert_eq!(l.config.archive_id, Some(42));
-        assert_eq!(l.config.control_channel.as_deref(), Some("aeron:udp?endpoint=localhost:8010"));
+        assert_eq!(
+            l.config.control_channel.as_deref(),
+            Some("aeron:udp?endpoint=localhost:8010")
+        );
         assert_eq!(l.config.aeron_dir, Some(PathBuf::from("/dev/shm/aeron-x")));
-        let names: Vec<_> = l.driver_properties.iter().map(|(k, _)| k.as_str()).collect();
+        let names: Vec<_> = l
+            .driver_properties
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
         assert_eq!(
             names[..4],
-            ["aeron.dir", "aeron.threading.mode", "aeron.spies.simulate.connection", "aeron.term.buffer.length"]
+            [
+                "aeron.dir",
+                "aeron.threading.mode",
+                "aeron.spies.simulate.connection",
+                "aeron.term.buffer.length"
+            ]
         );
     }
 
@@ -155,15 +179,35 @@ mod tests {
         if std::env::var_os("AERON_NETWORK_PUBLICATION_MAX_MESSAGES_PER_SEND").is_some() {
             return; // the C driver's own variable wins; covered by java_driver_defaults' tests
         }
-        let value = |l: &Launch| l.driver_properties.iter().find(|(k, _)| k == PROP).map(|(_, v)| v.clone());
-        for class in ["io.aeron.archive.ArchivingMediaDriver", "io.aeron.driver.MediaDriver"] {
+        let value = |l: &Launch| {
+            l.driver_properties
+                .iter()
+                .find(|(k, _)| k == PROP)
+                .map(|(_, v)| v.clone())
+        };
+        for class in [
+            "io.aeron.archive.ArchivingMediaDriver",
+            "io.aeron.driver.MediaDriver",
+        ] {
             let l = parse(&strings(&["-Daeron.dir=/dev/shm/x", class])).unwrap();
             assert_eq!(value(&l).as_deref(), Some("1"), "{class}");
         }
-        let l = parse(&strings(&["-Daeron.dir=/dev/shm/x", &format!("-D{PROP}=4")])).unwrap();
+        let l = parse(&strings(&[
+            "-Daeron.dir=/dev/shm/x",
+            &format!("-D{PROP}=4"),
+        ]))
+        .unwrap();
         assert_eq!(value(&l).as_deref(), Some("4"), "the command line wins");
-        let l = parse(&strings(&["-Daeron.dir=/dev/shm/x", "io.aeron.archive.Archive"])).unwrap();
-        assert_eq!(value(&l), None, "no driver is started for an attached archive");
+        let l = parse(&strings(&[
+            "-Daeron.dir=/dev/shm/x",
+            "io.aeron.archive.Archive",
+        ]))
+        .unwrap();
+        assert_eq!(
+            value(&l),
+            None,
+            "no driver is started for an attached archive"
+        );
     }
 
     #[test]
@@ -186,16 +230,32 @@ mod tests {
 
     #[test]
     fn the_main_class_chooses_what_runs() {
-        let mode = |class: &str| parse(&strings(&["java", "-Daeron.dir=/x", "-cp", "a.jar", class])).map(|l| l.mode);
-        assert_eq!(mode("io.aeron.archive.ArchivingMediaDriver").unwrap(), Mode::ArchivingMediaDriver);
+        let mode = |class: &str| {
+            parse(&strings(&["java", "-Daeron.dir=/x", "-cp", "a.jar", class])).map(|l| l.mode)
+        };
+        assert_eq!(
+            mode("io.aeron.archive.ArchivingMediaDriver").unwrap(),
+            Mode::ArchivingMediaDriver
+        );
         assert_eq!(mode("io.aeron.archive.Archive").unwrap(), Mode::Archive);
-        assert_eq!(mode("io.aeron.driver.MediaDriver").unwrap(), Mode::MediaDriver);
-        assert!(matches!(mode("io.aeron.cluster.ClusteredMediaDriver"), Err(CliError::MainClass(c)) if c.contains("Cluster")));
+        assert_eq!(
+            mode("io.aeron.driver.MediaDriver").unwrap(),
+            Mode::MediaDriver
+        );
+        assert!(
+            matches!(mode("io.aeron.cluster.ClusteredMediaDriver"), Err(CliError::MainClass(c)) if c.contains("Cluster"))
+        );
         // Without a main class: ArchivingMediaDriver, as before.
-        assert_eq!(parse(&strings(&["-Daeron.dir=/x"])).unwrap().mode, Mode::ArchivingMediaDriver);
+        assert_eq!(
+            parse(&strings(&["-Daeron.dir=/x"])).unwrap().mode,
+            Mode::ArchivingMediaDriver
+        );
         // An archive attached to a running driver starts no driver and does not judge the driver's properties.
-        let l = parse(&strings(&["-Daeron.driver.termination.validator=com.acme.Validator", "io.aeron.archive.Archive"]))
-            .unwrap();
+        let l = parse(&strings(&[
+            "-Daeron.driver.termination.validator=com.acme.Validator",
+            "io.aeron.archive.Archive",
+        ]))
+        .unwrap();
         assert!(!l.embedded_driver);
     }
 
@@ -206,20 +266,37 @@ mod tests {
             "io.aeron.driver.MediaDriver",
         ]))
         .unwrap();
-        assert_eq!(l.driver_properties[0], ("aeron.driver.termination.validator".to_owned(), "allow".to_owned()));
+        assert_eq!(
+            l.driver_properties[0],
+            (
+                "aeron.driver.termination.validator".to_owned(),
+                "allow".to_owned()
+            )
+        );
         let e = parse(&strings(&[
             "-Daeron.driver.termination.validator=com.acme.Validator",
             "io.aeron.archive.ArchivingMediaDriver",
         ]))
         .unwrap_err();
-        assert!(e.to_string().contains("aeron.driver.termination.validator"), "{e}");
+        assert!(
+            e.to_string().contains("aeron.driver.termination.validator"),
+            "{e}"
+        );
     }
 
     #[test]
     fn bad_values_are_errors_and_bare_d_flags_do_not_panic() {
-        assert!(matches!(parse(&strings(&["-Daeron.archive.file.sync.level=9"])), Err(CliError::Config(_))));
-        let l = parse(&strings(&["-D", "-Dflag", "--archiving-media-driver", "-Daeron.archive.control.channel="]))
-            .unwrap();
+        assert!(matches!(
+            parse(&strings(&["-Daeron.archive.file.sync.level=9"])),
+            Err(CliError::Config(_))
+        ));
+        let l = parse(&strings(&[
+            "-D",
+            "-Dflag",
+            "--archiving-media-driver",
+            "-Daeron.archive.control.channel=",
+        ]))
+        .unwrap();
         assert_eq!(l.config.control_channel, None);
     }
 }

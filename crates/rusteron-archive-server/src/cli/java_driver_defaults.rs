@@ -20,11 +20,15 @@
 //!   run in ten failed on a loaded machine; see "Conformance" in `docs/archive-server.md`).
 
 /// `(property, value)` the drop-in gives the C media driver unless told otherwise.
-pub const JAVA_DRIVER_DEFAULTS: &[(&str, &str)] = &[("aeron.network.publication.max.messages.per.send", "1")];
+pub const JAVA_DRIVER_DEFAULTS: &[(&str, &str)] =
+    &[("aeron.network.publication.max.messages.per.send", "1")];
 
 /// The [`JAVA_DRIVER_DEFAULTS`] to add to `given` (the driver properties of the command line): those the
 /// command line does not set and whose `AERON_*` variable `env_is_set` reports unset.
-pub fn missing(given: &[(String, String)], env_is_set: impl Fn(&str) -> bool) -> Vec<(String, String)> {
+pub fn missing(
+    given: &[(String, String)],
+    env_is_set: impl Fn(&str) -> bool,
+) -> Vec<(String, String)> {
     JAVA_DRIVER_DEFAULTS
         .iter()
         .filter(|(name, _)| !given.iter().any(|(k, _)| k == name))
@@ -42,12 +46,20 @@ mod tests {
         let none = |_: &str| false;
         assert_eq!(
             missing(&[], none),
-            vec![("aeron.network.publication.max.messages.per.send".to_owned(), "1".to_owned())]
+            vec![(
+                "aeron.network.publication.max.messages.per.send".to_owned(),
+                "1".to_owned()
+            )]
         );
-        let given = vec![("aeron.network.publication.max.messages.per.send".to_owned(), "4".to_owned())];
+        let given = vec![(
+            "aeron.network.publication.max.messages.per.send".to_owned(),
+            "4".to_owned(),
+        )];
         assert!(missing(&given, none).is_empty(), "a -D value wins");
         assert!(
-            missing(&[], |var| var == "AERON_NETWORK_PUBLICATION_MAX_MESSAGES_PER_SEND").is_empty(),
+            missing(&[], |var| var
+                == "AERON_NETWORK_PUBLICATION_MAX_MESSAGES_PER_SEND")
+            .is_empty(),
             "the C driver's own variable wins"
         );
     }

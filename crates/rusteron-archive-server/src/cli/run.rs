@@ -13,10 +13,10 @@ use rusteron_client::bindings::aeron_driver_context_set_driver_termination_hook;
 use rusteron_media_driver::{MediaDriver, MediaDriverBuilder};
 
 use super::{driver_env_var, Launch};
-use crate::storage::mark_file::MARK_FILE_NAME;
-use crate::threading::ThreadingMode;
 use crate::error::ServerError;
 use crate::server::ArchiveServer;
+use crate::storage::mark_file::MARK_FILE_NAME;
+use crate::threading::ThreadingMode;
 
 /// Prefix of the line printed on stdout when the archive is ready.
 pub const READY_PREFIX: &str = "rusteron-archive-server ready:";
@@ -38,7 +38,9 @@ pub fn run(launch: Launch) -> Result<(), ServerError> {
     }
     let (server, driver) = start(launch)?;
     // INVOKER mode: this thread runs the archive's duty cycle.
-    let invoker = server.as_ref().filter(|s| s.threading_mode() == ThreadingMode::Invoker);
+    let invoker = server
+        .as_ref()
+        .filter(|s| s.threading_mode() == ThreadingMode::Invoker);
     let mut idle = server.as_ref().map(|s| s.config().idle_strategy.build());
     let mut fatal = None;
     while !stop.load(Ordering::Acquire) && !DRIVER_TERMINATED.load(Ordering::Acquire) {
@@ -72,7 +74,12 @@ pub fn run(launch: Launch) -> Result<(), ServerError> {
 /// Starts the embedded driver (if asked) and the archive (unless the mode is a media driver alone), and
 /// prints the readiness line.
 pub fn start(launch: Launch) -> Result<(Option<ArchiveServer>, Option<MediaDriver>), ServerError> {
-    let Launch { mut config, embedded_driver, driver_properties, mode } = launch;
+    let Launch {
+        mut config,
+        embedded_driver,
+        driver_properties,
+        mode,
+    } = launch;
     let driver = if embedded_driver {
         for (name, value) in &driver_properties {
             // The C driver reads its configuration from AERON_* variables when its context is created.
@@ -106,7 +113,10 @@ pub fn start(launch: Launch) -> Result<(Option<ArchiveServer>, Option<MediaDrive
         None
     };
     if !mode.runs_archive() {
-        println!("{READY_PREFIX} mode={mode:?} aeron_dir={}", driver.as_ref().map(|d| d.dir()).unwrap_or("-"));
+        println!(
+            "{READY_PREFIX} mode={mode:?} aeron_dir={}",
+            driver.as_ref().map(|d| d.dir()).unwrap_or("-")
+        );
         let _ = std::io::stdout().flush();
         return Ok((None, driver));
     }

@@ -21,7 +21,12 @@ pub enum AuthDecision {
 /// Decides which control sessions may use the archive. Called on the archive's conductor thread.
 pub trait Authenticator: Send {
     /// A session's response publication is connected: decide on its connect credentials.
-    fn on_connect(&mut self, control_session_id: i64, encoded_credentials: &[u8], now_ms: i64) -> AuthDecision;
+    fn on_connect(
+        &mut self,
+        control_session_id: i64,
+        encoded_credentials: &[u8],
+        now_ms: i64,
+    ) -> AuthDecision;
 
     /// A challenged session answered with `encoded_credentials`. [`AuthDecision::Challenge`] here is treated
     /// as a rejection. The default rejects.

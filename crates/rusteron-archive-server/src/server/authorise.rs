@@ -14,14 +14,20 @@ pub trait Authoriser: Send {
     /// `protocol_id` is the SBE schema id of the archive control protocol (101), `action_id` the request's
     /// template id, and `encoded_principal` what the authenticator supplied when it accepted the session
     /// ([`AuthDecision::AcceptWithPrincipal`](super::AuthDecision::AcceptWithPrincipal); empty otherwise).
-    fn is_authorised(&mut self, protocol_id: i32, action_id: i32, encoded_principal: &[u8]) -> bool;
+    fn is_authorised(&mut self, protocol_id: i32, action_id: i32, encoded_principal: &[u8])
+        -> bool;
 }
 
 impl<F> Authoriser for F
 where
     F: FnMut(i32, i32, &[u8]) -> bool + Send,
 {
-    fn is_authorised(&mut self, protocol_id: i32, action_id: i32, encoded_principal: &[u8]) -> bool {
+    fn is_authorised(
+        &mut self,
+        protocol_id: i32,
+        action_id: i32,
+        encoded_principal: &[u8],
+    ) -> bool {
         self(protocol_id, action_id, encoded_principal)
     }
 }

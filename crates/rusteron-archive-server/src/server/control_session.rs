@@ -147,14 +147,29 @@ impl ControlSession {
 
     /// Sends an OK response.
     pub fn send_ok(&mut self, correlation_id: i64, relevant_id: i64) {
-        let m = proxy::control_response(self.id, correlation_id, relevant_id, ControlResponseCode::Ok, "");
+        let m = proxy::control_response(
+            self.id,
+            correlation_id,
+            relevant_id,
+            ControlResponseCode::Ok,
+            "",
+        );
         self.send(m);
     }
 
     /// Sends an ERROR response with an archive error code in `relevantId`.
     pub fn send_error(&mut self, correlation_id: i64, error_code: i64, message: &str) {
-        log::debug!("control session {}: error {error_code} for {correlation_id}: {message}", self.id);
-        let m = proxy::control_response(self.id, correlation_id, error_code, ControlResponseCode::Error, message);
+        log::debug!(
+            "control session {}: error {error_code} for {correlation_id}: {message}",
+            self.id
+        );
+        let m = proxy::control_response(
+            self.id,
+            correlation_id,
+            error_code,
+            ControlResponseCode::Error,
+            message,
+        );
         self.send(m);
     }
 
@@ -173,7 +188,14 @@ impl ControlSession {
         position: i64,
         signal: RecordingSignal,
     ) {
-        let m = proxy::recording_signal(self.id, correlation_id, recording_id, subscription_id, position, signal);
+        let m = proxy::recording_signal(
+            self.id,
+            correlation_id,
+            recording_id,
+            subscription_id,
+            position,
+            signal,
+        );
         self.send(m);
     }
 
@@ -181,13 +203,19 @@ impl ControlSession {
     /// a fatal result).
     fn offer(&mut self, message: &[u8]) -> bool {
         for _ in 0..3 {
-            let r = self.publication.offer(message, Handlers::no_reserved_value_supplier_handler());
+            let r = self
+                .publication
+                .offer(message, Handlers::no_reserved_value_supplier_handler());
             if r > 0 {
                 return true;
             }
             match r {
                 -2 | -3 => continue,
-                -1 if self.state != SessionState::Active && self.state != SessionState::Authenticated => return false,
+                -1 if self.state != SessionState::Active
+                    && self.state != SessionState::Authenticated =>
+                {
+                    return false
+                }
                 _ => {
                     self.abort(&format!("response publication offer failed: {r}"));
                     return true;
@@ -208,9 +236,15 @@ impl ControlSession {
         if let Some(deadline) = self.activity_deadline_ms {
             if now_ms > deadline {
                 let reason = if self.state == SessionState::Active {
-                    format!("failed to send response for more than connectTimeoutMs={}", self.connect_timeout_ms)
+                    format!(
+                        "failed to send response for more than connectTimeoutMs={}",
+                        self.connect_timeout_ms
+                    )
                 } else {
-                    format!("failed to establish initial connection: state={:?}", self.state)
+                    format!(
+                        "failed to establish initial connection: state={:?}",
+                        self.state
+                    )
                 };
                 self.abort(&reason);
                 return 1;
@@ -230,8 +264,13 @@ impl ControlSession {
                 }
                 self.resend_deadline_ms = now_ms + RESEND_INTERVAL_MS;
                 if let Some(msg) = self.invalid_version.clone() {
-                    let m =
-                        proxy::control_response(self.id, self.correlation_id, self.id, ControlResponseCode::Error, &msg);
+                    let m = proxy::control_response(
+                        self.id,
+                        self.correlation_id,
+                        self.id,
+                        ControlResponseCode::Error,
+                        &msg,
+                    );
                     self.offer(&m);
                     return 1;
                 }
@@ -243,10 +282,11 @@ impl ControlSession {
             }
             SessionState::Challenged => match self.pending_challenge_response.take() {
                 Some(credentials) => {
-                    let decision = match authenticator.on_challenge_response(self.id, &credentials, now_ms) {
-                        AuthDecision::Challenge(_) => AuthDecision::Reject,
-                        d => d,
-                    };
+                    let decision =
+                        match authenticator.on_challenge_response(self.id, &credentials, now_ms) {
+                            AuthDecision::Challenge(_) => AuthDecision::Reject,
+                            d => d,
+                        };
                     if decision == AuthDecision::Pending {
                         self.pending_challenge_response = Some(credentials);
                     }

@@ -20,8 +20,14 @@ pub const MAX_SOURCE_IDENTITY_LENGTH: usize = MAX_KEY_LENGTH - 16 - 8;
 
 /// Key of a RecordingPos counter: recordingId i64, sessionId i32, source identity length i32, the identity
 /// bytes, then archiveId i64.
-pub fn recording_pos_key(recording_id: i64, session_id: i32, source_identity: &str, archive_id: i64) -> Vec<u8> {
-    let identity = &source_identity.as_bytes()[..source_identity.len().min(MAX_SOURCE_IDENTITY_LENGTH)];
+pub fn recording_pos_key(
+    recording_id: i64,
+    session_id: i32,
+    source_identity: &str,
+    archive_id: i64,
+) -> Vec<u8> {
+    let identity =
+        &source_identity.as_bytes()[..source_identity.len().min(MAX_SOURCE_IDENTITY_LENGTH)];
     let mut key = Vec::with_capacity(16 + identity.len() + 8);
     key.extend_from_slice(&recording_id.to_le_bytes());
     key.extend_from_slice(&session_id.to_le_bytes());
@@ -47,14 +53,21 @@ pub fn recording_pos_label(
 }
 
 /// Label of a control session counter.
-pub fn control_session_label(client_info: &str, source_identity: &str, session_id: i32, archive_id: i64) -> String {
+pub fn control_session_label(
+    client_info: &str,
+    source_identity: &str,
+    session_id: i32,
+    archive_id: i64,
+) -> String {
     let suffix = format!(" - archiveId={archive_id}");
     let mut label = String::from("control-session: ");
     if !client_info.is_empty() {
         label.push_str(client_info);
         label.push(' ');
     }
-    label.push_str(&format!("sourceIdentity={source_identity} sessionId={session_id}"));
+    label.push_str(&format!(
+        "sourceIdentity={source_identity} sessionId={session_id}"
+    ));
     truncate(&mut label, MAX_LABEL_LENGTH - suffix.len());
     label.push_str(&suffix);
     label
@@ -78,7 +91,9 @@ pub fn add_counter(
     label: &str,
     timeout: Duration,
 ) -> Result<AeronCounter, AeronCError> {
-    aeron.async_add_counter(type_id, key, label)?.poll_blocking(timeout)
+    aeron
+        .async_add_counter(type_id, key, label)?
+        .poll_blocking(timeout)
 }
 
 #[cfg(test)]

@@ -32,7 +32,10 @@ pub(crate) struct RecordingPosition {
 impl RecordingPosition {
     /// A live recording at `position`.
     pub fn new(position: i64) -> RecordingPosition {
-        RecordingPosition { position: AtomicI64::new(position), stopped: AtomicBool::new(false) }
+        RecordingPosition {
+            position: AtomicI64::new(position),
+            stopped: AtomicBool::new(false),
+        }
     }
 
     /// The position after the last byte written (and readable from the segment files).
@@ -78,7 +81,10 @@ pub(crate) struct ReplayProgress {
 impl ReplayProgress {
     /// A replay about to start at `position`.
     pub fn new(position: i64) -> ReplayProgress {
-        ReplayProgress { position: AtomicI64::new(position), state: AtomicU8::new(ReplayState::Init as u8) }
+        ReplayProgress {
+            position: AtomicI64::new(position),
+            state: AtomicU8::new(ReplayState::Init as u8),
+        }
     }
 
     /// The next position to be replayed.
@@ -123,7 +129,11 @@ pub(crate) enum RecorderCommand {
 pub(crate) enum RecorderEvent {
     /// A recording stopped (image ended, stop asked, write failed): the conductor sets its stop position in
     /// the catalog, answers the error if any, sends the STOP signal and the recording-stopped event.
-    Stopped { recording_id: i64, stop_position: i64, error: Option<(i64, String)> },
+    Stopped {
+        recording_id: i64,
+        stop_position: i64,
+        error: Option<(i64, String)>,
+    },
     /// The recorder stopped every recording and ended.
     Closed,
 }
@@ -144,9 +154,18 @@ pub(crate) enum ReplayerCommand {
 #[derive(Debug)]
 pub(crate) enum ReplayerEvent {
     /// Send an OK response on a control session.
-    Ok { control_session_id: i64, correlation_id: i64, relevant_id: i64 },
+    Ok {
+        control_session_id: i64,
+        correlation_id: i64,
+        relevant_id: i64,
+    },
     /// Send an error response on a control session.
-    Error { control_session_id: i64, correlation_id: i64, code: i64, message: String },
+    Error {
+        control_session_id: i64,
+        correlation_id: i64,
+        code: i64,
+        message: String,
+    },
     /// A replay ended (its publication is closed or revoked).
     Ended { replay_session_id: i64 },
     /// The replayer revoked every replay and ended.
@@ -193,5 +212,14 @@ impl<C, E> ConductorEnd<C, E> {
 pub(crate) fn queues<C, E>() -> (ConductorEnd<C, E>, AgentEnd<C, E>) {
     let (command_tx, command_rx) = mpsc::channel();
     let (event_tx, event_rx) = mpsc::channel();
-    (ConductorEnd { commands: command_tx, events: event_rx }, AgentEnd { commands: command_rx, events: event_tx })
+    (
+        ConductorEnd {
+            commands: command_tx,
+            events: event_rx,
+        },
+        AgentEnd {
+            commands: command_rx,
+            events: event_tx,
+        },
+    )
 }

@@ -34,11 +34,9 @@ use rusteron_client::{Aeron, AeronContext, AeronErrorHandlerClosure};
 
 pub use auth::{AcceptAllAuthenticator, AuthDecision, Authenticator, SampleAuthenticator};
 pub use authorise::{AllowAllAuthoriser, Authoriser, DenyAllAuthoriser};
-pub use counters::{
-    CONTROL_SESSIONS_TYPE_ID, CONTROL_SESSION_TYPE_ID, RECORDING_POSITION_TYPE_ID,
-};
-pub use proxy::{PROTOCOL_MAJOR_VERSION, PROTOCOL_SEMANTIC_VERSION};
 pub use codes as error_codes;
+pub use counters::{CONTROL_SESSIONS_TYPE_ID, CONTROL_SESSION_TYPE_ID, RECORDING_POSITION_TYPE_ID};
+pub use proxy::{PROTOCOL_MAJOR_VERSION, PROTOCOL_SEMANTIC_VERSION};
 
 use crate::config::ArchiveConfig;
 use crate::error::ServerError;
@@ -94,7 +92,8 @@ impl ArchiveServer {
         config: ArchiveConfig,
         authenticator: Box<dyn Authenticator>,
     ) -> Result<ArchiveServer, ServerError> {
-        let authoriser = suppliers::authoriser_for(config.authorisation_service_supplier.as_deref())?;
+        let authoriser =
+            suppliers::authoriser_for(config.authorisation_service_supplier.as_deref())?;
         Self::launch_with(config, authenticator, authoriser)
     }
 
@@ -127,23 +126,27 @@ impl ArchiveServer {
         let errors = error_count.clone();
         let fatal_error = Arc::new(std::sync::Mutex::new(None::<String>));
         let fatal = fatal_error.clone();
-        context.set_error_handler(Some(AeronErrorHandlerClosure::new(move |code: i32, message: &str| {
-            errors.fetch_add(1, Ordering::Relaxed);
-            log::error!("archive aeron client error {code}: {message}");
-            if is_fatal_client_error(code) {
-                // The C client has closed itself (driver gone, or this client timed out): the archive
-                // can no longer serve anything. Kept for `fatal_client_error`, so that the process
-                // ends instead of running without a driver.
-                fatal
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .get_or_insert_with(|| format!("aeron client error {code}: {message}"));
-            }
-        })))?;
+        context.set_error_handler(Some(AeronErrorHandlerClosure::new(
+            move |code: i32, message: &str| {
+                errors.fetch_add(1, Ordering::Relaxed);
+                log::error!("archive aeron client error {code}: {message}");
+                if is_fatal_client_error(code) {
+                    // The C client has closed itself (driver gone, or this client timed out): the archive
+                    // can no longer serve anything. Kept for `fatal_client_error`, so that the process
+                    // ends instead of running without a driver.
+                    fatal
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        .get_or_insert_with(|| format!("aeron client error {code}: {message}"));
+                }
+            },
+        )))?;
         context.set_idle_sleep_duration_ns(1_000_000)?;
         let aeron = Aeron::connect(&context)?;
         let archive_id = config.archive_id.unwrap_or_else(|| aeron.client_id());
-        let timeout = config.connect_timeout.max(std::time::Duration::from_secs(1));
+        let timeout = config
+            .connect_timeout
+            .max(std::time::Duration::from_secs(1));
 
         let (image_sender, image_events) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
@@ -181,7 +184,10 @@ impl ArchiveServer {
                 conductor.add_control_channel(&channel, config.control_stream_id)?;
             }
         }
-        conductor.add_control_channel(&config.local_control_channel, config.local_control_stream_id)?;
+        conductor.add_control_channel(
+            &config.local_control_channel,
+            config.local_control_stream_id,
+        )?;
         if config.recording_events_enabled {
             conductor.events = Some(conductor.aeron.add_exclusive_publication(
                 &config.recording_events_channel,
@@ -207,16 +213,40 @@ impl ArchiveServer {
             ThreadingMode::Dedicated => {
                 let recorder_idle = config.recorder_idle_strategy.unwrap_or(conductor_idle);
                 let replayer_idle = config.replayer_idle_strategy.unwrap_or(conductor_idle);
-                threads.push(runner::spawn("archive-recorder", recorder, recorder_idle.build())?);
-                threads.push(runner::spawn("archive-replayer", replayer, replayer_idle.build())?);
-                threads.push(runner::spawn("archive-conductor", conductor, conductor_idle.build())?);
+                threads.push(runner::spawn(
+                    "archive-recorder",
+                    recorder,
+                    recorder_idle.build(),
+                )?);
+                threads.push(runner::spawn(
+                    "archive-replayer",
+                    replayer,
+                    replayer_idle.build(),
+                )?);
+                threads.push(runner::spawn(
+                    "archive-conductor",
+                    conductor,
+                    conductor_idle.build(),
+                )?);
             }
             ThreadingMode::Shared => {
-                let agents = SharedAgents { conductor, recorder, replayer };
-                threads.push(runner::spawn("archive-conductor", agents, conductor_idle.build())?);
+                let agents = SharedAgents {
+                    conductor,
+                    recorder,
+                    replayer,
+                };
+                threads.push(runner::spawn(
+                    "archive-conductor",
+                    agents,
+                    conductor_idle.build(),
+                )?);
             }
             ThreadingMode::Invoker => {
-                invoker = Some(std::sync::Mutex::new(Box::new(SharedAgents { conductor, recorder, replayer })));
+                invoker = Some(std::sync::Mutex::new(Box::new(SharedAgents {
+                    conductor,
+                    recorder,
+                    replayer,
+                })));
             }
         }
         let mark_file = crate::storage::startup::signal_ready(mark_file, archive_id)?;
@@ -269,7 +299,10 @@ impl ArchiveServer {
     /// serves nothing after that; its owner should close it (the `rusteron-archive-server` binary then
     /// exits with status 1, naming the error).
     pub fn fatal_client_error(&self) -> Option<String> {
-        self.fatal_error.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        self.fatal_error
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// The threading mode the archive runs in.
@@ -285,7 +318,9 @@ impl ArchiveServer {
         self.stop.store(true, Ordering::Release);
         if let Some(agents) = self.invoker.take() {
             // A panic in an earlier duty cycle poisoned the lock; the agents still close what they own.
-            let mut agents = agents.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut agents = agents
+                .into_inner()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             let mut idle = self.config.idle_strategy.build();
             runner::run_agent(agents.as_mut(), idle.as_mut());
         }

@@ -2,10 +2,10 @@
 //! pings and recording events, with the exact v14 block lengths the C client decodes with.
 
 use rusteron_archive_codecs::{
-    ChallengeEncoder, CodecError, ControlResponseCode, ControlResponseEncoder, MessageHeaderEncoder, PingEncoder,
-    RecordingDescriptorDecoder, RecordingProgressEncoder, RecordingSignal, RecordingSignalEventEncoder,
-    RecordingStartedEncoder, RecordingStoppedEncoder, RecordingSubscriptionDescriptorEncoder, SCHEMA_ID,
-    SCHEMA_VERSION,
+    ChallengeEncoder, CodecError, ControlResponseCode, ControlResponseEncoder,
+    MessageHeaderEncoder, PingEncoder, RecordingDescriptorDecoder, RecordingProgressEncoder,
+    RecordingSignal, RecordingSignalEventEncoder, RecordingStartedEncoder, RecordingStoppedEncoder,
+    RecordingSubscriptionDescriptorEncoder, SCHEMA_ID, SCHEMA_VERSION,
 };
 
 /// Protocol semantic version the archive reports (1.12.0, as the Java 1.54 archive).
@@ -51,7 +51,11 @@ pub fn control_response(
 }
 
 /// A Challenge for an authenticating session.
-pub fn challenge(control_session_id: i64, correlation_id: i64, encoded_challenge: &[u8]) -> Vec<u8> {
+pub fn challenge(
+    control_session_id: i64,
+    correlation_id: i64,
+    encoded_challenge: &[u8],
+) -> Vec<u8> {
     encode(HEADER + 20 + 4 + encoded_challenge.len(), |buf| {
         ChallengeEncoder::wrap_and_apply_header(buf)?
             .control_session_id(control_session_id)
@@ -64,7 +68,11 @@ pub fn challenge(control_session_id: i64, correlation_id: i64, encoded_challenge
 
 /// A RecordingDescriptor built from a catalog body (block and strings as stored), with the session and
 /// correlation ids of the request replacing the stored ones.
-pub fn recording_descriptor(control_session_id: i64, correlation_id: i64, catalog_body: &[u8]) -> Vec<u8> {
+pub fn recording_descriptor(
+    control_session_id: i64,
+    correlation_id: i64,
+    catalog_body: &[u8],
+) -> Vec<u8> {
     let mut buf = Vec::with_capacity(HEADER + catalog_body.len());
     let mut header = [0u8; HEADER];
     if MessageHeaderEncoder::wrap(&mut header)
@@ -128,7 +136,11 @@ pub fn recording_signal(
 
 /// A Ping (liveness check).
 pub fn ping(control_session_id: i64) -> Vec<u8> {
-    encode(HEADER + 8, |buf| PingEncoder::wrap_and_apply_header(buf)?.control_session_id(control_session_id).finish())
+    encode(HEADER + 8, |buf| {
+        PingEncoder::wrap_and_apply_header(buf)?
+            .control_session_id(control_session_id)
+            .finish()
+    })
 }
 
 /// A RecordingStarted event.
@@ -140,16 +152,19 @@ pub fn recording_started(
     channel: &str,
     source_identity: &str,
 ) -> Vec<u8> {
-    encode(HEADER + 24 + 8 + channel.len() + source_identity.len(), |buf| {
-        RecordingStartedEncoder::wrap_and_apply_header(buf)?
-            .recording_id(recording_id)
-            .start_position(start_position)
-            .session_id(session_id)
-            .stream_id(stream_id)
-            .channel(channel)?
-            .source_identity(source_identity)?
-            .finish()
-    })
+    encode(
+        HEADER + 24 + 8 + channel.len() + source_identity.len(),
+        |buf| {
+            RecordingStartedEncoder::wrap_and_apply_header(buf)?
+                .recording_id(recording_id)
+                .start_position(start_position)
+                .session_id(session_id)
+                .stream_id(stream_id)
+                .channel(channel)?
+                .source_identity(source_identity)?
+                .finish()
+        },
+    )
 }
 
 /// A RecordingProgress event.
@@ -184,7 +199,10 @@ mod tests {
         let bytes = control_response(7, 8, 9, ControlResponseCode::Error, "boom");
         assert_eq!(bytes.len(), 8 + 32 + 4 + 4);
         let d = ControlResponseDecoder::decode(&bytes).unwrap();
-        assert_eq!((d.control_session_id(), d.correlation_id(), d.relevant_id()), (7, 8, 9));
+        assert_eq!(
+            (d.control_session_id(), d.correlation_id(), d.relevant_id()),
+            (7, 8, 9)
+        );
         assert_eq!(d.version(), PROTOCOL_SEMANTIC_VERSION);
         assert_eq!(d.error_message().unwrap(), "boom");
         let s = recording_signal(1, 2, 3, 4, 5, RecordingSignal::Delete);

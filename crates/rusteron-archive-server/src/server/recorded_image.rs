@@ -13,7 +13,8 @@ use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use rusteron_client::bindings::{
-    aeron_image_block_poll, aeron_image_is_closed, aeron_image_is_end_of_stream, aeron_image_release, aeron_image_t,
+    aeron_image_block_poll, aeron_image_is_closed, aeron_image_is_end_of_stream,
+    aeron_image_release, aeron_image_t,
 };
 use rusteron_client::{Aeron, AeronImage};
 
@@ -35,15 +36,25 @@ impl RecordedImage {
         let ptr = image.as_raw();
         // The reference `image` took is now ours, released by our Drop instead of its own.
         std::mem::forget(image);
-        RecordedImage { ptr, _aeron: aeron.clone() }
+        RecordedImage {
+            ptr,
+            _aeron: aeron.clone(),
+        }
     }
 
     /// Block poll: `handler` gets each contiguous block of whole frames (at most `limit` bytes, never
     /// across a term). Returns the number of bytes consumed (0 when nothing was available or the handler
     /// panicked; a panic is reported as `Err`).
     #[inline]
-    pub fn block_poll<H: FnMut(&[u8])>(&mut self, handler: &mut H, limit: usize) -> Result<usize, &'static str> {
-        let mut call = BlockCall { handler, panicked: false };
+    pub fn block_poll<H: FnMut(&[u8])>(
+        &mut self,
+        handler: &mut H,
+        limit: usize,
+    ) -> Result<usize, &'static str> {
+        let mut call = BlockCall {
+            handler,
+            panicked: false,
+        };
         // SAFETY: `ptr` is a live image (we hold a reference), polled only by this thread (`&mut self`);
         // the callback gets `call` as clientd, alive for the duration of this call, and never unwinds.
         let n = unsafe {

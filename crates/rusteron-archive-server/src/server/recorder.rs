@@ -45,13 +45,23 @@ impl RecordingSession {
         position: Arc<RecordingPosition>,
         block_length_limit: usize,
     ) -> RecordingSession {
-        RecordingSession { recording_id, image, writer, counter, position, block_length_limit, error: None }
+        RecordingSession {
+            recording_id,
+            image,
+            writer,
+            counter,
+            position,
+            block_length_limit,
+            error: None,
+        }
     }
 
     /// One block poll: writes what the image has (up to the block limit). Returns the bytes written.
     #[inline]
     fn poll(&mut self, archive_dir: &std::path::Path) -> usize {
-        let Some(image) = self.image.as_mut() else { return 0 };
+        let Some(image) = self.image.as_mut() else {
+            return 0;
+        };
         let writer = &mut self.writer;
         let error = &mut self.error;
         let mut write = |block: &[u8]| {
@@ -82,7 +92,10 @@ impl RecordingSession {
     fn ended(&self, polled: usize) -> bool {
         match &self.image {
             None => true,
-            Some(image) => self.error.is_some() || (polled == 0 && (image.is_end_of_stream() || image.is_closed())),
+            Some(image) => {
+                self.error.is_some()
+                    || (polled == 0 && (image.is_end_of_stream() || image.is_closed()))
+            }
         }
     }
 }
@@ -98,7 +111,12 @@ pub(crate) struct Recorder {
 impl Recorder {
     /// A recorder taking commands from (and reporting to) the conductor through `queues`.
     pub fn new(queues: AgentEnd<RecorderCommand, RecorderEvent>, archive_dir: PathBuf) -> Recorder {
-        Recorder { sessions: Vec::new(), queues, archive_dir, closed: false }
+        Recorder {
+            sessions: Vec::new(),
+            queues,
+            archive_dir,
+            closed: false,
+        }
     }
 
     /// `true` once the recorder stopped every recording after [`RecorderCommand::Close`] (or after the
@@ -135,7 +153,11 @@ impl Recorder {
         match command {
             RecorderCommand::Start(session) => self.sessions.push(*session),
             RecorderCommand::Stop { recording_id } => {
-                if let Some(index) = self.sessions.iter().position(|s| s.recording_id == recording_id) {
+                if let Some(index) = self
+                    .sessions
+                    .iter()
+                    .position(|s| s.recording_id == recording_id)
+                {
                     self.drain_and_finish(index);
                 }
             }
@@ -200,6 +222,10 @@ impl Recorder {
         drop(session.image);
         drop(session.counter);
         log::debug!("recording {recording_id} stopped at {stop_position}");
-        let _ = self.queues.events.send(RecorderEvent::Stopped { recording_id, stop_position, error });
+        let _ = self.queues.events.send(RecorderEvent::Stopped {
+            recording_id,
+            stop_position,
+            error,
+        });
     }
 }

@@ -55,8 +55,16 @@ mod tests {
 
     #[test]
     fn the_message_is_javas() {
-        let layout = RecordingLayout { recording_id: 3, start_position: 0, term_length: 65536, segment_length: 131072 };
-        let m = Mismatch { recorded: -5, computed: 17 };
+        let layout = RecordingLayout {
+            recording_id: 3,
+            start_position: 0,
+            term_length: 65536,
+            segment_length: 131072,
+        };
+        let m = Mismatch {
+            recorded: -5,
+            computed: 17,
+        };
         // Read from position 196_640 (second segment, second term, term offset 32), frame 64 bytes further.
         assert_eq!(
             mismatch_message(&layout, 1 << 32 | 9, 196_640, 64, m),

@@ -11,7 +11,9 @@ use std::time::Duration;
 use rusteron_client::{epoch_clock, AeronCountersReader, AeronExclusivePublication};
 
 use super::codes;
-use super::handoff::{AgentEnd, RecordingPosition, ReplayProgress, ReplayState, ReplayerCommand, ReplayerEvent};
+use super::handoff::{
+    AgentEnd, RecordingPosition, ReplayProgress, ReplayState, ReplayerCommand, ReplayerEvent,
+};
 use super::replay_checksum;
 use crate::storage::checksum::Checksum;
 use crate::storage::frame;
@@ -99,12 +101,18 @@ impl ReplaySession {
 /// What one step of a replay did.
 enum Step {
     Continue(usize),
-    Finished { revoke: bool, error: Option<(i64, String)> },
+    Finished {
+        revoke: bool,
+        error: Option<(i64, String)>,
+    },
 }
 
 impl Step {
     fn fail(revoke: bool, message: impl Into<String>) -> Step {
-        Step::Finished { revoke, error: Some((codes::GENERIC, message.into())) }
+        Step::Finished {
+            revoke,
+            error: Some((codes::GENERIC, message.into())),
+        }
     }
 }
 
@@ -124,7 +132,13 @@ impl Replayer {
         counters: AeronCountersReader,
         timeout: Duration,
     ) -> Replayer {
-        Replayer { sessions: Vec::new(), queues, counters, timeout, closed: false }
+        Replayer {
+            sessions: Vec::new(),
+            queues,
+            counters,
+            timeout,
+            closed: false,
+        }
     }
 
     /// `true` once the replayer revoked every replay after [`ReplayerCommand::Close`] (or after the
@@ -162,12 +176,20 @@ impl Replayer {
         match command {
             ReplayerCommand::Start(session) => self.sessions.push(*session),
             ReplayerCommand::Abort { replay_session_id } => {
-                for s in self.sessions.iter_mut().filter(|s| s.id == replay_session_id) {
+                for s in self
+                    .sessions
+                    .iter_mut()
+                    .filter(|s| s.id == replay_session_id)
+                {
                     s.aborted = true;
                 }
             }
             ReplayerCommand::AbortAll { recording_id } => {
-                for s in self.sessions.iter_mut().filter(|s| recording_id == -1 || s.recording_id == recording_id) {
+                for s in self
+                    .sessions
+                    .iter_mut()
+                    .filter(|s| recording_id == -1 || s.recording_id == recording_id)
+                {
                     s.aborted = true;
                 }
             }
@@ -180,7 +202,9 @@ impl Replayer {
             if let Some(p) = s.publication.take() {
                 let _ = p.revoke();
             }
-            let _ = self.queues.events.send(ReplayerEvent::Ended { replay_session_id: s.id });
+            let _ = self.queues.events.send(ReplayerEvent::Ended {
+                replay_session_id: s.id,
+            });
         }
         let _ = self.queues.events.send(ReplayerEvent::Closed);
         self.closed = true;
@@ -225,7 +249,9 @@ impl Replayer {
                             p.close();
                         }
                     }
-                    self.send(ReplayerEvent::Ended { replay_session_id: s.id });
+                    self.send(ReplayerEvent::Ended {
+                        replay_session_id: s.id,
+                    });
                 }
             }
         }
@@ -241,7 +267,10 @@ fn replay_step(
     queues: &AgentEnd<ReplayerCommand, ReplayerEvent>,
 ) -> Step {
     if s.aborted {
-        return Step::Finished { revoke: true, error: None };
+        return Step::Finished {
+            revoke: true,
+            error: None,
+        };
     }
     match s.state {
         ReplayState::Init => {
@@ -252,8 +281,14 @@ fn replay_step(
                 return Step::Continue(0);
             }
             if s.validate_frame && !frame_at(s) {
-                let msg = format!("replayPosition={} does not point to a valid frame", s.position);
-                return Step::Finished { revoke: true, error: Some((codes::INVALID_POSITION, msg)) };
+                let msg = format!(
+                    "replayPosition={} does not point to a valid frame",
+                    s.position
+                );
+                return Step::Finished {
+                    revoke: true,
+                    error: Some((codes::INVALID_POSITION, msg)),
+                };
             }
             let _ = queues.events.send(ReplayerEvent::Ok {
                 control_session_id: s.control_session_id,
@@ -288,8 +323,14 @@ fn frame_at(s: &mut ReplaySession) -> bool {
     match s.reader.read_at(s.position, &mut header) {
         Ok(n) if n == header.len() => {
             frame::frame_length(&header).is_some_and(|l| l > 0)
-                && frame::term_offset(&header) == Some(positions::term_offset(s.position, s.term_length))
-                && frame::term_id(&header) == Some(positions::term_id(s.position, s.initial_term_id, s.term_length))
+                && frame::term_offset(&header)
+                    == Some(positions::term_offset(s.position, s.term_length))
+                && frame::term_id(&header)
+                    == Some(positions::term_id(
+                        s.position,
+                        s.initial_term_id,
+                        s.term_length,
+                    ))
                 && frame::stream_id(&header) == Some(s.stream_id)
         }
         _ => false,
@@ -329,16 +370,25 @@ fn back_pressured(publication: &AeronExclusivePublication) -> bool {
 fn replay(s: &mut ReplaySession, counters: &AeronCountersReader) -> Step {
     let connected = s.publication.as_ref().is_some_and(|p| p.is_connected());
     if !connected {
-        return Step::Finished { revoke: true, error: None };
+        return Step::Finished {
+            revoke: true,
+            error: None,
+        };
     }
     if s.position >= s.replay_limit {
-        return Step::Finished { revoke: false, error: None };
+        return Step::Finished {
+            revoke: false,
+            error: None,
+        };
     }
     let (stop, is_final) = current_stop(s, counters);
     let end = stop.min(s.replay_limit);
     if s.position >= end {
         if is_final {
-            return Step::Finished { revoke: false, error: None };
+            return Step::Finished {
+                revoke: false,
+                error: None,
+            };
         }
         return Step::Continue(0);
     }
@@ -348,7 +398,9 @@ fn replay(s: &mut ReplaySession, counters: &AeronCountersReader) -> Step {
         return Step::Continue(0);
     }
     let term_offset = positions::term_offset(s.position, s.term_length) as i64;
-    let want = (end - s.position).min(s.buffer.len() as i64).min(s.term_length - term_offset) as usize;
+    let want = (end - s.position)
+        .min(s.buffer.len() as i64)
+        .min(s.term_length - term_offset) as usize;
     let read = match s.reader.read_at(s.position, &mut s.buffer[..want]) {
         Ok(n) => n,
         Err(e) => return Step::fail(true, e.to_string()),
@@ -360,7 +412,10 @@ fn replay(s: &mut ReplaySession, counters: &AeronCountersReader) -> Step {
         let length = frame::frame_length(&buf[offset..]).unwrap_or(0);
         if length <= 0 {
             if offset == 0 {
-                return Step::fail(true, format!("unexpected end of recording at position={}", s.position));
+                return Step::fail(
+                    true,
+                    format!("unexpected end of recording at position={}", s.position),
+                );
             }
             break;
         }
@@ -374,13 +429,22 @@ fn replay(s: &mut ReplaySession, counters: &AeronCountersReader) -> Step {
         if offset + aligned > buf.len() {
             break;
         }
-        if let Some(checksum) = s.checksum.filter(|_| frame::frame_type(&buf[offset..]) == Some(frame::TYPE_DATA)) {
+        if let Some(checksum) = s
+            .checksum
+            .filter(|_| frame::frame_type(&buf[offset..]) == Some(frame::TYPE_DATA))
+        {
             // Before the ids are overwritten; a mismatch ends the replay without sending the batch.
-            if let Err(msg) = replay_checksum::verify(checksum, &s.layout, s.id, s.position, buf, offset, aligned) {
+            if let Err(msg) =
+                replay_checksum::verify(checksum, &s.layout, s.id, s.position, buf, offset, aligned)
+            {
                 return Step::fail(true, msg);
             }
         }
-        frame::set_session_and_stream(&mut buf[offset..], s.publication_session_id, s.replay_stream_id);
+        frame::set_session_and_stream(
+            &mut buf[offset..],
+            s.publication_session_id,
+            s.replay_stream_id,
+        );
         offset += aligned;
     }
     let publication = s.publication.as_ref().expect("checked above");
@@ -393,7 +457,10 @@ fn replay(s: &mut ReplaySession, counters: &AeronCountersReader) -> Step {
             }
             -2 | -3 => Step::Continue(0),
             -6 => Step::fail(true, "replay padding failed"),
-            _ => Step::Finished { revoke: true, error: None },
+            _ => Step::Finished {
+                revoke: true,
+                error: None,
+            },
         };
     }
     if offset == 0 {
@@ -405,7 +472,16 @@ fn replay(s: &mut ReplaySession, counters: &AeronCountersReader) -> Step {
             Step::Continue(1)
         }
         -2 | -3 => Step::Continue(0),
-        -1 | -4 => Step::Finished { revoke: true, error: None },
-        r => Step::fail(true, format!("replay offer_block failed ({r}): {}", rusteron_client::errmsg())),
+        -1 | -4 => Step::Finished {
+            revoke: true,
+            error: None,
+        },
+        r => Step::fail(
+            true,
+            format!(
+                "replay offer_block failed ({r}): {}",
+                rusteron_client::errmsg()
+            ),
+        ),
     }
 }

@@ -81,4 +81,3 @@ pub(crate) fn spawn<A: Agent + 'static>(
         .spawn(move || run_agent(&mut agent, idle.as_mut()))
         .map_err(|e| ServerError::Conductor(format!("cannot start thread {name}: {e}")))
 }
-

@@ -126,7 +126,11 @@ impl RecordingDescriptor {
         ] {
             out.extend_from_slice(&v.to_le_bytes());
         }
-        for s in [&self.stripped_channel, &self.original_channel, &self.source_identity] {
+        for s in [
+            &self.stripped_channel,
+            &self.original_channel,
+            &self.source_identity,
+        ] {
             out.extend_from_slice(&(s.len() as u32).to_le_bytes());
             out.extend_from_slice(s.as_bytes());
         }
@@ -139,11 +143,14 @@ impl RecordingDescriptor {
         let mut at = DESCRIPTOR_BLOCK_LENGTH;
         let mut string = || -> Option<String> {
             let len = u32::from_le_bytes(body.get(at..at + 4)?.try_into().ok()?) as usize;
-            let s = std::str::from_utf8(body.get(at + 4..at + 4 + len)?).ok()?.to_owned();
+            let s = std::str::from_utf8(body.get(at + 4..at + 4 + len)?)
+                .ok()?
+                .to_owned();
             at += 4 + len;
             Some(s)
         };
-        let (stripped_channel, original_channel, source_identity) = (string()?, string()?, string()?);
+        let (stripped_channel, original_channel, source_identity) =
+            (string()?, string()?, string()?);
         Some(RecordingDescriptor {
             control_session_id: i64_at(0)?,
             correlation_id: i64_at(8)?,
@@ -192,16 +199,28 @@ pub struct Catalog {
 
 /// Errors specific to reading a catalog.
 fn corrupt(path: &Path, what: impl Into<String>) -> StorageError {
-    StorageError::Corrupt { path: path.to_path_buf(), what: what.into() }
+    StorageError::Corrupt {
+        path: path.to_path_buf(),
+        what: what.into(),
+    }
 }
 
 impl Catalog {
     /// Opens the catalog in `dir`, creating it (with `capacity` bytes, sparse) if it does not exist.
     pub fn open(dir: &Path, capacity: u64, sync: SyncLevel) -> Result<Catalog, StorageError> {
         let path = dir.join(CATALOG_FILE_NAME);
-        let io = |source| StorageError::Io { path: path.clone(), source };
+        let io = |source| StorageError::Io {
+            path: path.clone(),
+            source,
+        };
         let exists = path.is_file();
-        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io)?;
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io)?;
         let mut catalog = Catalog {
             path: path.clone(),
             file,
@@ -216,7 +235,10 @@ impl Catalog {
             catalog.load()?;
         } else {
             catalog.bytes = vec![0u8; capacity.max(HEADER_LENGTH as u64 * 2) as usize];
-            catalog.file.set_len(catalog.bytes.len() as u64).map_err(io)?;
+            catalog
+                .file
+                .set_len(catalog.bytes.len() as u64)
+                .map_err(io)?;
             catalog.put_i32(0, CATALOG_VERSION);
             catalog.put_i32(4, HEADER_LENGTH as i32);
             catalog.put_i64(8, 0);
@@ -229,13 +251,19 @@ impl Catalog {
     }
 
     fn load(&mut self) -> Result<(), StorageError> {
-        let io = |source| StorageError::Io { path: self.path.clone(), source };
+        let io = |source| StorageError::Io {
+            path: self.path.clone(),
+            source,
+        };
         let len = self.file.metadata().map_err(io)?.len() as usize;
         self.bytes = vec![0u8; len];
         self.file.read_exact_at(&mut self.bytes, 0).map_err(io)?;
         let version = self.i32_at(0);
         if version >> 16 != 3 {
-            return Err(corrupt(&self.path, format!("unsupported catalog version {version:#x} (need 3.x)")));
+            return Err(corrupt(
+                &self.path,
+                format!("unsupported catalog version {version:#x} (need 3.x)"),
+            ));
         }
         self.next_recording_id = self.i64_at(8);
         let mut offset = HEADER_LENGTH;
@@ -246,11 +274,21 @@ impl Catalog {
             }
             let length = DESCRIPTOR_HEADER_LENGTH + body_len as usize;
             if offset + length > self.bytes.len() {
-                return Err(corrupt(&self.path, format!("entry at {offset} runs past the end of the file")));
+                return Err(corrupt(
+                    &self.path,
+                    format!("entry at {offset} runs past the end of the file"),
+                ));
             }
             let state = RecordingState::from_i32(self.i32_at(offset + 4));
             let id = self.i64_at(offset + DESCRIPTOR_HEADER_LENGTH + 16);
-            self.slots.insert(id, Slot { offset, length, state });
+            self.slots.insert(
+                id,
+                Slot {
+                    offset,
+                    length,
+                    state,
+                },
+            );
             offset += length;
         }
         self.end = offset;
@@ -295,7 +333,8 @@ impl Catalog {
         let offset = self.end;
         self.ensure_capacity(offset + length + DESCRIPTOR_HEADER_LENGTH)?;
         self.bytes[offset..offset + length].fill(0);
-        self.bytes[offset + DESCRIPTOR_HEADER_LENGTH..offset + DESCRIPTOR_HEADER_LENGTH + body.len()]
+        self.bytes
+            [offset + DESCRIPTOR_HEADER_LENGTH..offset + DESCRIPTOR_HEADER_LENGTH + body.len()]
             .copy_from_slice(&body);
         self.put_i32(offset + 4, RecordingState::Valid as i32);
         self.stamp_checksum(offset, length - DESCRIPTOR_HEADER_LENGTH);
@@ -307,18 +346,30 @@ impl Catalog {
         self.next_recording_id = id + 1;
         self.put_i64(8, self.next_recording_id);
         self.flush(8, 8)?;
-        self.slots.insert(id, Slot { offset, length, state: RecordingState::Valid });
+        self.slots.insert(
+            id,
+            Slot {
+                offset,
+                length,
+                state: RecordingState::Valid,
+            },
+        );
         Ok(id)
     }
 
     /// `true` if `recording_id` is a valid (listable, replayable) recording.
     pub fn has_recording(&self, recording_id: i64) -> bool {
-        self.slots.get(&recording_id).is_some_and(|s| s.state == RecordingState::Valid)
+        self.slots
+            .get(&recording_id)
+            .is_some_and(|s| s.state == RecordingState::Valid)
     }
 
     /// The descriptor of a valid recording.
     pub fn get(&self, recording_id: i64) -> Option<RecordingDescriptor> {
-        let slot = self.slots.get(&recording_id).filter(|s| s.state == RecordingState::Valid)?;
+        let slot = self
+            .slots
+            .get(&recording_id)
+            .filter(|s| s.state == RecordingState::Valid)?;
         let body = &self.bytes[slot.offset + DESCRIPTOR_HEADER_LENGTH..slot.offset + slot.length];
         RecordingDescriptor::decode_body(body)
     }
@@ -326,7 +377,10 @@ impl Catalog {
     /// The raw body bytes (block and strings, without padding) of a valid recording, as sent in a
     /// RecordingDescriptor message after its header.
     pub fn body(&self, recording_id: i64) -> Option<&[u8]> {
-        let slot = self.slots.get(&recording_id).filter(|s| s.state == RecordingState::Valid)?;
+        let slot = self
+            .slots
+            .get(&recording_id)
+            .filter(|s| s.state == RecordingState::Valid)?;
         let body = &self.bytes[slot.offset + DESCRIPTOR_HEADER_LENGTH..slot.offset + slot.length];
         let d = RecordingDescriptor::decode_body(body)?;
         Some(&body[..d.body_length()])
@@ -334,12 +388,19 @@ impl Catalog {
 
     /// Ids of valid recordings in ascending order starting at `from` (inclusive).
     pub fn ids_from(&self, from: i64) -> impl Iterator<Item = i64> + '_ {
-        self.slots.range(from..).filter(|(_, s)| s.state == RecordingState::Valid).map(|(id, _)| *id)
+        self.slots
+            .range(from..)
+            .filter(|(_, s)| s.state == RecordingState::Valid)
+            .map(|(id, _)| *id)
     }
 
     /// Ids of valid recordings, newest first, down to `min` (inclusive).
     pub fn ids_descending_to(&self, min: i64) -> impl Iterator<Item = i64> + '_ {
-        self.slots.range(min..).rev().filter(|(_, s)| s.state == RecordingState::Valid).map(|(id, _)| *id)
+        self.slots
+            .range(min..)
+            .rev()
+            .filter(|(_, s)| s.state == RecordingState::Valid)
+            .map(|(id, _)| *id)
     }
 
     /// Applies `change` to the descriptor of a valid recording and writes it back in place, with its
@@ -374,14 +435,21 @@ impl Catalog {
             .get(&recording_id)
             .filter(|s| s.state == RecordingState::Valid)
             .ok_or(StorageError::UnknownRecording(recording_id))?;
-        let mut d = self.get(recording_id).ok_or_else(|| corrupt(&self.path, "undecodable entry"))?;
+        let mut d = self
+            .get(recording_id)
+            .ok_or_else(|| corrupt(&self.path, "undecodable entry"))?;
         let before = d.body_length();
         change(&mut d);
-        assert_eq!(before, d.body_length(), "Catalog::update must not change string lengths");
+        assert_eq!(
+            before,
+            d.body_length(),
+            "Catalog::update must not change string lengths"
+        );
         let mut body = Vec::with_capacity(before);
         d.encode_body(&mut body);
         let at = slot.offset + DESCRIPTOR_HEADER_LENGTH;
-        self.bytes[at..at + DESCRIPTOR_BLOCK_LENGTH].copy_from_slice(&body[..DESCRIPTOR_BLOCK_LENGTH]);
+        self.bytes[at..at + DESCRIPTOR_BLOCK_LENGTH]
+            .copy_from_slice(&body[..DESCRIPTOR_BLOCK_LENGTH]);
         if checksum && self.checksum.is_some() {
             self.stamp_checksum(slot.offset, slot.length - DESCRIPTOR_HEADER_LENGTH);
             // Checksum field to the end of the block in one write.
@@ -418,7 +486,9 @@ impl Catalog {
             .get(&recording_id)
             .filter(|s| s.state == RecordingState::Valid)
             .ok_or(StorageError::UnknownRecording(recording_id))?;
-        let mut d = self.get(recording_id).ok_or_else(|| corrupt(&self.path, "undecodable entry"))?;
+        let mut d = self
+            .get(recording_id)
+            .ok_or_else(|| corrupt(&self.path, "undecodable entry"))?;
         d.original_channel = original_channel.to_owned();
         d.stripped_channel = stripped_channel.to_owned();
         let mut body = Vec::new();
@@ -439,9 +509,11 @@ impl Catalog {
         let new_end = (self.end as isize + shift) as usize;
         self.ensure_capacity(new_end + DESCRIPTOR_HEADER_LENGTH)?;
         let mut entry = vec![0u8; new_length];
-        entry[0..4].copy_from_slice(&((new_length - DESCRIPTOR_HEADER_LENGTH) as i32).to_le_bytes());
+        entry[0..4]
+            .copy_from_slice(&((new_length - DESCRIPTOR_HEADER_LENGTH) as i32).to_le_bytes());
         entry[4..8].copy_from_slice(&(RecordingState::Valid as i32).to_le_bytes());
-        entry[DESCRIPTOR_HEADER_LENGTH..DESCRIPTOR_HEADER_LENGTH + body.len()].copy_from_slice(&body);
+        entry[DESCRIPTOR_HEADER_LENGTH..DESCRIPTOR_HEADER_LENGTH + body.len()]
+            .copy_from_slice(&body);
         self.bytes[slot.offset..slot.offset + new_length].copy_from_slice(&entry);
         self.stamp_checksum(slot.offset, new_length - DESCRIPTOR_HEADER_LENGTH);
         self.bytes[slot.offset + new_length..new_end].copy_from_slice(&tail);
@@ -456,13 +528,23 @@ impl Catalog {
                 s.offset = (s.offset as isize + shift) as usize;
             }
         }
-        self.slots.insert(recording_id, Slot { offset: slot.offset, length: new_length, state: RecordingState::Valid });
+        self.slots.insert(
+            recording_id,
+            Slot {
+                offset: slot.offset,
+                length: new_length,
+                state: RecordingState::Valid,
+            },
+        );
         Ok(())
     }
 
     /// Forces everything written so far to disk (`fsync`).
     pub fn sync(&self) -> Result<(), StorageError> {
-        self.file.sync_all().map_err(|source| StorageError::Io { path: self.path.clone(), source })
+        self.file.sync_all().map_err(|source| StorageError::Io {
+            path: self.path.clone(),
+            source,
+        })
     }
 
     fn ensure_capacity(&mut self, needed: usize) -> Result<(), StorageError> {
@@ -479,12 +561,20 @@ impl Catalog {
         self.bytes.resize(capacity, 0);
         self.file
             .set_len(capacity as u64)
-            .map_err(|source| StorageError::Io { path: self.path.clone(), source })
+            .map_err(|source| StorageError::Io {
+                path: self.path.clone(),
+                source,
+            })
     }
 
     fn flush(&self, offset: usize, length: usize) -> Result<(), StorageError> {
-        let io = |source| StorageError::Io { path: self.path.clone(), source };
-        self.file.write_all_at(&self.bytes[offset..offset + length], offset as u64).map_err(io)?;
+        let io = |source| StorageError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        self.file
+            .write_all_at(&self.bytes[offset..offset + length], offset as u64)
+            .map_err(io)?;
         match self.sync {
             SyncLevel::None => Ok(()),
             SyncLevel::Data => self.file.sync_data().map_err(io),
@@ -538,7 +628,10 @@ mod tests {
         {
             let mut c = Catalog::open(dir.path(), 4096, SyncLevel::None).unwrap();
             assert_eq!(c.add(descriptor("aeron:ipc")).unwrap(), 0);
-            assert_eq!(c.add(descriptor("aeron:udp?endpoint=localhost:1")).unwrap(), 1);
+            assert_eq!(
+                c.add(descriptor("aeron:udp?endpoint=localhost:1")).unwrap(),
+                1
+            );
             c.update(0, |d| {
                 d.stop_position = 4096;
                 d.stop_timestamp = 5;
@@ -547,18 +640,32 @@ mod tests {
         }
         let bytes = std::fs::read(dir.path().join(CATALOG_FILE_NAME)).unwrap();
         assert_eq!(bytes.len(), 4096);
-        assert_eq!(i32::from_le_bytes(bytes[0..4].try_into().unwrap()), 0x030100);
-        assert_eq!(i64::from_le_bytes(bytes[8..16].try_into().unwrap()), 2, "nextRecordingId");
+        assert_eq!(
+            i32::from_le_bytes(bytes[0..4].try_into().unwrap()),
+            0x030100
+        );
+        assert_eq!(
+            i64::from_le_bytes(bytes[8..16].try_into().unwrap()),
+            2,
+            "nextRecordingId"
+        );
         // First entry: 32 + 80 + 12 + 9 + 27 + 9 = 169 -> 192 bytes; body length 160; state VALID.
         assert_eq!(i32::from_le_bytes(bytes[32..36].try_into().unwrap()), 160);
         assert_eq!(i32::from_le_bytes(bytes[36..40].try_into().unwrap()), 1);
-        assert_eq!(i64::from_le_bytes(bytes[32 + 32 + 16..32 + 32 + 24].try_into().unwrap()), 0, "recordingId");
+        assert_eq!(
+            i64::from_le_bytes(bytes[32 + 32 + 16..32 + 32 + 24].try_into().unwrap()),
+            0,
+            "recordingId"
+        );
 
         let c = Catalog::open(dir.path(), 4096, SyncLevel::None).unwrap();
         assert_eq!(c.next_recording_id(), 2);
         let d0 = c.get(0).unwrap();
         assert_eq!((d0.stop_position, d0.stop_timestamp), (4096, 5));
-        assert_eq!(c.get(1).unwrap().stripped_channel, "aeron:udp?endpoint=localhost:1");
+        assert_eq!(
+            c.get(1).unwrap().stripped_channel,
+            "aeron:udp?endpoint=localhost:1"
+        );
         assert_eq!(c.ids_from(i64::MIN).collect::<Vec<_>>(), vec![0, 1]);
         assert_eq!(c.ids_descending_to(0).collect::<Vec<_>>(), vec![1, 0]);
     }
@@ -567,14 +674,17 @@ mod tests {
         let bytes = std::fs::read(dir.join(CATALOG_FILE_NAME)).unwrap();
         let length = i32::from_le_bytes(bytes[entry..entry + 4].try_into().unwrap()) as usize;
         let stored = i32::from_le_bytes(bytes[entry + 8..entry + 12].try_into().unwrap());
-        let body = &bytes[entry + DESCRIPTOR_HEADER_LENGTH..entry + DESCRIPTOR_HEADER_LENGTH + length];
+        let body =
+            &bytes[entry + DESCRIPTOR_HEADER_LENGTH..entry + DESCRIPTOR_HEADER_LENGTH + length];
         (stored, crc32c::crc32c(body) as i32)
     }
 
     #[test]
     fn with_a_record_checksum_each_header_holds_the_checksum_of_its_body() {
         let dir = tempfile::tempdir().unwrap();
-        let mut c = Catalog::open(dir.path(), 4096, SyncLevel::None).unwrap().with_checksum(Some(Checksum::Crc32c));
+        let mut c = Catalog::open(dir.path(), 4096, SyncLevel::None)
+            .unwrap()
+            .with_checksum(Some(Checksum::Crc32c));
         c.add(descriptor("aeron:ipc")).unwrap();
         let (stored, expected) = header_checksum(dir.path(), HEADER_LENGTH);
         assert_eq!(stored, expected);
@@ -583,8 +693,13 @@ mod tests {
         let (updated, expected) = header_checksum(dir.path(), HEADER_LENGTH);
         assert_eq!(updated, expected, "recomputed on update");
         assert_ne!(updated, stored);
-        c.update_keeping_checksum(0, |d| d.stop_position = 8192).unwrap();
-        assert_eq!(header_checksum(dir.path(), HEADER_LENGTH).0, updated, "left as it was");
+        c.update_keeping_checksum(0, |d| d.stop_position = 8192)
+            .unwrap();
+        assert_eq!(
+            header_checksum(dir.path(), HEADER_LENGTH).0,
+            updated,
+            "left as it was"
+        );
         let long = format!("aeron:ipc?alias={}", "y".repeat(100));
         c.update_channel(0, &long, "aeron:ipc").unwrap();
         let (stored, expected) = header_checksum(dir.path(), HEADER_LENGTH);
@@ -594,7 +709,11 @@ mod tests {
         let mut c = Catalog::open(plain.path(), 4096, SyncLevel::None).unwrap();
         c.add(descriptor("aeron:ipc")).unwrap();
         c.update(0, |d| d.stop_position = 4096).unwrap();
-        assert_eq!(header_checksum(plain.path(), HEADER_LENGTH).0, 0, "no checksum: 0 as in Java");
+        assert_eq!(
+            header_checksum(plain.path(), HEADER_LENGTH).0,
+            0,
+            "no checksum: 0 as in Java"
+        );
     }
 
     #[test]
@@ -604,7 +723,10 @@ mod tests {
         c.add(descriptor("aeron:ipc")).unwrap();
         c.mark_deleted(0).unwrap();
         assert!(!c.has_recording(0));
-        assert!(matches!(c.mark_deleted(0), Err(StorageError::UnknownRecording(0))));
+        assert!(matches!(
+            c.mark_deleted(0),
+            Err(StorageError::UnknownRecording(0))
+        ));
         assert_eq!(c.add(descriptor("aeron:ipc")).unwrap(), 1);
         drop(c);
         let c = Catalog::open(dir.path(), 4096, SyncLevel::None).unwrap();
@@ -625,22 +747,34 @@ mod tests {
         drop(c);
         let c = Catalog::open(dir.path(), 256, SyncLevel::None).unwrap();
         assert_eq!(c.get(1).unwrap().original_channel, long);
-        assert_eq!(c.get(2).unwrap().original_channel, "aeron:ipc?term-length=64k");
+        assert_eq!(
+            c.get(2).unwrap().original_channel,
+            "aeron:ipc?term-length=64k"
+        );
     }
 
     #[test]
     fn a_shorter_channel_is_written_in_place_like_java() {
         let dir = tempfile::tempdir().unwrap();
-        let mut c = Catalog::open(dir.path(), 4096, SyncLevel::None).unwrap().with_checksum(Some(Checksum::Crc32c));
+        let mut c = Catalog::open(dir.path(), 4096, SyncLevel::None)
+            .unwrap()
+            .with_checksum(Some(Checksum::Crc32c));
         let long = format!("aeron:ipc?alias={}", "x".repeat(300));
         c.add(descriptor(&long)).unwrap();
         c.add(descriptor("aeron:ipc")).unwrap();
         let (slot0, slot1) = (c.slots[&0], c.slots[&1]);
-        c.update_channel(0, "aeron:ipc?alias=short", "aeron:ipc").unwrap();
+        c.update_channel(0, "aeron:ipc?alias=short", "aeron:ipc")
+            .unwrap();
         // Nothing moved: same frame, same length field, the next entry where it was.
-        assert_eq!((c.slots[&0].offset, c.slots[&0].length), (slot0.offset, slot0.length));
+        assert_eq!(
+            (c.slots[&0].offset, c.slots[&0].length),
+            (slot0.offset, slot0.length)
+        );
         assert_eq!(c.slots[&1].offset, slot1.offset);
-        assert_eq!(c.i32_at(slot0.offset) as usize, slot0.length - DESCRIPTOR_HEADER_LENGTH);
+        assert_eq!(
+            c.i32_at(slot0.offset) as usize,
+            slot0.length - DESCRIPTOR_HEADER_LENGTH
+        );
         assert_eq!(c.get(0).unwrap().original_channel, "aeron:ipc?alias=short");
         // The checksum covers the new (shorter) frame's body; the bytes after it are zero.
         let mut body = Vec::new();
@@ -650,7 +784,9 @@ mod tests {
         let start = slot0.offset + DESCRIPTOR_HEADER_LENGTH;
         let expected = Checksum::Crc32c.compute(&c.bytes[start..slot0.offset + new_frame]);
         assert_eq!(c.i32_at(slot0.offset + CHECKSUM_OFFSET), expected);
-        assert!(c.bytes[start + body.len()..slot0.offset + slot0.length].iter().all(|&b| b == 0));
+        assert!(c.bytes[start + body.len()..slot0.offset + slot0.length]
+            .iter()
+            .all(|&b| b == 0));
         drop(c);
         let c = Catalog::open(dir.path(), 4096, SyncLevel::None).unwrap();
         assert_eq!(c.get(0).unwrap().original_channel, "aeron:ipc?alias=short");
@@ -663,6 +799,9 @@ mod tests {
         let mut bytes = vec![0u8; 1024];
         bytes[0..4].copy_from_slice(&(2i32 << 16).to_le_bytes());
         std::fs::write(dir.path().join(CATALOG_FILE_NAME), bytes).unwrap();
-        assert!(matches!(Catalog::open(dir.path(), 1024, SyncLevel::None), Err(StorageError::Corrupt { .. })));
+        assert!(matches!(
+            Catalog::open(dir.path(), 1024, SyncLevel::None),
+            Err(StorageError::Corrupt { .. })
+        ));
     }
 }

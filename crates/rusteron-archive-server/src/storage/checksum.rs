@@ -19,9 +19,17 @@ pub const RECORD_CHECKSUM_PROP: &str = "aeron.archive.record.checksum";
 pub const REPLAY_CHECKSUM_PROP: &str = "aeron.archive.replay.checksum";
 
 /// The names Java's `Checksums.newInstance` maps to CRC-32.
-pub const CRC32_NAMES: [&str; 3] = ["CRC-32", "io.aeron.archive.checksum.Crc32", "org.agrona.checksum.Crc32"];
+pub const CRC32_NAMES: [&str; 3] = [
+    "CRC-32",
+    "io.aeron.archive.checksum.Crc32",
+    "org.agrona.checksum.Crc32",
+];
 /// The names Java's `Checksums.newInstance` maps to CRC-32C.
-pub const CRC32C_NAMES: [&str; 3] = ["CRC-32C", "io.aeron.archive.checksum.Crc32c", "org.agrona.checksum.Crc32c"];
+pub const CRC32C_NAMES: [&str; 3] = [
+    "CRC-32C",
+    "io.aeron.archive.checksum.Crc32c",
+    "org.agrona.checksum.Crc32c",
+];
 
 /// A checksum algorithm of the Java archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,25 +123,55 @@ mod tests {
     #[test]
     fn the_standard_check_values() {
         // The catalogue check values of "123456789": CRC-32 0xCBF43926, CRC-32C 0xE3069283.
-        assert_eq!(Checksum::Crc32.compute(b"123456789"), 0xCBF4_3926_u32 as i32);
-        assert_eq!(Checksum::Crc32c.compute(b"123456789"), 0xE306_9283_u32 as i32);
-        assert_eq!(Checksum::Crc32c.compute(&[0u8; 32]), 0x8A91_36AA_u32 as i32, "RFC 3720 B.4: 32 zero bytes");
+        assert_eq!(
+            Checksum::Crc32.compute(b"123456789"),
+            0xCBF4_3926_u32 as i32
+        );
+        assert_eq!(
+            Checksum::Crc32c.compute(b"123456789"),
+            0xE306_9283_u32 as i32
+        );
+        assert_eq!(
+            Checksum::Crc32c.compute(&[0u8; 32]),
+            0x8A91_36AA_u32 as i32,
+            "RFC 3720 B.4: 32 zero bytes"
+        );
         assert_eq!(Checksum::Crc32.compute(b""), 0);
     }
 
     #[test]
     fn java_names_map_and_others_are_refused() {
         for name in CRC32_NAMES {
-            assert_eq!(Checksum::from_property(RECORD_CHECKSUM_PROP, name).unwrap(), Some(Checksum::Crc32));
+            assert_eq!(
+                Checksum::from_property(RECORD_CHECKSUM_PROP, name).unwrap(),
+                Some(Checksum::Crc32)
+            );
         }
         for name in CRC32C_NAMES {
-            assert_eq!(Checksum::from_property(REPLAY_CHECKSUM_PROP, name).unwrap(), Some(Checksum::Crc32c));
+            assert_eq!(
+                Checksum::from_property(REPLAY_CHECKSUM_PROP, name).unwrap(),
+                Some(Checksum::Crc32c)
+            );
         }
-        assert_eq!(Checksum::from_property(RECORD_CHECKSUM_PROP, "").unwrap(), None);
-        let e = Checksum::from_property(RECORD_CHECKSUM_PROP, "com.acme.Adler32").unwrap_err().to_string();
-        assert!(e.contains("aeron.archive.record.checksum=com.acme.Adler32"), "{e}");
-        assert!(e.contains("failed to create Checksum instance for class: com.acme.Adler32"), "{e}");
-        assert!(Checksum::from_property(RECORD_CHECKSUM_PROP, "crc-32c").is_err(), "names are case sensitive");
+        assert_eq!(
+            Checksum::from_property(RECORD_CHECKSUM_PROP, "").unwrap(),
+            None
+        );
+        let e = Checksum::from_property(RECORD_CHECKSUM_PROP, "com.acme.Adler32")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("aeron.archive.record.checksum=com.acme.Adler32"),
+            "{e}"
+        );
+        assert!(
+            e.contains("failed to create Checksum instance for class: com.acme.Adler32"),
+            "{e}"
+        );
+        assert!(
+            Checksum::from_property(RECORD_CHECKSUM_PROP, "crc-32c").is_err(),
+            "names are case sensitive"
+        );
     }
 
     fn data_frame(payload: &[u8], session_id: i32) -> Vec<u8> {
@@ -153,8 +191,14 @@ mod tests {
         // Frame 1: 9 payload bytes and 23 zero bytes of alignment; frame 2: 32 zero bytes.
         let mut aligned = b"123456789".to_vec();
         aligned.resize(32, 0);
-        assert_eq!(frame::session_id(&block).unwrap(), crc32c::crc32c(&aligned) as i32);
-        assert_eq!(frame::session_id(&block[64..]).unwrap(), 0x8A91_36AA_u32 as i32);
+        assert_eq!(
+            frame::session_id(&block).unwrap(),
+            crc32c::crc32c(&aligned) as i32
+        );
+        assert_eq!(
+            frame::session_id(&block[64..]).unwrap(),
+            0x8A91_36AA_u32 as i32
+        );
         assert_eq!(Checksum::Crc32c.verify_frame(&block, 64), Ok(()));
         block[40] ^= 1;
         let e = Checksum::Crc32c.verify_frame(&block, 64).unwrap_err();

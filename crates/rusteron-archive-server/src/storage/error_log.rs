@@ -58,9 +58,12 @@ pub fn read_records(area: &[u8]) -> Vec<ErrorRecord> {
         }
         out.push(ErrorRecord {
             observation_count: get_i32(area, offset + OBSERVATION_COUNT_OFFSET).unwrap_or(0),
-            last_observation_timestamp: get_i64(area, offset + LAST_OBSERVATION_TIMESTAMP_OFFSET).unwrap_or(0),
-            first_observation_timestamp: get_i64(area, offset + FIRST_OBSERVATION_TIMESTAMP_OFFSET).unwrap_or(0),
-            text: String::from_utf8_lossy(&area[offset + ENCODED_ERROR_OFFSET..offset + length]).into_owned(),
+            last_observation_timestamp: get_i64(area, offset + LAST_OBSERVATION_TIMESTAMP_OFFSET)
+                .unwrap_or(0),
+            first_observation_timestamp: get_i64(area, offset + FIRST_OBSERVATION_TIMESTAMP_OFFSET)
+                .unwrap_or(0),
+            text: String::from_utf8_lossy(&area[offset + ENCODED_ERROR_OFFSET..offset + length])
+                .into_owned(),
         });
         offset += length.next_multiple_of(RECORD_ALIGNMENT);
     }
@@ -118,7 +121,10 @@ impl<'a> DistinctErrorLog<'a> {
             let _ = writeln!(
                 text,
                 "{} observations from {} to {} (epoch ms) for:\n {}\n",
-                r.observation_count, r.first_observation_timestamp, r.last_observation_timestamp, r.text
+                r.observation_count,
+                r.first_observation_timestamp,
+                r.last_observation_timestamp,
+                r.text
             );
         }
         text
@@ -139,7 +145,13 @@ mod tests {
         let records = read_records(&area);
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].observation_count, 2);
-        assert_eq!((records[0].first_observation_timestamp, records[0].last_observation_timestamp), (10, 30));
+        assert_eq!(
+            (
+                records[0].first_observation_timestamp,
+                records[0].last_observation_timestamp
+            ),
+            (10, 30)
+        );
         assert_eq!(records[1].text, "second");
         // Second record starts at align(24 + 11, 8) = 40.
         assert_eq!(i32::from_le_bytes(area[40..44].try_into().unwrap()), 24 + 6);
@@ -153,6 +165,9 @@ mod tests {
         assert!(log.record("fits", 1));
         assert!(!log.record("no more room", 1));
         assert_eq!(read_records(&area).len(), 1);
-        assert!(read_records(&[0xFF; 16]).is_empty(), "garbage is not a record");
+        assert!(
+            read_records(&[0xFF; 16]).is_empty(),
+            "garbage is not a record"
+        );
     }
 }

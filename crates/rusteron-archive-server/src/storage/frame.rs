@@ -47,7 +47,9 @@ pub fn frame_length(buf: &[u8]) -> Option<i32> {
 
 /// Frame type of the header at the start of `buf`.
 pub fn frame_type(buf: &[u8]) -> Option<u16> {
-    Some(u16::from_le_bytes(buf.get(offset::TYPE..offset::TYPE + 2)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        buf.get(offset::TYPE..offset::TYPE + 2)?.try_into().ok()?,
+    ))
 }
 
 /// `term_offset` of the header at the start of `buf`.

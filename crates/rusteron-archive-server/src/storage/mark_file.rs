@@ -24,7 +24,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, AtomicI64, Ordering};
 
 use memmap2::MmapMut;
-use rusteron_archive_codecs::mark::{MarkFileHeaderDecoder, MarkFileHeaderEncoder, MessageHeaderDecoder};
+use rusteron_archive_codecs::mark::{
+    MarkFileHeaderDecoder, MarkFileHeaderEncoder, MessageHeaderDecoder,
+};
 
 use super::error_log::DistinctErrorLog;
 use super::{io_err, StorageError};
@@ -84,11 +86,18 @@ pub struct MarkFileSettings {
 
 impl MarkFileSettings {
     /// The settings of an archive running with `config` and `archive_id`.
-    pub fn from_config(config: &crate::config::ArchiveConfig, archive_id: i64, aeron_directory: &str) -> Self {
+    pub fn from_config(
+        config: &crate::config::ArchiveConfig,
+        archive_id: i64,
+        aeron_directory: &str,
+    ) -> Self {
         MarkFileSettings {
             mark_file_dir: config.mark_file_dir(),
             archive_dir: config.archive_dir.clone(),
-            control_channel: config.control_channel.clone().filter(|_| config.control_channel_enabled),
+            control_channel: config
+                .control_channel
+                .clone()
+                .filter(|_| config.control_channel_enabled),
             control_stream_id: config.control_stream_id,
             local_control_channel: config.local_control_channel.clone(),
             local_control_stream_id: config.local_control_stream_id,
@@ -157,13 +166,17 @@ impl MarkFileHeader {
     /// [`LIVENESS_TIMEOUT_MS`] and the process still exists, whether or not the archive finished starting
     /// (a starting archive is recovering its catalog). `rusteron-archive-tool` refuses changes then.
     pub fn may_be_running(&self, now_ms: i64) -> bool {
-        self.activity_timestamp >= 0 && now_ms - self.activity_timestamp < LIVENESS_TIMEOUT_MS && process_exists(self.pid)
+        self.activity_timestamp >= 0
+            && now_ms - self.activity_timestamp < LIVENESS_TIMEOUT_MS
+            && process_exists(self.pid)
     }
 }
 
 /// `true` if a process with this id exists (or cannot be checked).
 fn process_exists(pid: i64) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else { return true };
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return true;
+    };
     if pid <= 0 {
         return true;
     }
@@ -173,7 +186,10 @@ fn process_exists(pid: i64) -> bool {
 }
 
 fn corrupt(path: &Path, what: impl Into<String>) -> StorageError {
-    StorageError::Corrupt { path: path.to_path_buf(), what: what.into() }
+    StorageError::Corrupt {
+        path: path.to_path_buf(),
+        what: what.into(),
+    }
 }
 
 /// Current time in epoch milliseconds.
@@ -222,7 +238,9 @@ pub struct MarkFile {
 
 impl std::fmt::Debug for MarkFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MarkFile").field("path", &self.path).finish()
+        f.debug_struct("MarkFile")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -254,7 +272,11 @@ impl MarkFile {
         Self::encode(settings, &mut map, now_ms).map_err(|e| corrupt(&path, e))?;
         map.flush().map_err(io_err(&path))?;
         write_link_file(settings)?;
-        Ok(MarkFile { path, map, error_buffer_length: settings.error_buffer_length })
+        Ok(MarkFile {
+            path,
+            map,
+            error_buffer_length: settings.error_buffer_length,
+        })
     }
 
     fn check_previous(path: &Path, now_ms: i64) -> Result<(), StorageError> {
@@ -264,18 +286,33 @@ impl MarkFile {
             return Ok(());
         };
         if old.version != 0 && old.version >> 16 != MAJOR_VERSION {
-            return Err(corrupt(path, format!("mark file major version {} (need {MAJOR_VERSION})", old.version >> 16)));
+            return Err(corrupt(
+                path,
+                format!(
+                    "mark file major version {} (need {MAJOR_VERSION})",
+                    old.version >> 16
+                ),
+            ));
         }
         if old.is_active(now_ms) {
-            return Err(StorageError::ArchiveActive { path: path.to_path_buf(), pid: old.pid });
+            return Err(StorageError::ArchiveActive {
+                path: path.to_path_buf(),
+                pid: old.pid,
+            });
         }
-        let (start, len) = (old.header_length.max(0) as usize, old.error_buffer_length.max(0) as usize);
+        let (start, len) = (
+            old.header_length.max(0) as usize,
+            old.error_buffer_length.max(0) as usize,
+        );
         if start >= HEADER_LENGTH && len > 0 && start + len <= bytes.len() {
             let text = DistinctErrorLog::format_existing(&bytes[start..start + len]);
             if !text.is_empty() {
                 let saved = path.with_file_name(format!("archive-errors-{now_ms}.log"));
                 std::fs::write(&saved, text).map_err(io_err(&saved))?;
-                log::warn!("errors of the previous archive run saved to {}", saved.display());
+                log::warn!(
+                    "errors of the previous archive run saved to {}",
+                    saved.display()
+                );
             }
         }
         Ok(())
@@ -315,7 +352,11 @@ impl MarkFile {
 
     fn atomic_i64(&self, offset: usize) -> &AtomicI64 {
         let bytes = &self.map[offset..offset + 8];
-        assert_eq!(bytes.as_ptr() as usize % 8, 0, "mark file field must be 8-byte aligned");
+        assert_eq!(
+            bytes.as_ptr() as usize % 8,
+            0,
+            "mark file field must be 8-byte aligned"
+        );
         // SAFETY: the 8 bytes are inside the mapping (sliced above), 8-byte aligned (checked; the mapping is
         // page aligned and the offset a multiple of 8), and only ever accessed atomically by this process.
         unsafe { &*(bytes.as_ptr() as *const AtomicI64) }
@@ -323,7 +364,11 @@ impl MarkFile {
 
     fn atomic_i32(&self, offset: usize) -> &AtomicI32 {
         let bytes = &self.map[offset..offset + 4];
-        assert_eq!(bytes.as_ptr() as usize % 4, 0, "mark file field must be 4-byte aligned");
+        assert_eq!(
+            bytes.as_ptr() as usize % 4,
+            0,
+            "mark file field must be 4-byte aligned"
+        );
         // SAFETY: as for `atomic_i64`, with 4 bytes and 4-byte alignment.
         unsafe { &*(bytes.as_ptr() as *const AtomicI32) }
     }
@@ -331,24 +376,30 @@ impl MarkFile {
     /// Stores the archive id (known only once the archive's Aeron client is connected, when the id is not
     /// configured). Call before [`signal_ready`](Self::signal_ready).
     pub fn set_archive_id(&self, archive_id: i64) {
-        self.atomic_i64(ARCHIVE_ID_OFFSET).store(archive_id.to_le(), Ordering::Release);
+        self.atomic_i64(ARCHIVE_ID_OFFSET)
+            .store(archive_id.to_le(), Ordering::Release);
     }
 
     /// Stores the activity timestamp (release ordering), as the conductor does every second.
     pub fn update_activity_timestamp(&self, now_ms: i64) {
-        self.atomic_i64(ACTIVITY_TIMESTAMP_OFFSET).store(now_ms.to_le(), Ordering::Release);
+        self.atomic_i64(ACTIVITY_TIMESTAMP_OFFSET)
+            .store(now_ms.to_le(), Ordering::Release);
     }
 
     /// The activity timestamp currently stored.
     pub fn activity_timestamp(&self) -> i64 {
-        i64::from_le(self.atomic_i64(ACTIVITY_TIMESTAMP_OFFSET).load(Ordering::Acquire))
+        i64::from_le(
+            self.atomic_i64(ACTIVITY_TIMESTAMP_OFFSET)
+                .load(Ordering::Acquire),
+        )
     }
 
     /// Marks the archive ready: stores the activity timestamp, then the version (last, as Java does), and
     /// flushes the file.
     pub fn signal_ready(&self, now_ms: i64) -> Result<(), StorageError> {
         self.update_activity_timestamp(now_ms);
-        self.atomic_i32(VERSION_OFFSET).store(SEMANTIC_VERSION.to_le(), Ordering::Release);
+        self.atomic_i32(VERSION_OFFSET)
+            .store(SEMANTIC_VERSION.to_le(), Ordering::Release);
         self.map.flush().map_err(io_err(&self.path))
     }
 
@@ -379,7 +430,10 @@ fn write_link_file(s: &MarkFileSettings) -> Result<(), StorageError> {
         return Ok(());
     }
     std::fs::create_dir_all(&s.archive_dir).map_err(io_err(&s.archive_dir))?;
-    let target = s.mark_file_dir.canonicalize().unwrap_or_else(|_| s.mark_file_dir.clone());
+    let target = s
+        .mark_file_dir
+        .canonicalize()
+        .unwrap_or_else(|_| s.mark_file_dir.clone());
     std::fs::write(&link, target.to_string_lossy().as_bytes()).map_err(io_err(&link))
 }
 
@@ -449,7 +503,10 @@ mod tests {
         assert_eq!(i64_at(&bytes, 16), 1_000);
         assert_eq!(i64_at(&bytes, 24), 1_000);
         assert_eq!(i64_at(&bytes, 32), i64::from(std::process::id()));
-        assert_eq!((i32_at(&bytes, 40), i32_at(&bytes, 44), i32_at(&bytes, 48)), (10, 11, 30));
+        assert_eq!(
+            (i32_at(&bytes, 40), i32_at(&bytes, 44), i32_at(&bytes, 48)),
+            (10, 11, 30)
+        );
         assert_eq!((i32_at(&bytes, 52), i32_at(&bytes, 56)), (8192, 64 * 1024));
         assert_eq!(i64_at(&bytes, 64), 42);
         let first = "aeron:udp?endpoint=localhost:8010";
@@ -475,7 +532,10 @@ mod tests {
         let now = epoch_ms();
         let mut mark = MarkFile::create(&s, now).unwrap();
         mark.signal_ready(now).unwrap();
-        assert!(matches!(MarkFile::create(&s, now + 1), Err(StorageError::ArchiveActive { .. })));
+        assert!(matches!(
+            MarkFile::create(&s, now + 1),
+            Err(StorageError::ArchiveActive { .. })
+        ));
         // Older than the liveness timeout: taken over, and the old errors are saved.
         assert!(mark.record_error("boom", now));
         drop(mark);
@@ -483,10 +543,16 @@ mod tests {
         let saved: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with("archive-errors-"))
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("archive-errors-")
+            })
             .collect();
         assert_eq!(saved.len(), 1);
-        assert!(std::fs::read_to_string(saved[0].path()).unwrap().contains("boom"));
+        assert!(std::fs::read_to_string(saved[0].path())
+            .unwrap()
+            .contains("boom"));
         drop(again);
     }
 
@@ -509,7 +575,10 @@ mod tests {
             aeron_directory: String::new(),
         };
         assert!(!h.is_active(1_500), "no such pid");
-        let mine = MarkFileHeader { pid: i64::from(std::process::id()), ..h.clone() };
+        let mine = MarkFileHeader {
+            pid: i64::from(std::process::id()),
+            ..h.clone()
+        };
         assert!(mine.is_active(1_500));
         assert!(!mine.is_active(1_000 + LIVENESS_TIMEOUT_MS));
         assert!(!MarkFileHeader { version: 0, ..mine }.is_active(1_500));
@@ -521,7 +590,8 @@ mod tests {
         let mut s = settings(&dir.path().join("mark"));
         s.archive_dir = dir.path().join("archive");
         let _m = MarkFile::create(&s, 1).unwrap();
-        let link = std::fs::read_to_string(dir.path().join("archive").join(LINK_FILE_NAME)).unwrap();
+        let link =
+            std::fs::read_to_string(dir.path().join("archive").join(LINK_FILE_NAME)).unwrap();
         assert!(link.ends_with("mark"), "{link}");
     }
 
@@ -530,6 +600,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = settings(dir.path());
         s.aeron_directory = "x".repeat(HEADER_LENGTH);
-        assert!(matches!(MarkFile::create(&s, 1), Err(StorageError::Corrupt { .. })));
+        assert!(matches!(
+            MarkFile::create(&s, 1),
+            Err(StorageError::Corrupt { .. })
+        ));
     }
 }

@@ -44,8 +44,15 @@ impl MarkFileKeeper {
                     }
                 }
             })
-            .map_err(|source| StorageError::Io { path: "archive-mark thread".into(), source })?;
-        Ok(MarkFileKeeper { mark, stop, thread: Some(thread) })
+            .map_err(|source| StorageError::Io {
+                path: "archive-mark thread".into(),
+                source,
+            })?;
+        Ok(MarkFileKeeper {
+            mark,
+            stop,
+            thread: Some(thread),
+        })
     }
 
     /// Records an error in the mark file's distinct error log (for `ArchiveTool errors`-style readers).
@@ -118,6 +125,9 @@ mod tests {
         keeper.stop();
         assert_eq!(read_mark_file(&path).unwrap().activity_timestamp, -1);
         let bytes = std::fs::read(&path).unwrap();
-        assert_eq!(super::super::error_log::read_records(&bytes[8192..])[0].text, "an error");
+        assert_eq!(
+            super::super::error_log::read_records(&bytes[8192..])[0].text,
+            "an error"
+        );
     }
 }

@@ -52,7 +52,10 @@ impl SyncLevel {
 
 /// Maps an I/O error on `path` to [`StorageError::Io`] (for `map_err`).
 pub fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
-    move |source| StorageError::Io { path: path.to_path_buf(), source }
+    move |source| StorageError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Errors of the storage layer.

@@ -5,7 +5,12 @@
 ///
 /// Segments are anchored on the base of the term that contains the start position, so a recording starting
 /// mid-term has zeros before its first frame in the first file.
-pub fn segment_base_position(start_position: i64, position: i64, term_length: i64, segment_length: i64) -> i64 {
+pub fn segment_base_position(
+    start_position: i64,
+    position: i64,
+    term_length: i64,
+    segment_length: i64,
+) -> i64 {
     let start_term_base = start_position - (start_position & (term_length - 1));
     let length_from_base = position - start_term_base;
     start_term_base + (length_from_base - (length_from_base & (segment_length - 1)))
@@ -48,8 +53,14 @@ mod tests {
         // Start mid-term: the first segment starts at the term base.
         let start = TERM + 4096;
         assert_eq!(segment_base_position(start, start, TERM, SEG), TERM);
-        assert_eq!(segment_base_position(start, TERM + SEG - 32, TERM, SEG), TERM);
-        assert_eq!(segment_base_position(start, TERM + SEG, TERM, SEG), TERM + SEG);
+        assert_eq!(
+            segment_base_position(start, TERM + SEG - 32, TERM, SEG),
+            TERM
+        );
+        assert_eq!(
+            segment_base_position(start, TERM + SEG, TERM, SEG),
+            TERM + SEG
+        );
     }
 
     #[test]

@@ -20,8 +20,10 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
-use super::catalog::{Catalog, CATALOG_FILE_NAME, CATALOG_VERSION, HEADER_LENGTH as CATALOG_HEADER_LENGTH};
 use super::catalog::ALIGNMENT;
+use super::catalog::{
+    Catalog, CATALOG_FILE_NAME, CATALOG_VERSION, HEADER_LENGTH as CATALOG_HEADER_LENGTH,
+};
 use super::checksum::Checksum;
 use super::frame;
 use super::segment::{cut_segment, list_segments, RecordingLayout};
@@ -89,10 +91,16 @@ impl RecoveryLogEntry {
     /// The line as written: `<epoch ms> recording=<id> stop=<position> cut=none` or
     /// `... cut=<position>+<length> file=<segment file>`.
     pub fn to_line(&self) -> String {
-        let mut line = format!("{} recording={} stop={}", self.timestamp, self.recording_id, self.stop_position);
+        let mut line = format!(
+            "{} recording={} stop={}",
+            self.timestamp, self.recording_id, self.stop_position
+        );
         match &self.cut {
             None => line.push_str(" cut=none"),
-            Some(t) => line.push_str(&format!(" cut={}+{} file={}", t.position, t.length, t.segment_file)),
+            Some(t) => line.push_str(&format!(
+                " cut={}+{} file={}",
+                t.position, t.length, t.segment_file
+            )),
         }
         line
     }
@@ -108,15 +116,27 @@ impl RecoveryLogEntry {
             c => {
                 let (position, length) = c.split_once('+')?;
                 let segment_file = words.next()?.strip_prefix("file=")?.to_owned();
-                Some(TornFrame { segment_file, position: position.parse().ok()?, length: length.parse().ok()? })
+                Some(TornFrame {
+                    segment_file,
+                    position: position.parse().ok()?,
+                    length: length.parse().ok()?,
+                })
             }
         };
-        Some(RecoveryLogEntry { timestamp, recording_id, stop_position, cut })
+        Some(RecoveryLogEntry {
+            timestamp,
+            recording_id,
+            stop_position,
+            cut,
+        })
     }
 }
 
 /// Appends `entries` to the recovery log in `archive_dir` and syncs it.
-pub fn append_recovery_log(archive_dir: &Path, entries: &[RecoveryLogEntry]) -> Result<(), StorageError> {
+pub fn append_recovery_log(
+    archive_dir: &Path,
+    entries: &[RecoveryLogEntry],
+) -> Result<(), StorageError> {
     if entries.is_empty() {
         return Ok(());
     }
@@ -126,7 +146,11 @@ pub fn append_recovery_log(archive_dir: &Path, entries: &[RecoveryLogEntry]) -> 
         text.push_str(&e.to_line());
         text.push('\n');
     }
-    let file = OpenOptions::new().create(true).append(true).open(&path).map_err(io_err(&path))?;
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(io_err(&path))?;
     std::io::Write::write_all(&mut &file, text.as_bytes()).map_err(io_err(&path))?;
     file.sync_data().map_err(io_err(&path))
 }
@@ -136,7 +160,10 @@ pub fn append_recovery_log(archive_dir: &Path, entries: &[RecoveryLogEntry]) -> 
 pub fn read_recovery_log(archive_dir: &Path) -> Result<Vec<RecoveryLogEntry>, StorageError> {
     let path = archive_dir.join(RECOVERY_LOG_FILE_NAME);
     match std::fs::read(&path) {
-        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).lines().filter_map(RecoveryLogEntry::parse).collect()),
+        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes)
+            .lines()
+            .filter_map(RecoveryLogEntry::parse)
+            .collect()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(io_err(&path)(e)),
     }
@@ -150,7 +177,10 @@ pub struct RecoveryReport {
 }
 
 fn corrupt(path: &Path, what: impl Into<String>) -> StorageError {
-    StorageError::Corrupt { path: path.to_path_buf(), what: what.into() }
+    StorageError::Corrupt {
+        path: path.to_path_buf(),
+        what: what.into(),
+    }
 }
 
 /// Checks the header of an existing catalog in `archive_dir` (a missing catalog is fine: it will be
@@ -168,18 +198,30 @@ pub fn validate_catalog_header(archive_dir: &Path) -> Result<(), StorageError> {
         return Ok(()); // an empty file is initialised by the catalog
     }
     if n < CATALOG_HEADER_LENGTH {
-        return Err(corrupt(&path, format!("catalog header truncated: {n} bytes")));
+        return Err(corrupt(
+            &path,
+            format!("catalog header truncated: {n} bytes"),
+        ));
     }
     let i32_at = |at: usize| i32::from_le_bytes(header[at..at + 4].try_into().unwrap_or([0; 4]));
     let (version, length, alignment) = (i32_at(0), i32_at(4), i32_at(16));
     if version >> 16 != CATALOG_VERSION >> 16 {
-        return Err(corrupt(&path, format!("catalog version {version:#x}: major version must be 3")));
+        return Err(corrupt(
+            &path,
+            format!("catalog version {version:#x}: major version must be 3"),
+        ));
     }
     if length != CATALOG_HEADER_LENGTH as i32 {
-        return Err(corrupt(&path, format!("catalog header length {length}, expected {CATALOG_HEADER_LENGTH}")));
+        return Err(corrupt(
+            &path,
+            format!("catalog header length {length}, expected {CATALOG_HEADER_LENGTH}"),
+        ));
     }
     if alignment != ALIGNMENT as i32 {
-        return Err(corrupt(&path, format!("catalog alignment {alignment}, expected {ALIGNMENT}")));
+        return Err(corrupt(
+            &path,
+            format!("catalog alignment {alignment}, expected {ALIGNMENT}"),
+        ));
     }
     Ok(())
 }
@@ -201,7 +243,10 @@ pub fn recover(
     for d in active {
         let layout = RecordingLayout::of(&d);
         if !valid_layout(&layout) {
-            log::error!("recording {} has an unusable layout {layout:?}; stop = start", d.recording_id);
+            log::error!(
+                "recording {} has an unusable layout {layout:?}; stop = start",
+                d.recording_id
+            );
         }
         let (stop_position, cut) = if valid_layout(&layout) {
             recover_stop_cut(archive_dir, &layout, file_sync, catalog.checksum())?
@@ -217,7 +262,11 @@ pub fn recover(
         log::warn!(
             "recovered recording {}: stop position {stop_position}{}",
             d.recording_id,
-            if truncated { " (torn last frame cut off)" } else { "" }
+            if truncated {
+                " (torn last frame cut off)"
+            } else {
+                ""
+            }
         );
         report.recovered.push(RecoveredRecording {
             recording_id: d.recording_id,
@@ -254,7 +303,11 @@ pub fn valid_layout(l: &RecordingLayout) -> bool {
 }
 
 /// The recovered stop position of one recording and whether a torn frame was cut off.
-pub fn recover_stop(dir: &Path, layout: &RecordingLayout, sync: SyncLevel) -> Result<(i64, bool), StorageError> {
+pub fn recover_stop(
+    dir: &Path,
+    layout: &RecordingLayout,
+    sync: SyncLevel,
+) -> Result<(i64, bool), StorageError> {
     recover_stop_with(dir, layout, sync, None)
 }
 
@@ -303,12 +356,25 @@ pub fn cut_torn_frame(
 
 /// Works out, without changing anything, where recovery puts the stop position of a recording: the frame walk
 /// of its last segment file, and the torn last frame it would cut off (see the module docs).
-pub fn scan_stop(dir: &Path, layout: &RecordingLayout, checksum: Option<Checksum>) -> Result<StopScan, StorageError> {
+pub fn scan_stop(
+    dir: &Path,
+    layout: &RecordingLayout,
+    checksum: Option<Checksum>,
+) -> Result<StopScan, StorageError> {
     let Some(&last_base) = list_segments(dir, layout.recording_id)?.last() else {
-        return Ok(StopScan { last_segment_base: None, stop_position: layout.start_position, torn: None });
+        return Ok(StopScan {
+            last_segment_base: None,
+            stop_position: layout.start_position,
+            torn: None,
+        });
     };
-    let start_term_base = layout.start_position - (layout.start_position & (layout.term_length - 1));
-    let first_offset = if last_base == start_term_base { layout.start_position - start_term_base } else { 0 };
+    let start_term_base =
+        layout.start_position - (layout.start_position & (layout.term_length - 1));
+    let first_offset = if last_base == start_term_base {
+        layout.start_position - start_term_base
+    } else {
+        0
+    };
     let path = layout.segment_path(dir, last_base);
     let file = File::open(&path).map_err(io_err(&path))?;
     let size = file.metadata().map_err(io_err(&path))?.len() as i64;
@@ -362,11 +428,18 @@ fn scan_frames(file: &File, path: &Path, offset: i64, limit: i64) -> Result<Scan
         while at + frame::HEADER_LENGTH <= n {
             let length = frame::frame_length(&buf[at..]).unwrap_or(0);
             if length <= 0 {
-                return Ok(Scan { end: position, last });
+                return Ok(Scan {
+                    end: position,
+                    last,
+                });
             }
             let aligned = frame::align(i64::from(length));
             let frame_type = frame::frame_type(&buf[at..]).unwrap_or(frame::TYPE_DATA);
-            last = Some(LastFrame { offset: position, aligned_length: aligned, frame_type });
+            last = Some(LastFrame {
+                offset: position,
+                aligned_length: aligned,
+                frame_type,
+            });
             if position + aligned > limit {
                 // A frame claiming to run past the file: count it up to the file end only.
                 return Ok(Scan { end: limit, last });
@@ -378,13 +451,18 @@ fn scan_frames(file: &File, path: &Path, offset: i64, limit: i64) -> Result<Scan
             break; // fewer than a header's bytes could be read
         }
     }
-    Ok(Scan { end: position, last })
+    Ok(Scan {
+        end: position,
+        last,
+    })
 }
 
 fn read_full(file: &File, path: &Path, buf: &mut [u8], offset: i64) -> Result<usize, StorageError> {
     let mut done = 0;
     while done < buf.len() {
-        let n = file.read_at(&mut buf[done..], offset as u64 + done as u64).map_err(io_err(path))?;
+        let n = file
+            .read_at(&mut buf[done..], offset as u64 + done as u64)
+            .map_err(io_err(path))?;
         if n == 0 {
             break;
         }
@@ -398,7 +476,12 @@ fn straddles_page(offset: i64, length: i64) -> bool {
 }
 
 /// `true` if some page after the first page boundary inside the frame holds only zeros in the frame's range.
-fn has_empty_page_after_straddle(file: &File, path: &Path, offset: i64, length: i64) -> Result<bool, StorageError> {
+fn has_empty_page_after_straddle(
+    file: &File,
+    path: &Path,
+    offset: i64,
+    length: i64,
+) -> Result<bool, StorageError> {
     let end = offset + length;
     let mut page = (offset / PAGE_SIZE + 1) * PAGE_SIZE;
     let mut buf = vec![0u8; PAGE_SIZE as usize];
@@ -414,8 +497,15 @@ fn has_empty_page_after_straddle(file: &File, path: &Path, offset: i64, length: 
 }
 
 /// `true` if a checksum is configured and the frame's session id field holds the checksum of its bytes.
-fn has_valid_checksum(file: &File, path: &Path, checksum: Option<Checksum>, last: LastFrame) -> Result<bool, StorageError> {
-    let Some(checksum) = checksum else { return Ok(false) };
+fn has_valid_checksum(
+    file: &File,
+    path: &Path,
+    checksum: Option<Checksum>,
+    last: LastFrame,
+) -> Result<bool, StorageError> {
+    let Some(checksum) = checksum else {
+        return Ok(false);
+    };
     let mut bytes = vec![0u8; last.aligned_length as usize];
     let n = read_full(file, path, &mut bytes, last.offset)?;
     Ok(n == bytes.len() && checksum.verify_frame(&bytes, n).is_ok())
@@ -440,7 +530,12 @@ mod tests {
     }
 
     fn layout(id: i64, start: i64) -> RecordingLayout {
-        RecordingLayout { recording_id: id, start_position: start, term_length: TERM, segment_length: SEG }
+        RecordingLayout {
+            recording_id: id,
+            start_position: start,
+            term_length: TERM,
+            segment_length: SEG,
+        }
     }
 
     fn descriptor(start: i64) -> RecordingDescriptor {
@@ -464,7 +559,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut catalog = Catalog::open(dir.path(), 64 * 1024, SyncLevel::None).unwrap();
         let a = catalog.add(descriptor(0)).unwrap();
-        let b = catalog.add(RecordingDescriptor { stop_position: 4096, ..descriptor(0) }).unwrap();
+        let b = catalog
+            .add(RecordingDescriptor {
+                stop_position: 4096,
+                ..descriptor(0)
+            })
+            .unwrap();
         let c = catalog.add(descriptor(TERM + 256)).unwrap(); // no segment file at all
         let mut w = SegmentWriter::new(dir.path(), layout(a, 0), 0, SyncLevel::None);
         while w.position() < SEG + 3 * 1024 {
@@ -477,12 +577,21 @@ mod tests {
         let report = recover(&mut catalog, dir.path(), SyncLevel::None, 99).unwrap();
         assert_eq!(report.recovered.len(), 2);
         let a_d = catalog.get(a).unwrap();
-        assert_eq!((a_d.stop_position, a_d.stop_timestamp), (SEG + 3 * 1024, 99));
-        assert_eq!(a_d.stop_position, recover_stop_position(dir.path(), &layout(a, 0)).unwrap());
+        assert_eq!(
+            (a_d.stop_position, a_d.stop_timestamp),
+            (SEG + 3 * 1024, 99)
+        );
+        assert_eq!(
+            a_d.stop_position,
+            recover_stop_position(dir.path(), &layout(a, 0)).unwrap()
+        );
         assert_eq!(catalog.get(b).unwrap().stop_position, 4096);
         assert_eq!(catalog.get(c).unwrap().stop_position, TERM + 256);
         // Idempotent: a second run finds nothing to do.
-        assert!(recover(&mut catalog, dir.path(), SyncLevel::None, 100).unwrap().recovered.is_empty());
+        assert!(recover(&mut catalog, dir.path(), SyncLevel::None, 100)
+            .unwrap()
+            .recovered
+            .is_empty());
     }
 
     #[test]
@@ -492,8 +601,14 @@ mod tests {
         while w.position() < SEG {
             w.write_block(&data_frame(1024 - 32, 1)).unwrap();
         }
-        std::fs::File::create(dir.path().join(format!("3-{SEG}.rec"))).unwrap().set_len(SEG as u64).unwrap();
-        assert_eq!(recover_stop(dir.path(), &layout(3, 0), SyncLevel::None).unwrap(), (SEG, false));
+        std::fs::File::create(dir.path().join(format!("3-{SEG}.rec")))
+            .unwrap()
+            .set_len(SEG as u64)
+            .unwrap();
+        assert_eq!(
+            recover_stop(dir.path(), &layout(3, 0), SyncLevel::None).unwrap(),
+            (SEG, false)
+        );
     }
 
     #[test]
@@ -504,23 +619,33 @@ mod tests {
             w.write_block(&data_frame(1024 - 32, 2)).unwrap();
         }
         std::fs::remove_file(dir.path().join(format!("4-{SEG}.rec"))).unwrap();
-        assert_eq!(recover_stop(dir.path(), &layout(4, 0), SyncLevel::None).unwrap(), (2 * SEG + 2048, false));
+        assert_eq!(
+            recover_stop(dir.path(), &layout(4, 0), SyncLevel::None).unwrap(),
+            (2 * SEG + 2048, false)
+        );
     }
 
     #[test]
     fn with_a_record_checksum_a_frame_whose_checksum_matches_is_kept() {
         let dir = tempfile::tempdir().unwrap();
         let checksum = Some(Checksum::Crc32c);
-        let mut w = SegmentWriter::new(dir.path(), layout(9, 0), 0, SyncLevel::None).with_checksum(checksum);
+        let mut w = SegmentWriter::new(dir.path(), layout(9, 0), 0, SyncLevel::None)
+            .with_checksum(checksum);
         w.write_block(&data_frame(4000 - 32, 1)).unwrap(); // [0, 4000)
-        // [4000, 10016): its bytes from 8192 on are zeros, as they were published.
+                                                           // [4000, 10016): its bytes from 8192 on are zeros, as they were published.
         let mut f = data_frame(6000 - 32, 2);
         f[8192 - 4000..].fill(0);
         w.write_block(&f).unwrap();
         drop(w);
-        assert_eq!(recover_stop_with(dir.path(), &layout(9, 0), SyncLevel::None, checksum).unwrap(), (10016, false));
+        assert_eq!(
+            recover_stop_with(dir.path(), &layout(9, 0), SyncLevel::None, checksum).unwrap(),
+            (10016, false)
+        );
         // Without the checksum it looks torn (Java's page test), and is cut off.
-        assert_eq!(recover_stop(dir.path(), &layout(9, 0), SyncLevel::None).unwrap(), (4000, true));
+        assert_eq!(
+            recover_stop(dir.path(), &layout(9, 0), SyncLevel::None).unwrap(),
+            (4000, true)
+        );
     }
 
     #[test]
@@ -534,10 +659,20 @@ mod tests {
         // The page [8192, 12288) never reached the disk.
         let file = OpenOptions::new().write(true).open(&path).unwrap();
         file.write_all_at(&vec![0u8; 4096], 8192).unwrap();
-        assert_eq!(recover_stop(dir.path(), &layout(5, 0), SyncLevel::None).unwrap(), (4000, true));
-        assert_eq!(std::fs::metadata(&path).unwrap().len(), SEG as u64, "re-extended to the segment length");
+        assert_eq!(
+            recover_stop(dir.path(), &layout(5, 0), SyncLevel::None).unwrap(),
+            (4000, true)
+        );
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            SEG as u64,
+            "re-extended to the segment length"
+        );
         let mut header = [0u8; 4];
-        std::fs::File::open(&path).unwrap().read_exact_at(&mut header, 4000).unwrap();
+        std::fs::File::open(&path)
+            .unwrap()
+            .read_exact_at(&mut header, 4000)
+            .unwrap();
         assert_eq!(header, [0; 4], "torn frame erased");
     }
 
@@ -547,14 +682,20 @@ mod tests {
         let mut w = SegmentWriter::new(dir.path(), layout(6, 0), 0, SyncLevel::None);
         w.write_block(&data_frame(4000 - 32, 1)).unwrap();
         w.write_block(&data_frame(6000 - 32, 2)).unwrap();
-        assert_eq!(recover_stop(dir.path(), &layout(6, 0), SyncLevel::None).unwrap(), (10016, false));
+        assert_eq!(
+            recover_stop(dir.path(), &layout(6, 0), SyncLevel::None).unwrap(),
+            (10016, false)
+        );
         // A padding frame to the end of the term stores only its header: not torn.
         let mut pad = vec![0u8; (TERM - 10016) as usize];
         let pad_len = pad.len() as i32;
         pad[0..4].copy_from_slice(&pad_len.to_le_bytes());
         pad[6..8].copy_from_slice(&frame::TYPE_PAD.to_le_bytes());
         w.write_block(&pad).unwrap();
-        assert_eq!(recover_stop(dir.path(), &layout(6, 0), SyncLevel::None).unwrap(), (TERM, false));
+        assert_eq!(
+            recover_stop(dir.path(), &layout(6, 0), SyncLevel::None).unwrap(),
+            (TERM, false)
+        );
     }
 
     #[test]
@@ -563,12 +704,22 @@ mod tests {
         let mut bytes = data_frame(64, 9);
         bytes.extend_from_slice(&[5, 0]); // 2 bytes of a next header
         std::fs::write(dir.path().join("7-0.rec"), &bytes).unwrap();
-        assert_eq!(recover_stop(dir.path(), &layout(7, 0), SyncLevel::None).unwrap().0, 96);
+        assert_eq!(
+            recover_stop(dir.path(), &layout(7, 0), SyncLevel::None)
+                .unwrap()
+                .0,
+            96
+        );
         // A frame whose length runs past the file end.
         let mut big = data_frame(64, 9);
         big[0..4].copy_from_slice(&100_000i32.to_le_bytes());
         std::fs::write(dir.path().join("8-0.rec"), &big).unwrap();
-        assert!(recover_stop(dir.path(), &layout(8, 0), SyncLevel::None).unwrap().0 <= 96);
+        assert!(
+            recover_stop(dir.path(), &layout(8, 0), SyncLevel::None)
+                .unwrap()
+                .0
+                <= 96
+        );
     }
 
     #[test]
@@ -579,16 +730,29 @@ mod tests {
             timestamp: 17,
             recording_id: 3,
             stop_position: 4000,
-            cut: Some(TornFrame { segment_file: "3-0.rec".into(), position: 4000, length: 6016 }),
+            cut: Some(TornFrame {
+                segment_file: "3-0.rec".into(),
+                position: 4000,
+                length: 6016,
+            }),
         };
-        assert_eq!(cut.to_line(), "17 recording=3 stop=4000 cut=4000+6016 file=3-0.rec");
-        let plain = RecoveryLogEntry { timestamp: 18, recording_id: 4, stop_position: 64, cut: None };
+        assert_eq!(
+            cut.to_line(),
+            "17 recording=3 stop=4000 cut=4000+6016 file=3-0.rec"
+        );
+        let plain = RecoveryLogEntry {
+            timestamp: 18,
+            recording_id: 4,
+            stop_position: 64,
+            cut: None,
+        };
         assert_eq!(plain.to_line(), "18 recording=4 stop=64 cut=none");
         append_recovery_log(dir.path(), std::slice::from_ref(&cut)).unwrap();
         append_recovery_log(dir.path(), std::slice::from_ref(&plain)).unwrap();
         std::fs::write(
             dir.path().join(RECOVERY_LOG_FILE_NAME),
-            std::fs::read_to_string(dir.path().join(RECOVERY_LOG_FILE_NAME)).unwrap() + "garbage line\n",
+            std::fs::read_to_string(dir.path().join(RECOVERY_LOG_FILE_NAME)).unwrap()
+                + "garbage line\n",
         )
         .unwrap();
         assert_eq!(read_recovery_log(dir.path()).unwrap(), vec![cut, plain]);
@@ -604,15 +768,43 @@ mod tests {
         w.write_block(&data_frame(6000 - 32, 2)).unwrap();
         drop(w);
         let path = dir.path().join(format!("{id}-0.rec"));
-        OpenOptions::new().write(true).open(&path).unwrap().write_all_at(&vec![0u8; 4096], 8192).unwrap();
+        OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .write_all_at(&vec![0u8; 4096], 8192)
+            .unwrap();
         let scan = scan_stop(dir.path(), &layout(id, 0), None).unwrap();
-        let torn = TornFrame { segment_file: format!("{id}-0.rec"), position: 4000, length: 6016 };
-        assert_eq!(scan, StopScan { last_segment_base: Some(0), stop_position: 4000, torn: Some(torn.clone()) });
-        assert_ne!(std::fs::read(&path).unwrap()[4000], 0, "scan_stop changes nothing");
+        let torn = TornFrame {
+            segment_file: format!("{id}-0.rec"),
+            position: 4000,
+            length: 6016,
+        };
+        assert_eq!(
+            scan,
+            StopScan {
+                last_segment_base: Some(0),
+                stop_position: 4000,
+                torn: Some(torn.clone())
+            }
+        );
+        assert_ne!(
+            std::fs::read(&path).unwrap()[4000],
+            0,
+            "scan_stop changes nothing"
+        );
         let report = recover(&mut catalog, dir.path(), SyncLevel::None, 55).unwrap();
         assert_eq!(report.recovered[0].cut, Some(torn.clone()));
         let log = read_recovery_log(dir.path()).unwrap();
-        assert_eq!(log, vec![RecoveryLogEntry { timestamp: 55, recording_id: id, stop_position: 4000, cut: Some(torn) }]);
+        assert_eq!(
+            log,
+            vec![RecoveryLogEntry {
+                timestamp: 55,
+                recording_id: id,
+                stop_position: 4000,
+                cut: Some(torn)
+            }]
+        );
     }
 
     #[test]

@@ -38,7 +38,12 @@ impl RecordingLayout {
 
     /// Base position of the segment holding `position`.
     pub fn segment_base(&self, position: i64) -> i64 {
-        segment_base_position(self.start_position, position, self.term_length, self.segment_length)
+        segment_base_position(
+            self.start_position,
+            position,
+            self.term_length,
+            self.segment_length,
+        )
     }
 
     /// Path of the segment starting at `segment_base` in `dir`.
@@ -64,7 +69,12 @@ pub struct SegmentWriter {
 impl SegmentWriter {
     /// A writer that continues at `position` (the start position of a new recording, or the stop position
     /// of a recording being extended). Call [`init`](Self::init) to create the first segment file.
-    pub fn new(dir: &Path, layout: RecordingLayout, position: i64, sync: SyncLevel) -> SegmentWriter {
+    pub fn new(
+        dir: &Path,
+        layout: RecordingLayout,
+        position: i64,
+        sync: SyncLevel,
+    ) -> SegmentWriter {
         SegmentWriter {
             dir: dir.to_path_buf(),
             layout,
@@ -129,7 +139,11 @@ impl SegmentWriter {
             }
             _ => Vec::new(),
         };
-        let data = if bytes.is_empty() { &block[..data_length] } else { &bytes[..] };
+        let data = if bytes.is_empty() {
+            &block[..data_length]
+        } else {
+            &bytes[..]
+        };
         let (file, path) = self.current_file()?;
         let written = file.write_all_at(data, offset).map_err(io_err(path));
         self.stamped = bytes;
@@ -168,11 +182,18 @@ impl SegmentWriter {
     fn current_file(&mut self) -> Result<&(File, PathBuf), StorageError> {
         if self.file.is_none() {
             let path = self.layout.segment_path(&self.dir, self.segment_base);
-            let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io_err(&path))?;
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .map_err(io_err(&path))?;
             let len = file.metadata().map_err(io_err(&path))?.len();
             if len < self.layout.segment_length as u64 {
                 // Full length up front; the file system keeps it sparse.
-                file.set_len(self.layout.segment_length as u64).map_err(io_err(&path))?;
+                file.set_len(self.layout.segment_length as u64)
+                    .map_err(io_err(&path))?;
             }
             // The new directory entry is made durable per the sync level, as Java's RecordingWriter does.
             if self.sync != SyncLevel::None {
@@ -196,7 +217,11 @@ pub struct SegmentReader {
 impl SegmentReader {
     /// A reader over the segments of `layout` in `dir`.
     pub fn new(dir: &Path, layout: RecordingLayout) -> SegmentReader {
-        SegmentReader { dir: dir.to_path_buf(), layout, file: None }
+        SegmentReader {
+            dir: dir.to_path_buf(),
+            layout,
+            file: None,
+        }
     }
 
     /// Fills `buf` with the bytes starting at `position`, never reading past the end of its segment.
@@ -226,7 +251,9 @@ impl SegmentReader {
 
     /// `true` if the segment holding `position` exists.
     pub fn segment_exists(&self, position: i64) -> bool {
-        self.layout.segment_path(&self.dir, self.layout.segment_base(position)).is_file()
+        self.layout
+            .segment_path(&self.dir, self.layout.segment_base(position))
+            .is_file()
     }
 }
 
@@ -242,9 +269,13 @@ pub fn cut_segment(
     sync: SyncLevel,
 ) -> Result<(), StorageError> {
     let path = layout.segment_path(dir, segment_base);
-    let file = OpenOptions::new().write(true).open(&path).map_err(io_err(&path))?;
+    let file = OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .map_err(io_err(&path))?;
     file.set_len(offset.max(0) as u64).map_err(io_err(&path))?;
-    file.set_len(layout.segment_length as u64).map_err(io_err(&path))?;
+    file.set_len(layout.segment_length as u64)
+        .map_err(io_err(&path))?;
     sync_file(&file, &path, sync.at_least_data())
 }
 
@@ -271,12 +302,18 @@ pub fn recover_stop_position(dir: &Path, layout: &RecordingLayout) -> Result<i64
         return Ok(layout.start_position);
     };
     let first_base = layout.segment_base(layout.start_position);
-    let mut offset = if last_base == first_base { layout.start_position - first_base } else { 0 };
+    let mut offset = if last_base == first_base {
+        layout.start_position - first_base
+    } else {
+        0
+    };
     let path = layout.segment_path(dir, last_base);
     let file = File::open(&path).map_err(io_err(&path))?;
     let mut header = [0u8; frame::HEADER_LENGTH];
     while offset + (frame::HEADER_LENGTH as i64) <= layout.segment_length {
-        let n = file.read_at(&mut header, offset as u64).map_err(io_err(&path))?;
+        let n = file
+            .read_at(&mut header, offset as u64)
+            .map_err(io_err(&path))?;
         if n < 4 {
             break;
         }
@@ -309,13 +346,19 @@ mod tests {
     }
 
     fn layout(start: i64) -> RecordingLayout {
-        RecordingLayout { recording_id: 5, start_position: start, term_length: TERM, segment_length: SEG }
+        RecordingLayout {
+            recording_id: 5,
+            start_position: start,
+            term_length: TERM,
+            segment_length: SEG,
+        }
     }
 
     #[test]
     fn a_record_checksum_goes_into_each_data_frame_and_not_into_padding() {
         let dir = tempfile::tempdir().unwrap();
-        let mut w = SegmentWriter::new(dir.path(), layout(0), 0, SyncLevel::None).with_checksum(Some(Checksum::Crc32c));
+        let mut w = SegmentWriter::new(dir.path(), layout(0), 0, SyncLevel::None)
+            .with_checksum(Some(Checksum::Crc32c));
         let block = [data_frame(100, 0), data_frame(7, 160)].concat();
         w.write_block(&block).unwrap();
         let mut padding = vec![0u8; 64];
@@ -324,11 +367,25 @@ mod tests {
         w.write_block(&padding).unwrap();
         let file = std::fs::read(dir.path().join("5-0.rec")).unwrap();
         let expected = |f: &[u8]| crc32c::crc32c(&f[frame::HEADER_LENGTH..]) as i32;
-        assert_eq!(frame::session_id(&file[0..]).unwrap(), expected(&block[..160]));
-        assert_eq!(frame::session_id(&file[160..]).unwrap(), expected(&block[160..]));
+        assert_eq!(
+            frame::session_id(&file[0..]).unwrap(),
+            expected(&block[..160])
+        );
+        assert_eq!(
+            frame::session_id(&file[160..]).unwrap(),
+            expected(&block[160..])
+        );
         assert_eq!(file[32..160], block[32..160], "payload unchanged");
-        assert_eq!(frame::session_id(&file[block.len()..]).unwrap(), 99, "padding header as polled");
-        assert_eq!(frame::session_id(&block).unwrap(), 0, "the polled block is not changed");
+        assert_eq!(
+            frame::session_id(&file[block.len()..]).unwrap(),
+            99,
+            "padding header as polled"
+        );
+        assert_eq!(
+            frame::session_id(&block).unwrap(),
+            0,
+            "the polled block is not changed"
+        );
     }
 
     #[test]
@@ -343,7 +400,10 @@ mod tests {
             written.extend_from_slice(&block);
         }
         assert_eq!(list_segments(dir.path(), 5).unwrap(), vec![0, SEG]);
-        assert_eq!(std::fs::metadata(dir.path().join("5-0.rec")).unwrap().len(), SEG as u64);
+        assert_eq!(
+            std::fs::metadata(dir.path().join("5-0.rec")).unwrap().len(),
+            SEG as u64
+        );
 
         let mut r = SegmentReader::new(dir.path(), layout(0));
         let mut back = vec![0u8; written.len()];
@@ -354,7 +414,10 @@ mod tests {
             pos += n as i64;
         }
         assert_eq!(back, written);
-        assert_eq!(recover_stop_position(dir.path(), &layout(0)).unwrap(), 3 * TERM);
+        assert_eq!(
+            recover_stop_position(dir.path(), &layout(0)).unwrap(),
+            3 * TERM
+        );
     }
 
     #[test]
@@ -370,24 +433,38 @@ mod tests {
         let mut buf = vec![0u8; 64];
         r.read_at(0, &mut buf).unwrap();
         assert_eq!(&buf[..32], &pad[..32]);
-        assert_eq!(&buf[32..], &[0u8; 32][..], "padding body must not be written");
+        assert_eq!(
+            &buf[32..],
+            &[0u8; 32][..],
+            "padding body must not be written"
+        );
     }
 
     #[test]
     fn recovery_of_a_mid_term_start_and_of_no_files() {
         let dir = tempfile::tempdir().unwrap();
         let start = TERM + 4096;
-        assert_eq!(recover_stop_position(dir.path(), &layout(start)).unwrap(), start);
+        assert_eq!(
+            recover_stop_position(dir.path(), &layout(start)).unwrap(),
+            start
+        );
         let mut w = SegmentWriter::new(dir.path(), layout(start), start, SyncLevel::None);
         w.write_block(&data_frame(100, 4096)).unwrap();
         w.write_block(&data_frame(5, 4096 + 160)).unwrap();
         assert_eq!(list_segments(dir.path(), 5).unwrap(), vec![TERM]);
-        assert_eq!(recover_stop_position(dir.path(), &layout(start)).unwrap(), start + 160 + 64);
+        assert_eq!(
+            recover_stop_position(dir.path(), &layout(start)).unwrap(),
+            start + 160 + 64
+        );
     }
 
     #[test]
     fn the_directory_is_synced_after_each_segment_opened_at_levels_1_and_2() {
-        for (level, expected) in [(SyncLevel::None, 0), (SyncLevel::Data, 2), (SyncLevel::DataAndMetadata, 2)] {
+        for (level, expected) in [
+            (SyncLevel::None, 0),
+            (SyncLevel::Data, 2),
+            (SyncLevel::DataAndMetadata, 2),
+        ] {
             let dir = tempfile::tempdir().unwrap();
             let mut w = SegmentWriter::new(dir.path(), layout(0), 0, level);
             let block = data_frame(1024 - 32, 0);
@@ -406,6 +483,9 @@ mod tests {
         std::fs::write(dir.path().join("5-131072.rec"), b"x").unwrap();
         let mut w = SegmentWriter::new(dir.path(), layout(0), SEG - 1024, SyncLevel::None);
         w.write_block(&data_frame(1024 - 32, 0)).unwrap();
-        assert!(matches!(w.write_block(&data_frame(1024 - 32, 0)), Err(StorageError::SegmentExists(_))));
+        assert!(matches!(
+            w.write_block(&data_frame(1024 - 32, 0)),
+            Err(StorageError::SegmentExists(_))
+        ));
     }
 }

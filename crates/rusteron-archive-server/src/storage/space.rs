@@ -10,8 +10,8 @@ use std::path::Path;
 /// Bytes available to an unprivileged process on the file system holding `path`: `statvfs`'s
 /// `f_bavail * f_frsize`, as Java's `FileStore.getUsableSpace` on Linux.
 pub fn usable_space(path: &Path) -> io::Result<u64> {
-    let c_path =
-        CString::new(path.as_os_str().as_bytes()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    let c_path = CString::new(path.as_os_str().as_bytes())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     let mut stat = MaybeUninit::<libc::statvfs>::uninit();
     // SAFETY: `c_path` is a NUL-terminated string that outlives the call and `stat` is a writable
     // `statvfs` that the call fills in when it returns 0.
@@ -37,7 +37,10 @@ pub fn is_storage_space_error(error: &io::Error) -> bool {
 pub fn io_error_message(error: &io::Error) -> String {
     let text = error.to_string();
     match error.raw_os_error() {
-        Some(code) => text.strip_suffix(&format!(" (os error {code})")).map(str::to_owned).unwrap_or(text),
+        Some(code) => text
+            .strip_suffix(&format!(" (os error {code})"))
+            .map(str::to_owned)
+            .unwrap_or(text),
         None => text,
     }
 }

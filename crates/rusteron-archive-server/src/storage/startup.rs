@@ -15,7 +15,9 @@ use super::recovery;
 pub fn aeron_directory(config: &ArchiveConfig) -> String {
     match &config.aeron_dir {
         Some(dir) => dir.display().to_string(),
-        None => rusteron_client::AeronContext::new().map(|c| c.get_dir()).unwrap_or_default(),
+        None => rusteron_client::AeronContext::new()
+            .map(|c| c.get_dir())
+            .unwrap_or_default(),
     }
 }
 
@@ -23,7 +25,11 @@ pub fn aeron_directory(config: &ArchiveConfig) -> String {
 /// catalog. The archive dir must exist.
 pub fn open_storage(config: &ArchiveConfig) -> Result<(MarkFile, Catalog), ServerError> {
     let now = epoch_ms();
-    let settings = MarkFileSettings::from_config(config, config.archive_id.unwrap_or(-1), &aeron_directory(config));
+    let settings = MarkFileSettings::from_config(
+        config,
+        config.archive_id.unwrap_or(-1),
+        &aeron_directory(config),
+    );
     let mark_file = MarkFile::create(&settings, now)?;
     match open_catalog(config, now) {
         Ok(catalog) => Ok((mark_file, catalog)),
@@ -40,11 +46,23 @@ pub fn open_storage(config: &ArchiveConfig) -> Result<(MarkFile, Catalog), Serve
 
 fn open_catalog(config: &ArchiveConfig, now: i64) -> Result<Catalog, ServerError> {
     recovery::validate_catalog_header(&config.archive_dir)?;
-    let mut catalog = Catalog::open(&config.archive_dir, config.catalog_capacity, config.catalog_file_sync_level)?
-        .with_checksum(config.record_checksum);
-    let report = recovery::recover(&mut catalog, &config.archive_dir, config.file_sync_level, now)?;
+    let mut catalog = Catalog::open(
+        &config.archive_dir,
+        config.catalog_capacity,
+        config.catalog_file_sync_level,
+    )?
+    .with_checksum(config.record_checksum);
+    let report = recovery::recover(
+        &mut catalog,
+        &config.archive_dir,
+        config.file_sync_level,
+        now,
+    )?;
     if !report.recovered.is_empty() {
-        log::warn!("recovered {} recording(s) left active by the previous run", report.recovered.len());
+        log::warn!(
+            "recovered {} recording(s) left active by the previous run",
+            report.recovered.len()
+        );
     }
     Ok(catalog)
 }

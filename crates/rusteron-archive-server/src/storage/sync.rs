@@ -53,9 +53,21 @@ mod tests {
             sync_path(&path, level).unwrap();
             sync_dir(dir.path(), level).unwrap();
         }
-        assert!(matches!(sync_path(&dir.path().join("missing"), SyncLevel::Data), Err(StorageError::Io { .. })));
-        assert!(sync_path(&dir.path().join("missing"), SyncLevel::None).is_ok(), "level 0 touches nothing");
-        assert!(matches!(sync_dir(&dir.path().join("missing"), SyncLevel::Data), Err(StorageError::Io { .. })));
-        assert!(sync_dir(&dir.path().join("missing"), SyncLevel::None).is_ok(), "level 0 touches nothing");
+        assert!(matches!(
+            sync_path(&dir.path().join("missing"), SyncLevel::Data),
+            Err(StorageError::Io { .. })
+        ));
+        assert!(
+            sync_path(&dir.path().join("missing"), SyncLevel::None).is_ok(),
+            "level 0 touches nothing"
+        );
+        assert!(matches!(
+            sync_dir(&dir.path().join("missing"), SyncLevel::Data),
+            Err(StorageError::Io { .. })
+        ));
+        assert!(
+            sync_dir(&dir.path().join("missing"), SyncLevel::None).is_ok(),
+            "level 0 touches nothing"
+        );
     }
 }

@@ -56,7 +56,11 @@ pub enum TruncateError {
 pub fn check_position(d: &RecordingDescriptor, position: i64) -> Result<(), TruncateError> {
     let (start, stop) = (d.start_position, d.stop_position);
     if position < start || position > stop || position & (frame::FRAME_ALIGNMENT - 1) != 0 {
-        return Err(TruncateError::InvalidPosition { position, start, stop });
+        return Err(TruncateError::InvalidPosition {
+            position,
+            start,
+            stop,
+        });
     }
     Ok(())
 }
@@ -88,16 +92,27 @@ pub fn truncate_segments(
     let offset = position - segment_base;
     if offset != 0 && position != d.stop_position {
         if !frame_starts_at(dir, d, &layout, position) {
-            return Err(TruncateError::NotAFrame { position, recording_id: d.recording_id });
+            return Err(TruncateError::NotAFrame {
+                position,
+                recording_id: d.recording_id,
+            });
         }
         cut_segment(dir, &layout, segment_base, offset, sync)?;
     }
-    Ok(bases.into_iter().filter(|b| *b > segment_base || (*b == segment_base && offset == 0)).collect())
+    Ok(bases
+        .into_iter()
+        .filter(|b| *b > segment_base || (*b == segment_base && offset == 0))
+        .collect())
 }
 
 /// `true` if the header of a frame of recording `d` (its term offset, term id and stream id) is stored at
 /// `position`.
-fn frame_starts_at(dir: &Path, d: &RecordingDescriptor, layout: &RecordingLayout, position: i64) -> bool {
+fn frame_starts_at(
+    dir: &Path,
+    d: &RecordingDescriptor,
+    layout: &RecordingLayout,
+    position: i64,
+) -> bool {
     let mut reader = SegmentReader::new(dir, *layout);
     let mut header = [0u8; frame::HEADER_LENGTH];
     reader.read_at(position, &mut header).ok() == Some(header.len())
@@ -180,11 +195,29 @@ mod tests {
         let delete = truncate_segments(dir.path(), &d, position, &bases, SyncLevel::None).unwrap();
         assert_eq!(delete, vec![2 * SEG, 3 * SEG]);
         let cut = file(dir.path(), SEG);
-        assert_eq!(cut.len(), SEG as usize, "the cut segment keeps its full length");
-        assert_eq!(cut[..5 * FRAME as usize], before[..5 * FRAME as usize], "frames before the position stay");
-        assert_eq!(before[5 * FRAME as usize + 32], 0xAB, "a frame body was there before the cut");
-        assert!(cut[5 * FRAME as usize..].iter().all(|b| *b == 0), "bytes from the position on are zeros");
-        assert!(file(dir.path(), 0).iter().filter(|b| **b == 0xAB).count() > 100, "earlier segments untouched");
+        assert_eq!(
+            cut.len(),
+            SEG as usize,
+            "the cut segment keeps its full length"
+        );
+        assert_eq!(
+            cut[..5 * FRAME as usize],
+            before[..5 * FRAME as usize],
+            "frames before the position stay"
+        );
+        assert_eq!(
+            before[5 * FRAME as usize + 32],
+            0xAB,
+            "a frame body was there before the cut"
+        );
+        assert!(
+            cut[5 * FRAME as usize..].iter().all(|b| *b == 0),
+            "bytes from the position on are zeros"
+        );
+        assert!(
+            file(dir.path(), 0).iter().filter(|b| **b == 0xAB).count() > 100,
+            "earlier segments untouched"
+        );
     }
 
     #[test]
@@ -195,7 +228,11 @@ mod tests {
         let before = file(dir.path(), SEG);
         let delete = truncate_segments(dir.path(), &d, 2 * SEG, &bases, SyncLevel::None).unwrap();
         assert_eq!(delete, vec![2 * SEG, 3 * SEG]);
-        assert_eq!(file(dir.path(), SEG), before, "the segment ending at the position is whole");
+        assert_eq!(
+            file(dir.path(), SEG),
+            before,
+            "the segment ending at the position is whole"
+        );
     }
 
     #[test]
@@ -205,11 +242,17 @@ mod tests {
         let d = descriptor(start, start + SEG);
         let bases = write_recording(dir.path(), &d);
         assert_eq!(bases, vec![TERM, TERM + SEG]);
-        assert_eq!(truncate_segments(dir.path(), &d, start, &bases, SyncLevel::None).unwrap(), bases);
+        assert_eq!(
+            truncate_segments(dir.path(), &d, start, &bases, SyncLevel::None).unwrap(),
+            bases
+        );
         // Inside the first segment of a mid-term start: anchored on the start term's base.
-        let delete = truncate_segments(dir.path(), &d, start + 2 * FRAME, &bases, SyncLevel::Data).unwrap();
+        let delete =
+            truncate_segments(dir.path(), &d, start + 2 * FRAME, &bases, SyncLevel::Data).unwrap();
         assert_eq!(delete, vec![TERM + SEG]);
-        assert!(file(dir.path(), TERM)[(4 + 2) * FRAME as usize..].iter().all(|b| *b == 0));
+        assert!(file(dir.path(), TERM)[(4 + 2) * FRAME as usize..]
+            .iter()
+            .all(|b| *b == 0));
     }
 
     #[test]
@@ -218,7 +261,10 @@ mod tests {
         let d = descriptor(0, SEG + 4 * FRAME);
         let bases = write_recording(dir.path(), &d);
         let before = file(dir.path(), SEG);
-        assert_eq!(truncate_segments(dir.path(), &d, d.stop_position, &bases, SyncLevel::None).unwrap(), Vec::<i64>::new());
+        assert_eq!(
+            truncate_segments(dir.path(), &d, d.stop_position, &bases, SyncLevel::None).unwrap(),
+            Vec::<i64>::new()
+        );
         assert_eq!(file(dir.path(), SEG), before);
     }
 
@@ -228,12 +274,35 @@ mod tests {
         let d = descriptor(0, SEG + 4 * FRAME);
         let bases = write_recording(dir.path(), &d);
         let before = file(dir.path(), SEG);
-        let err = |position| truncate_segments(dir.path(), &d, position, &bases, SyncLevel::None).unwrap_err().to_string();
-        assert_eq!(err(100), format!("invalid position 100: start=0 stop={} alignment=32", d.stop_position));
-        assert_eq!(err(d.stop_position + 32), format!("invalid position {}: start=0 stop={} alignment=32", d.stop_position + 32, d.stop_position));
+        let err = |position| {
+            truncate_segments(dir.path(), &d, position, &bases, SyncLevel::None)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(100),
+            format!(
+                "invalid position 100: start=0 stop={} alignment=32",
+                d.stop_position
+            )
+        );
+        assert_eq!(
+            err(d.stop_position + 32),
+            format!(
+                "invalid position {}: start=0 stop={} alignment=32",
+                d.stop_position + 32,
+                d.stop_position
+            )
+        );
         let inside = SEG + FRAME + 64;
-        assert_eq!(err(inside), format!("position {inside} does not match a frame header of recording 3"));
-        let bad = RecordingDescriptor { term_buffer_length: 3, ..descriptor(0, SEG) };
+        assert_eq!(
+            err(inside),
+            format!("position {inside} does not match a frame header of recording 3")
+        );
+        let bad = RecordingDescriptor {
+            term_buffer_length: 3,
+            ..descriptor(0, SEG)
+        };
         let e = truncate_segments(dir.path(), &bad, 32, &bases, SyncLevel::None).unwrap_err();
         assert!(matches!(e, TruncateError::InvalidLayout(3)), "{e}");
         assert_eq!(file(dir.path(), SEG), before);

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::storage::mark_file::{epoch_ms, read_mark_file, MarkFileHeader, LINK_FILE_NAME, MARK_FILE_NAME};
+use crate::storage::mark_file::{
+    epoch_ms, read_mark_file, MarkFileHeader, LINK_FILE_NAME, MARK_FILE_NAME,
+};
 use crate::storage::positions::parse_segment_file_name;
 use crate::storage::StorageError;
 
@@ -38,7 +40,10 @@ impl ArchiveDir {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => dir.to_path_buf(),
             Err(source) => return Err(ToolError::Storage(StorageError::Io { path: link, source })),
         };
-        Ok(ArchiveDir { dir: dir.to_path_buf(), mark_file_dir })
+        Ok(ArchiveDir {
+            dir: dir.to_path_buf(),
+            mark_file_dir,
+        })
     }
 
     /// The archive dir.
@@ -64,7 +69,9 @@ impl ArchiveDir {
         if !path.exists() {
             return Ok(());
         }
-        let Ok(header) = read_mark_file(&path) else { return Ok(()) };
+        let Ok(header) = read_mark_file(&path) else {
+            return Ok(());
+        };
         let now = epoch_ms();
         if header.may_be_running(now) {
             return Err(ToolError::ArchiveRunning {
@@ -80,16 +87,30 @@ impl ArchiveDir {
     /// Segment files (`<id>-<position>.rec`) by recording id, each list sorted by base position (files whose
     /// position does not parse last). Other files are ignored.
     pub fn segment_files(&self) -> Result<BTreeMap<i64, Vec<SegmentFile>>, ToolError> {
-        let io = |source| ToolError::Storage(StorageError::Io { path: self.dir.clone(), source });
+        let io = |source| {
+            ToolError::Storage(StorageError::Io {
+                path: self.dir.clone(),
+                source,
+            })
+        };
         let mut index: BTreeMap<i64, Vec<SegmentFile>> = BTreeMap::new();
         for entry in std::fs::read_dir(&self.dir).map_err(io)? {
             let entry = entry.map_err(io)?;
-            let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
-            let Some(stem) = name.strip_suffix(".rec") else { continue };
-            let Some((id, _)) = stem.split_once('-') else { continue };
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            let Some(stem) = name.strip_suffix(".rec") else {
+                continue;
+            };
+            let Some((id, _)) = stem.split_once('-') else {
+                continue;
+            };
             let Ok(id) = id.parse::<i64>() else { continue };
             let base = parse_segment_file_name(&name).map(|(_, base)| base);
-            index.entry(id).or_default().push(SegmentFile { name, base });
+            index
+                .entry(id)
+                .or_default()
+                .push(SegmentFile { name, base });
         }
         for files in index.values_mut() {
             files.sort_by_key(|f| (f.base.is_none(), f.base, f.name.clone()));

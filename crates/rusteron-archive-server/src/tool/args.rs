@@ -26,8 +26,18 @@ pub struct ToolArgs {
 
 /// The arguments with Java's single-dash `-checksum` flag spelled `--checksum`, so Java command lines
 /// (`verify -a -checksum CRC-32C`) work as they are.
-pub fn java_compatible(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    args.into_iter().map(|a| if a == "-checksum" { "--checksum".into() } else { a }).collect()
+pub fn java_compatible(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    args.into_iter()
+        .map(|a| {
+            if a == "-checksum" {
+                "--checksum".into()
+            } else {
+                a
+            }
+        })
+        .collect()
 }
 
 /// A checksum algorithm named as Java names it (`CRC-32`, `CRC-32C`, or the class names
@@ -39,7 +49,11 @@ pub fn parse_checksum(name: &str) -> Result<Checksum, String> {
     } else if CRC32C_NAMES.contains(&name) {
         Ok(Checksum::Crc32c)
     } else {
-        Err(format!("unknown checksum {name:?}: use one of {}, {}", CRC32_NAMES.join(", "), CRC32C_NAMES.join(", ")))
+        Err(format!(
+            "unknown checksum {name:?}: use one of {}, {}",
+            CRC32_NAMES.join(", "),
+            CRC32C_NAMES.join(", ")
+        ))
     }
 }
 

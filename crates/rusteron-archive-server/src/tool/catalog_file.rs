@@ -7,7 +7,8 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use crate::storage::catalog::{
-    RecordingDescriptor, ALIGNMENT, CATALOG_FILE_NAME, CHECKSUM_OFFSET, DESCRIPTOR_HEADER_LENGTH, HEADER_LENGTH,
+    RecordingDescriptor, ALIGNMENT, CATALOG_FILE_NAME, CHECKSUM_OFFSET, DESCRIPTOR_HEADER_LENGTH,
+    HEADER_LENGTH,
 };
 use crate::storage::checksum::Checksum;
 use crate::storage::StorageError;
@@ -123,29 +124,47 @@ pub struct CatalogFile {
 }
 
 fn get_i32(b: &[u8], at: usize) -> Option<i32> {
-    Some(i32::from_le_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(i32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn get_i64(b: &[u8], at: usize) -> Option<i64> {
-    Some(i64::from_le_bytes(b.get(at..at.checked_add(8)?)?.try_into().ok()?))
+    Some(i64::from_le_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 
 fn corrupt(path: &Path, what: impl Into<String>) -> ToolError {
-    ToolError::Storage(StorageError::Corrupt { path: path.to_path_buf(), what: what.into() })
+    ToolError::Storage(StorageError::Corrupt {
+        path: path.to_path_buf(),
+        what: what.into(),
+    })
 }
 
 impl CatalogFile {
     /// Opens `archive.catalog` in `archive_dir`, for reading only or for changes too. With `any_version`
     /// the major version is not checked (for `migrate`); otherwise it must be 3.
-    pub fn open(archive_dir: &Path, writable: bool, any_version: bool) -> Result<CatalogFile, ToolError> {
+    pub fn open(
+        archive_dir: &Path,
+        writable: bool,
+        any_version: bool,
+    ) -> Result<CatalogFile, ToolError> {
         let path = archive_dir.join(CATALOG_FILE_NAME);
-        let file = OpenOptions::new().read(true).write(writable).open(&path).map_err(io(&path))?;
+        let file = OpenOptions::new()
+            .read(true)
+            .write(writable)
+            .open(&path)
+            .map_err(io(&path))?;
         let len = file.metadata().map_err(io(&path))?.len();
         let len = usize::try_from(len).map_err(|_| corrupt(&path, "file too large"))?;
         let mut bytes = vec![0u8; len];
         file.read_exact_at(&mut bytes, 0).map_err(io(&path))?;
         if bytes.len() < HEADER_LENGTH {
-            return Err(corrupt(&path, format!("catalog header truncated: {} bytes", bytes.len())));
+            return Err(corrupt(
+                &path,
+                format!("catalog header truncated: {} bytes", bytes.len()),
+            ));
         }
         let version = get_i32(&bytes, 0).unwrap_or(0);
         if !any_version && version >> 16 != 3 {
@@ -241,12 +260,17 @@ impl CatalogFile {
 
     /// Offset after the last entry.
     pub fn end_of_entries(&self) -> usize {
-        self.entries.last().map(|e| e.offset + e.frame_length()).unwrap_or_else(|| self.first_entry_offset())
+        self.entries
+            .last()
+            .map(|e| e.offset + e.frame_length())
+            .unwrap_or_else(|| self.first_entry_offset())
     }
 
     /// Index (into [`entries`](Self::entries)) of the entry of `recording_id`.
     pub fn find(&self, recording_id: i64) -> Option<usize> {
-        self.entries.iter().position(|e| e.recording_id == Some(recording_id))
+        self.entries
+            .iter()
+            .position(|e| e.recording_id == Some(recording_id))
     }
 
     /// The body bytes of entry `index` (including padding), as the descriptor checksum covers them.
@@ -267,7 +291,9 @@ impl CatalogFile {
         if stored == 0 {
             return None;
         }
-        [Checksum::Crc32c, Checksum::Crc32].into_iter().find(|c| self.compute_checksum(index, *c) == stored)
+        [Checksum::Crc32c, Checksum::Crc32]
+            .into_iter()
+            .find(|c| self.compute_checksum(index, *c) == stored)
     }
 
     fn write(&mut self, at: usize, value: &[u8]) -> Result<(), ToolError> {
@@ -275,7 +301,9 @@ impl CatalogFile {
             return Err(corrupt(&self.path, "opened read-only"));
         }
         self.bytes[at..at + value.len()].copy_from_slice(value);
-        self.file.write_all_at(value, at as u64).map_err(io(&self.path))
+        self.file
+            .write_all_at(value, at as u64)
+            .map_err(io(&self.path))
     }
 
     /// Writes the state of entry `index`.
@@ -287,10 +315,21 @@ impl CatalogFile {
     }
 
     /// Writes the stop position and stop timestamp of entry `index` (its body must be long enough).
-    pub fn set_stop(&mut self, index: usize, stop_position: i64, stop_timestamp: i64) -> Result<(), ToolError> {
+    pub fn set_stop(
+        &mut self,
+        index: usize,
+        stop_position: i64,
+        stop_timestamp: i64,
+    ) -> Result<(), ToolError> {
         let body = self.entries[index].body_offset();
         if self.entries[index].length < STOP_POSITION_OFFSET + 8 {
-            return Err(corrupt(&self.path, format!("entry at offset {} is too short", self.entries[index].offset)));
+            return Err(corrupt(
+                &self.path,
+                format!(
+                    "entry at offset {} is too short",
+                    self.entries[index].offset
+                ),
+            ));
         }
         self.write(body + STOP_TIMESTAMP_OFFSET, &stop_timestamp.to_le_bytes())?;
         self.write(body + STOP_POSITION_OFFSET, &stop_position.to_le_bytes())?;
@@ -333,7 +372,12 @@ impl CatalogFile {
     /// Replaces the file by a new one (same capacity, at least the header and the entries) holding the header
     /// with `version`, `next_recording_id` and `alignment` 64 and the given entry frames back to back: written
     /// to `archive.catalog.<suffix>`, synced, then renamed over the catalog and the directory synced.
-    pub fn replace(&mut self, version: i32, frames: &[Vec<u8>], suffix: &str) -> Result<(), ToolError> {
+    pub fn replace(
+        &mut self,
+        version: i32,
+        frames: &[Vec<u8>],
+        suffix: &str,
+    ) -> Result<(), ToolError> {
         let used: usize = HEADER_LENGTH + frames.iter().map(Vec::len).sum::<usize>();
         let mut bytes = vec![0u8; self.bytes.len().max(used)];
         bytes[0..4].copy_from_slice(&version.to_le_bytes());
@@ -345,10 +389,19 @@ impl CatalogFile {
             bytes[at..at + f.len()].copy_from_slice(f);
             at += f.len();
         }
-        let dir = self.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = self
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let tmp = dir.join(format!("{CATALOG_FILE_NAME}.{suffix}"));
         let result = (|| {
-            let f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp).map_err(io(&tmp))?;
+            let f = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&tmp)
+                .map_err(io(&tmp))?;
             f.write_all_at(&bytes, 0).map_err(io(&tmp))?;
             f.sync_all().map_err(io(&tmp))?;
             std::fs::rename(&tmp, &self.path).map_err(io(&self.path))?;
@@ -359,7 +412,11 @@ impl CatalogFile {
             let _ = std::fs::remove_file(&tmp);
         }
         result?;
-        self.file = OpenOptions::new().read(true).write(true).open(&self.path).map_err(io(&self.path))?;
+        self.file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&self.path)
+            .map_err(io(&self.path))?;
         self.bytes = bytes;
         self.version = version;
         self.header_length = HEADER_LENGTH as i32;

@@ -12,7 +12,10 @@ pub fn timestamp(epoch_ms: i64) -> String {
     if epoch_ms < 0 {
         return epoch_ms.to_string();
     }
-    let (days, ms) = (epoch_ms.div_euclid(86_400_000), epoch_ms.rem_euclid(86_400_000));
+    let (days, ms) = (
+        epoch_ms.div_euclid(86_400_000),
+        epoch_ms.rem_euclid(86_400_000),
+    );
     let (y, m, d) = civil_from_days(days);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",

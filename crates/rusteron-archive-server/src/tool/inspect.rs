@@ -25,26 +25,52 @@ fn mark_file_text(out: &mut String, dir: &ArchiveDir, mark: &Result<MarkFileHead
             let activity = if h.activity_timestamp == -1 {
                 "-1 (stopped cleanly)".to_owned()
             } else {
-                format!("{} ({})", h.activity_timestamp, format::timestamp(h.activity_timestamp))
+                format!(
+                    "{} ({})",
+                    h.activity_timestamp,
+                    format::timestamp(h.activity_timestamp)
+                )
             };
-            let running = if h.may_be_running(epoch_ms()) { "yes" } else { "no" };
+            let running = if h.may_be_running(epoch_ms()) {
+                "yes"
+            } else {
+                "no"
+            };
             let _ = writeln!(out, "Mark file: {}", path.display());
-            let _ = writeln!(out, "  version={} pid={} archiveId={} running={running}", format::version(h.version), h.pid, h.archive_id);
+            let _ = writeln!(
+                out,
+                "  version={} pid={} archiveId={} running={running}",
+                format::version(h.version),
+                h.pid,
+                h.archive_id
+            );
             let _ = writeln!(
                 out,
                 "  startTimestamp={} ({}) activityTimestamp={activity}",
                 h.start_timestamp,
                 format::timestamp(h.start_timestamp)
             );
-            let _ = writeln!(out, "  controlChannel={} controlStreamId={}", h.control_channel, h.control_stream_id);
+            let _ = writeln!(
+                out,
+                "  controlChannel={} controlStreamId={}",
+                h.control_channel, h.control_stream_id
+            );
             let _ = writeln!(
                 out,
                 "  localControlChannel={} localControlStreamId={}",
                 h.local_control_channel, h.local_control_stream_id
             );
-            let _ = writeln!(out, "  eventsChannel={} eventsStreamId={}", h.events_channel, h.events_stream_id);
+            let _ = writeln!(
+                out,
+                "  eventsChannel={} eventsStreamId={}",
+                h.events_channel, h.events_stream_id
+            );
             let _ = writeln!(out, "  aeronDirectory={}", h.aeron_directory);
-            let _ = writeln!(out, "  headerLength={} errorBufferLength={}", h.header_length, h.error_buffer_length);
+            let _ = writeln!(
+                out,
+                "  headerLength={} errorBufferLength={}",
+                h.header_length, h.error_buffer_length
+            );
         }
     }
 }
@@ -133,7 +159,11 @@ fn catalog_json(c: &CatalogFile, entries: &[&Entry]) -> Value {
 
 /// `describe [id] [--all]`: the mark file, the catalog header and the descriptors of the valid entries (all
 /// entries with `--all`); with a recording id, only that entry's descriptor, whatever its state.
-pub fn describe(dir: &ArchiveDir, recording_id: Option<i64>, all: bool) -> Result<Report, ToolError> {
+pub fn describe(
+    dir: &ArchiveDir,
+    recording_id: Option<i64>,
+    all: bool,
+) -> Result<Report, ToolError> {
     let catalog = CatalogFile::open(dir.path(), false, false)?;
     if let Some(id) = recording_id {
         let i = catalog.find(id).ok_or(ToolError::UnknownRecording(id))?;
@@ -144,7 +174,11 @@ pub fn describe(dir: &ArchiveDir, recording_id: Option<i64>, all: bool) -> Resul
     let mut text = String::new();
     mark_file_text(&mut text, dir, &mark);
     catalog_text(&mut text, &catalog);
-    let shown: Vec<&Entry> = catalog.entries.iter().filter(|e| all || e.state == EntryState::Valid).collect();
+    let shown: Vec<&Entry> = catalog
+        .entries
+        .iter()
+        .filter(|e| all || e.state == EntryState::Valid)
+        .collect();
     for e in &shown {
         let _ = writeln!(text, "{}", entry_text(e));
     }
@@ -170,7 +204,12 @@ fn hex_lines(out: &mut String, bytes: &[u8]) {
 
 /// `dump [id] [--limit N] [--hex]`: every entry's descriptor; with a recording id, that recording's frames
 /// from its start position to its stop position (to the end of the recorded frames if it is active).
-pub fn dump(dir: &ArchiveDir, recording_id: Option<i64>, limit: u64, hex: bool) -> Result<Report, ToolError> {
+pub fn dump(
+    dir: &ArchiveDir,
+    recording_id: Option<i64>,
+    limit: u64,
+    hex: bool,
+) -> Result<Report, ToolError> {
     let catalog = CatalogFile::open(dir.path(), false, false)?;
     let Some(id) = recording_id else {
         let mut text = String::new();
@@ -179,7 +218,10 @@ pub fn dump(dir: &ArchiveDir, recording_id: Option<i64>, limit: u64, hex: bool) 
         for e in &all {
             let _ = writeln!(text, "{}", entry_text(e));
         }
-        return Ok(Report::new(text, json!({ "catalog": catalog_json(&catalog, &all) })));
+        return Ok(Report::new(
+            text,
+            json!({ "catalog": catalog_json(&catalog, &all) }),
+        ));
     };
     let i = catalog.find(id).ok_or(ToolError::UnknownRecording(id))?;
     let e = &catalog.entries[i];
@@ -196,13 +238,19 @@ pub fn dump(dir: &ArchiveDir, recording_id: Option<i64>, limit: u64, hex: bool) 
         } else {
             let mut reader = SegmentReader::new(dir.path(), layout);
             let mut position = d.start_position;
-            let end = if d.stop_position == -1 { i64::MAX } else { d.stop_position };
+            let end = if d.stop_position == -1 {
+                i64::MAX
+            } else {
+                d.stop_position
+            };
             let mut header = [0u8; frame::HEADER_LENGTH];
             while position < end && (frames.len() as u64) < limit {
                 if !reader.segment_exists(position) {
                     if d.stop_position != -1 {
                         let base = layout.segment_base(position);
-                        error = Some(format!("missing segment file {id}-{base}.rec at position {position}"));
+                        error = Some(format!(
+                            "missing segment file {id}-{base}.rec at position {position}"
+                        ));
                     }
                     break;
                 }
@@ -210,12 +258,17 @@ pub fn dump(dir: &ArchiveDir, recording_id: Option<i64>, limit: u64, hex: bool) 
                 let length = frame::frame_length(&header[..n]).unwrap_or(0);
                 if n < header.len() || length <= 0 {
                     if d.stop_position != -1 {
-                        error = Some(format!("no frame at position {position} (stopPosition={})", d.stop_position));
+                        error = Some(format!(
+                            "no frame at position {position} (stopPosition={})",
+                            d.stop_position
+                        ));
                     }
                     break;
                 }
                 if i64::from(length) > layout.term_length {
-                    error = Some(format!("frame at position {position} has length {length}, more than a term"));
+                    error = Some(format!(
+                        "frame at position {position} has length {length}, more than a term"
+                    ));
                     break;
                 }
                 let frame_type = frame::frame_type(&header).unwrap_or(0);
@@ -237,7 +290,8 @@ pub fn dump(dir: &ArchiveDir, recording_id: Option<i64>, limit: u64, hex: bool) 
                 );
                 if hex && frame_type == frame::TYPE_DATA && length as usize > frame::HEADER_LENGTH {
                     let mut payload = vec![0u8; length as usize - frame::HEADER_LENGTH];
-                    let got = reader.read_at(position + frame::HEADER_LENGTH as i64, &mut payload)?;
+                    let got =
+                        reader.read_at(position + frame::HEADER_LENGTH as i64, &mut payload)?;
                     hex_lines(&mut text, &payload[..got]);
                 }
                 frames.push(json!({
@@ -296,14 +350,23 @@ fn record_json(count: i32, first: i64, last: i64, text: &str) -> Value {
 pub fn errors(dir: &ArchiveDir) -> Result<Report, ToolError> {
     let header = dir.mark_file()?;
     let path = dir.mark_file_path();
-    let bytes = std::fs::read(&path).map_err(|source| StorageError::Io { path: path.clone(), source })?;
+    let bytes = std::fs::read(&path).map_err(|source| StorageError::Io {
+        path: path.clone(),
+        source,
+    })?;
     let start = header.header_length.max(0) as usize;
-    let end = start.saturating_add(header.error_buffer_length.max(0) as usize).min(bytes.len());
+    let end = start
+        .saturating_add(header.error_buffer_length.max(0) as usize)
+        .min(bytes.len());
     let records = read_records(bytes.get(start..end).unwrap_or(&[]));
     let mut text = String::from("Archive error log:\n");
     error_log_text(&mut text, &records);
     let _ = writeln!(text);
-    let _ = writeln!(text, "Aeron driver error log (directory: {}):", header.aeron_directory);
+    let _ = writeln!(
+        text,
+        "Aeron driver error log (directory: {}):",
+        header.aeron_directory
+    );
     let mut driver = Vec::new();
     let driver_error = match rusteron_client::AeronCnc::new(&header.aeron_directory, 100) {
         Ok(cnc) => {
@@ -345,7 +408,11 @@ pub fn pid(dir: &ArchiveDir) -> Result<Report, ToolError> {
 /// `count-entries`: the number of VALID entries.
 pub fn count_entries(dir: &ArchiveDir) -> Result<Report, ToolError> {
     let catalog = CatalogFile::open(dir.path(), false, false)?;
-    let n = catalog.entries.iter().filter(|e| e.state == EntryState::Valid).count();
+    let n = catalog
+        .entries
+        .iter()
+        .filter(|e| e.state == EntryState::Valid)
+        .count();
     Ok(Report::new(format!("{n}\n"), json!({ "entries": n })))
 }
 

@@ -55,7 +55,9 @@ pub fn grow_capacity(dir: &ArchiveDir, bytes: u64) -> Result<Report, ToolError> 
 /// target state: nothing printed, nothing changed).
 pub fn mark(dir: &ArchiveDir, recording_id: i64, valid: bool) -> Result<Report, ToolError> {
     let mut catalog = open_for_change(dir, if valid { "mark-valid" } else { "mark-invalid" })?;
-    let i = catalog.find(recording_id).ok_or(ToolError::UnknownRecording(recording_id))?;
+    let i = catalog
+        .find(recording_id)
+        .ok_or(ToolError::UnknownRecording(recording_id))?;
     let (expected, target) = if valid {
         (EntryState::Invalid, EntryState::Valid)
     } else {
@@ -65,11 +67,19 @@ pub fn mark(dir: &ArchiveDir, recording_id: i64, valid: bool) -> Result<Report, 
     let mut text = String::new();
     if current != target {
         if current != expected {
-            return Err(ToolError::StateTransition { recording_id, from: current.name(), to: target.name() });
+            return Err(ToolError::StateTransition {
+                recording_id,
+                from: current.name(),
+                to: target.name(),
+            });
         }
         catalog.set_state(i, target)?;
         catalog.sync()?;
-        let _ = writeln!(text, "(recordingId={recording_id}) changed state to {}", target.name());
+        let _ = writeln!(
+            text,
+            "(recordingId={recording_id}) changed state to {}",
+            target.name()
+        );
     }
     let json = json!({ "recordingId": recording_id, "stateBefore": current.name(), "stateAfter": target.name() });
     Ok(Report::new(text, json))
@@ -78,14 +88,19 @@ pub fn mark(dir: &ArchiveDir, recording_id: i64, valid: bool) -> Result<Report, 
 /// Walks the frames of one segment file from `first_offset` while lengths are positive, writing each data
 /// frame's checksum into its session id field. Returns the number of frames stamped.
 fn stamp_segment(path: &Path, first_offset: i64, checksum: Checksum) -> Result<u64, ToolError> {
-    let file = OpenOptions::new().read(true).write(true).open(path).map_err(io(path))?;
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(io(path))?;
     let size = file.metadata().map_err(io(path))?.len() as i64;
     let mut offset = first_offset;
     let mut header = [0u8; frame::HEADER_LENGTH];
     let mut data = Vec::new();
     let mut stamped = 0;
     while offset + frame::HEADER_LENGTH as i64 <= size {
-        file.read_exact_at(&mut header, offset as u64).map_err(io(path))?;
+        file.read_exact_at(&mut header, offset as u64)
+            .map_err(io(path))?;
         let length = frame::frame_length(&header).unwrap_or(0);
         if length <= 0 {
             break;
@@ -95,14 +110,20 @@ fn stamp_segment(path: &Path, first_offset: i64, checksum: Checksum) -> Result<u
             if offset + aligned > size {
                 return Err(ToolError::Storage(StorageError::Corrupt {
                     path: path.to_path_buf(),
-                    what: format!("frame at offset {offset} ({aligned} bytes) runs past the end of the file"),
+                    what: format!(
+                        "frame at offset {offset} ({aligned} bytes) runs past the end of the file"
+                    ),
                 }));
             }
             data.resize(aligned as usize, 0);
-            file.read_exact_at(&mut data, offset as u64).map_err(io(path))?;
-            let value = checksum.of_frame(&data, data.len());
-            file.write_all_at(&value.to_le_bytes(), (offset + frame::offset::SESSION_ID as i64) as u64)
+            file.read_exact_at(&mut data, offset as u64)
                 .map_err(io(path))?;
+            let value = checksum.of_frame(&data, data.len());
+            file.write_all_at(
+                &value.to_le_bytes(),
+                (offset + frame::offset::SESSION_ID as i64) as u64,
+            )
+            .map_err(io(path))?;
             stamped += 1;
         }
         offset += aligned;
@@ -114,7 +135,12 @@ fn stamp_segment(path: &Path, first_offset: i64, checksum: Checksum) -> Result<u
 /// `checksum <algorithm> [id] [-a]`: Java's `ArchiveTool checksum`: every data frame of the last (or every)
 /// segment file of each entry (or one) gets its checksum in its session id field, and each descriptor header
 /// the checksum of its body.
-pub fn checksum(dir: &ArchiveDir, checksum: Checksum, recording_id: Option<i64>, all: bool) -> Result<Report, ToolError> {
+pub fn checksum(
+    dir: &ArchiveDir,
+    checksum: Checksum,
+    recording_id: Option<i64>,
+    all: bool,
+) -> Result<Report, ToolError> {
     let mut catalog = open_for_change(dir, "checksum")?;
     let segments = dir.segment_files()?;
     let targets: Vec<usize> = match recording_id {
@@ -131,15 +157,26 @@ pub fn checksum(dir: &ArchiveDir, checksum: Checksum, recording_id: Option<i64>,
             continue;
         };
         catalog.stamp_checksum(i, checksum)?;
-        let files: Vec<&SegmentFile> = segments.get(&id).map(|v| v.iter().filter(|s| s.base.is_some()).collect()).unwrap_or_default();
-        let chosen: Vec<&SegmentFile> = if all { files } else { files.last().copied().into_iter().collect() };
+        let files: Vec<&SegmentFile> = segments
+            .get(&id)
+            .map(|v| v.iter().filter(|s| s.base.is_some()).collect())
+            .unwrap_or_default();
+        let chosen: Vec<&SegmentFile> = if all {
+            files
+        } else {
+            files.last().copied().into_iter().collect()
+        };
         let term = i64::from(d.term_buffer_length).max(1);
         let start_term_base = d.start_position - (d.start_position & (term - 1));
         let mut frames = 0;
         let mut error = None;
         for s in &chosen {
             let base = s.base.unwrap_or(0);
-            let first = if base == start_term_base { d.start_position - base } else { 0 };
+            let first = if base == start_term_base {
+                d.start_position - base
+            } else {
+                0
+            };
             match stamp_segment(&dir.path().join(&s.name), first, checksum) {
                 Ok(n) => frames += n,
                 Err(e) => {
@@ -150,10 +187,17 @@ pub fn checksum(dir: &ArchiveDir, checksum: Checksum, recording_id: Option<i64>,
         }
         match &error {
             None => {
-                let _ = writeln!(text, "(recordingId={id}) checksums written: {frames} frame(s) in {} segment file(s)", chosen.len());
+                let _ = writeln!(
+                    text,
+                    "(recordingId={id}) checksums written: {frames} frame(s) in {} segment file(s)",
+                    chosen.len()
+                );
             }
             Some(e) => {
-                let _ = writeln!(text, "(recordingId={id}) ERR: failed to compute checksums: {e}");
+                let _ = writeln!(
+                    text,
+                    "(recordingId={id}) ERR: failed to compute checksums: {e}"
+                );
             }
         }
         out.push(json!({ "recordingId": id, "frames": frames, "segmentFiles": chosen.len(), "error": error }));
@@ -165,7 +209,10 @@ pub fn checksum(dir: &ArchiveDir, checksum: Checksum, recording_id: Option<i64>,
 /// `compact --yes`: Java's compaction: entries that are not VALID leave the catalog (written anew and renamed
 /// over the old one; its capacity stays) and their segment files are deleted.
 pub fn compact(dir: &ArchiveDir, yes: bool) -> Result<Report, ToolError> {
-    confirm(yes, "compact removes every non-VALID entry and deletes its segment files")?;
+    confirm(
+        yes,
+        "compact removes every non-VALID entry and deletes its segment files",
+    )?;
     let mut catalog = open_for_change(dir, "compact")?;
     let segments = dir.segment_files()?;
     let mut keep = Vec::new();
@@ -195,7 +242,10 @@ pub fn compact(dir: &ArchiveDir, yes: bool) -> Result<Report, ToolError> {
     for name in &deleted_files {
         let _ = writeln!(text, "deleted {name}");
     }
-    let _ = writeln!(text, "Compaction result: deleted {deleted} records and reclaimed {reclaimed} bytes");
+    let _ = writeln!(
+        text,
+        "Compaction result: deleted {deleted} records and reclaimed {reclaimed} bytes"
+    );
     let json = json!({ "deletedRecords": deleted, "reclaimedBytes": reclaimed, "removed": removed, "deletedFiles": deleted_files });
     Ok(Report::new(text, json))
 }
@@ -203,8 +253,15 @@ pub fn compact(dir: &ArchiveDir, yes: bool) -> Result<Report, ToolError> {
 /// `delete-orphaned-segments [id] --yes`: Java's: for each entry (or one), deletes its segment files whose
 /// base is before the start position's segment or after the stop position's segment, and files of the
 /// recording whose name has no valid position. Segment files of ids not in the catalog are left alone.
-pub fn delete_orphaned_segments(dir: &ArchiveDir, recording_id: Option<i64>, yes: bool) -> Result<Report, ToolError> {
-    confirm(yes, "delete-orphaned-segments deletes segment files outside each recording's range")?;
+pub fn delete_orphaned_segments(
+    dir: &ArchiveDir,
+    recording_id: Option<i64>,
+    yes: bool,
+) -> Result<Report, ToolError> {
+    confirm(
+        yes,
+        "delete-orphaned-segments deletes segment files outside each recording's range",
+    )?;
     let catalog = open_for_change(dir, "delete-orphaned-segments")?;
     if let Some(id) = recording_id {
         catalog.find(id).ok_or(ToolError::UnknownRecording(id))?;
@@ -212,16 +269,26 @@ pub fn delete_orphaned_segments(dir: &ArchiveDir, recording_id: Option<i64>, yes
     let segments = dir.segment_files()?;
     let mut deleted = Vec::new();
     for e in &catalog.entries {
-        let (Some(id), Some(d)) = (e.recording_id, &e.descriptor) else { continue };
+        let (Some(id), Some(d)) = (e.recording_id, &e.descriptor) else {
+            continue;
+        };
         if recording_id.is_some_and(|r| r != id) {
             continue;
         }
-        let (term, seg) = (i64::from(d.term_buffer_length), i64::from(d.segment_file_length));
-        if term <= 0 || seg <= 0 || !(term as u64).is_power_of_two() || !(seg as u64).is_power_of_two() {
+        let (term, seg) = (
+            i64::from(d.term_buffer_length),
+            i64::from(d.segment_file_length),
+        );
+        if term <= 0
+            || seg <= 0
+            || !(term as u64).is_power_of_two()
+            || !(seg as u64).is_power_of_two()
+        {
             continue;
         }
         let min_base = segment_base_position(d.start_position, d.start_position, term, seg);
-        let max_base = (d.stop_position != -1).then(|| segment_base_position(d.start_position, d.stop_position, term, seg));
+        let max_base = (d.stop_position != -1)
+            .then(|| segment_base_position(d.start_position, d.stop_position, term, seg));
         for s in segments.get(&id).into_iter().flatten() {
             let orphan = match s.base {
                 None => true,
@@ -249,7 +316,11 @@ pub fn migrate(dir: &ArchiveDir, yes: bool) -> Result<Report, ToolError> {
     let mut catalog = CatalogFile::open(dir.path(), true, true)?;
     let mut text = String::new();
     let mark_version = dir.mark_file().ok().map(|h| format::version(h.version));
-    let _ = writeln!(text, "MarkFile version={}", mark_version.clone().unwrap_or_else(|| "unknown".into()));
+    let _ = writeln!(
+        text,
+        "MarkFile version={}",
+        mark_version.clone().unwrap_or_else(|| "unknown".into())
+    );
     let _ = writeln!(text, "Catalog version={}", format::version(catalog.version));
     let _ = writeln!(text, "Latest version={}", format::version(CATALOG_VERSION));
     let major = catalog.version >> 16;
@@ -260,7 +331,10 @@ pub fn migrate(dir: &ArchiveDir, yes: bool) -> Result<Report, ToolError> {
             false
         }
         2 => {
-            confirm(yes, "migrate rewrites the catalog; take a backup of the archive directory first")?;
+            confirm(
+                yes,
+                "migrate rewrites the catalog; take a backup of the archive directory first",
+            )?;
             let mut frames = Vec::new();
             for i in 0..catalog.entries.len() {
                 let e = &catalog.entries[i];
@@ -272,16 +346,23 @@ pub fn migrate(dir: &ArchiveDir, yes: bool) -> Result<Report, ToolError> {
                 };
                 let mut body = Vec::new();
                 d.encode_body(&mut body);
-                let length = (DESCRIPTOR_HEADER_LENGTH + body.len()).div_ceil(ALIGNMENT) * ALIGNMENT;
+                let length =
+                    (DESCRIPTOR_HEADER_LENGTH + body.len()).div_ceil(ALIGNMENT) * ALIGNMENT;
                 let mut f = vec![0u8; length];
                 let old = catalog.frame(i);
                 f[..DESCRIPTOR_HEADER_LENGTH].copy_from_slice(&old[..DESCRIPTOR_HEADER_LENGTH]);
-                f[0..4].copy_from_slice(&((length - DESCRIPTOR_HEADER_LENGTH) as i32).to_le_bytes());
-                f[DESCRIPTOR_HEADER_LENGTH..DESCRIPTOR_HEADER_LENGTH + body.len()].copy_from_slice(&body);
+                f[0..4]
+                    .copy_from_slice(&((length - DESCRIPTOR_HEADER_LENGTH) as i32).to_le_bytes());
+                f[DESCRIPTOR_HEADER_LENGTH..DESCRIPTOR_HEADER_LENGTH + body.len()]
+                    .copy_from_slice(&body);
                 frames.push(f);
             }
             catalog.replace(3 << 16, &frames, "updated")?;
-            let _ = writeln!(text, "Migration step to 3.0.0: catalog rewritten, {} entries", frames.len());
+            let _ = writeln!(
+                text,
+                "Migration step to 3.0.0: catalog rewritten, {} entries",
+                frames.len()
+            );
             true
         }
         _ => {
@@ -301,10 +382,14 @@ pub fn migrate(dir: &ArchiveDir, yes: bool) -> Result<Report, ToolError> {
 }
 
 fn stopped_recording(catalog: &CatalogFile, recording_id: i64) -> Result<usize, ToolError> {
-    let i = catalog.find(recording_id).ok_or(ToolError::UnknownRecording(recording_id))?;
+    let i = catalog
+        .find(recording_id)
+        .ok_or(ToolError::UnknownRecording(recording_id))?;
     let e = &catalog.entries[i];
     let Some(d) = &e.descriptor else {
-        return Err(ToolError::InvalidArgument(format!("(recordingId={recording_id}) descriptor cannot be decoded")));
+        return Err(ToolError::InvalidArgument(format!(
+            "(recordingId={recording_id}) descriptor cannot be decoded"
+        )));
     };
     if e.state != EntryState::Valid {
         return Err(ToolError::InvalidArgument(format!(
@@ -322,20 +407,34 @@ fn stopped_recording(catalog: &CatalogFile, recording_id: i64) -> Result<usize, 
 /// [`truncate_segments`], the cut segment fsynced): the position must be a frame boundary in [start, stop];
 /// the segment holding it is cut there (and re-extended), later segment files are deleted, and the stop
 /// position is set (the descriptor checksum recomputed if it has one).
-pub fn truncate(dir: &ArchiveDir, recording_id: i64, position: i64, yes: bool) -> Result<Report, ToolError> {
+pub fn truncate(
+    dir: &ArchiveDir,
+    recording_id: i64,
+    position: i64,
+    yes: bool,
+) -> Result<Report, ToolError> {
     confirm(yes, "truncate deletes the recorded data after the position")?;
     let mut catalog = open_for_change(dir, "truncate")?;
     let i = stopped_recording(&catalog, recording_id)?;
     let d = catalog.entries[i].descriptor.clone().expect("checked");
     let stop = d.stop_position;
-    let files = dir.segment_files()?.remove(&recording_id).unwrap_or_default();
+    let files = dir
+        .segment_files()?
+        .remove(&recording_id)
+        .unwrap_or_default();
     let bases: Vec<i64> = files.iter().filter_map(|s| s.base).collect();
-    let delete_bases = truncate_segments(dir.path(), &d, position, &bases, SyncLevel::DataAndMetadata).map_err(|e| match e {
-        TruncateError::Storage(e) => ToolError::Storage(e),
-        e => ToolError::InvalidArgument(e.to_string()),
-    })?;
-    let delete_names: Vec<String> =
-        files.into_iter().filter(|s| s.base.is_some_and(|b| delete_bases.contains(&b))).map(|s| s.name).collect();
+    let delete_bases =
+        truncate_segments(dir.path(), &d, position, &bases, SyncLevel::DataAndMetadata).map_err(
+            |e| match e {
+                TruncateError::Storage(e) => ToolError::Storage(e),
+                e => ToolError::InvalidArgument(e.to_string()),
+            },
+        )?;
+    let delete_names: Vec<String> = files
+        .into_iter()
+        .filter(|s| s.base.is_some_and(|b| delete_bases.contains(&b)))
+        .map(|s| s.name)
+        .collect();
     let checksum = catalog.detect_checksum(i);
     let stop_timestamp = d.stop_timestamp;
     catalog.set_stop(i, position, stop_timestamp)?;
@@ -362,11 +461,20 @@ pub fn purge(dir: &ArchiveDir, recording_id: i64, yes: bool) -> Result<Report, T
     let i = stopped_recording(&catalog, recording_id)?;
     catalog.set_state(i, EntryState::Deleted)?;
     catalog.sync()?;
-    let files = dir.segment_files()?.remove(&recording_id).unwrap_or_default();
+    let files = dir
+        .segment_files()?
+        .remove(&recording_id)
+        .unwrap_or_default();
     let names: Vec<String> = files.into_iter().map(|s| s.name).collect();
     for name in &names {
         delete(dir, name)?;
     }
-    let text = format!("(recordingId={recording_id}) purged: state DELETED, deleted {} segment file(s)\n", names.len());
-    Ok(Report::new(text, json!({ "recordingId": recording_id, "state": "DELETED", "deletedFiles": names })))
+    let text = format!(
+        "(recordingId={recording_id}) purged: state DELETED, deleted {} segment file(s)\n",
+        names.len()
+    );
+    Ok(Report::new(
+        text,
+        json!({ "recordingId": recording_id, "state": "DELETED", "deletedFiles": names }),
+    ))
 }

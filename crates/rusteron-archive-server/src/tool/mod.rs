@@ -89,7 +89,11 @@ pub struct Report {
 impl Report {
     /// A report with text and JSON and no damage.
     pub fn new(text: String, json: serde_json::Value) -> Report {
-        Report { text, json, found_damage: false }
+        Report {
+            text,
+            json,
+            found_damage: false,
+        }
     }
 }
 
@@ -99,14 +103,23 @@ pub fn run(args: &ToolArgs) -> Result<Report, ToolError> {
     match &args.command {
         Command::Describe { recording_id, all } => inspect::describe(&dir, *recording_id, *all),
         Command::DescribeAll => inspect::describe(&dir, None, true),
-        Command::Dump { recording_id, limit, hex } => inspect::dump(&dir, *recording_id, *limit, *hex),
+        Command::Dump {
+            recording_id,
+            limit,
+            hex,
+        } => inspect::dump(&dir, *recording_id, *limit, *hex),
         Command::Errors => inspect::errors(&dir),
         Command::Pid => inspect::pid(&dir),
         Command::CountEntries => inspect::count_entries(&dir),
         Command::MaxEntries { .. } => Ok(inspect::max_entries()),
         Command::Capacity { bytes: None } => inspect::capacity(&dir),
         Command::Capacity { bytes: Some(bytes) } => maintain::grow_capacity(&dir, *bytes),
-        Command::Verify { recording_id, all, checksum, dry_run } => verify::verify(
+        Command::Verify {
+            recording_id,
+            all,
+            checksum,
+            dry_run,
+        } => verify::verify(
             &dir,
             &verify::VerifyOptions {
                 recording_id: *recording_id,
@@ -115,7 +128,11 @@ pub fn run(args: &ToolArgs) -> Result<Report, ToolError> {
                 dry_run: *dry_run,
             },
         ),
-        Command::Checksum { checksum, recording_id, all } => maintain::checksum(&dir, *checksum, *recording_id, *all),
+        Command::Checksum {
+            checksum,
+            recording_id,
+            all,
+        } => maintain::checksum(&dir, *checksum, *recording_id, *all),
         Command::MarkValid { recording_id } => maintain::mark(&dir, *recording_id, true),
         Command::MarkInvalid { recording_id } => maintain::mark(&dir, *recording_id, false),
         Command::Compact { yes } => maintain::compact(&dir, *yes),
@@ -123,7 +140,11 @@ pub fn run(args: &ToolArgs) -> Result<Report, ToolError> {
             maintain::delete_orphaned_segments(&dir, *recording_id, *yes)
         }
         Command::Migrate { yes } => maintain::migrate(&dir, *yes),
-        Command::Truncate { recording_id, position, yes } => maintain::truncate(&dir, *recording_id, *position, *yes),
+        Command::Truncate {
+            recording_id,
+            position,
+            yes,
+        } => maintain::truncate(&dir, *recording_id, *position, *yes),
         Command::Purge { recording_id, yes } => maintain::purge(&dir, *recording_id, *yes),
     }
 }
@@ -168,8 +189,12 @@ mod tests {
                     ..Default::default()
                 })
                 .unwrap();
-            let layout =
-                RecordingLayout { recording_id: id, start_position: 0, term_length: 64 * 1024, segment_length: 128 * 1024 };
+            let layout = RecordingLayout {
+                recording_id: id,
+                start_position: 0,
+                term_length: 64 * 1024,
+                segment_length: 128 * 1024,
+            };
             let mut w = SegmentWriter::new(dir, layout, 0, SyncLevel::None);
             for i in 0..8 {
                 w.write_block(&data_frame(i * 1056, 5)).unwrap();
@@ -228,7 +253,11 @@ mod tests {
                 c.truncate((next() % 300) as usize);
             }
             std::fs::write(work.path().join(CATALOG_FILE_NAME), &c).unwrap();
-            std::fs::write(work.path().join("0-0.rec"), &s[..s.len() - (next() % 2) as usize * 100_000]).unwrap();
+            std::fs::write(
+                work.path().join("0-0.rec"),
+                &s[..s.len() - (next() % 2) as usize * 100_000],
+            )
+            .unwrap();
             std::fs::copy(dir.path().join("1-0.rec"), work.path().join("1-0.rec")).unwrap();
             run_all(work.path());
         }

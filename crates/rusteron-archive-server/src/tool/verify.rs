@@ -28,7 +28,8 @@ use crate::storage::frame;
 use crate::storage::mark_file::epoch_ms;
 use crate::storage::positions::{segment_file_name, term_id};
 use crate::storage::recovery::{
-    append_recovery_log, cut_torn_frame, read_recovery_log, scan_stop, valid_layout, RecoveryLogEntry, TornFrame,
+    append_recovery_log, cut_torn_frame, read_recovery_log, scan_stop, valid_layout,
+    RecoveryLogEntry, TornFrame,
 };
 use crate::storage::segment::RecordingLayout;
 use crate::storage::SyncLevel;
@@ -93,7 +94,10 @@ struct Findings {
 }
 
 fn torn_text(t: &TornFrame) -> String {
-    format!("torn last frame at position {} ({} bytes) in {}", t.position, t.length, t.segment_file)
+    format!(
+        "torn last frame at position {} ({} bytes) in {}",
+        t.position, t.length, t.segment_file
+    )
 }
 
 fn torn_json(t: &TornFrame, action: &str) -> Value {
@@ -115,7 +119,10 @@ fn check(
         return Ok(f);
     }
     let Some(d) = &e.descriptor else {
-        f.errors.push(format!("descriptor cannot be decoded (catalog offset {}, length {})", e.offset, e.length));
+        f.errors.push(format!(
+            "descriptor cannot be decoded (catalog offset {}, length {})",
+            e.offset, e.length
+        ));
         return Ok(f);
     };
     let (start, stop) = (d.start_position, d.stop_position);
@@ -125,7 +132,9 @@ fn check(
     } else if !aligned(start) {
         f.errors.push(format!("Non-aligned startPosition={start}"));
     } else if stop != -1 && stop < start {
-        f.errors.push(format!("Invariant violation stopPosition={stop} is before startPosition={start}"));
+        f.errors.push(format!(
+            "Invariant violation stopPosition={stop} is before startPosition={start}"
+        ));
     } else if stop != -1 && !aligned(stop) {
         f.errors.push(format!("Non-aligned stopPosition={stop}"));
     }
@@ -137,7 +146,10 @@ fn check(
         ));
     }
     if let Some(bad) = files.iter().find(|s| s.base.is_none_or(|b| b < 0)) {
-        f.errors.push(format!("invalid position encoded in the segment file name: {}", bad.name));
+        f.errors.push(format!(
+            "invalid position encoded in the segment file name: {}",
+            bad.name
+        ));
     }
     if !f.errors.is_empty() {
         return Ok(f);
@@ -159,9 +171,14 @@ fn check(
         if computed != e.checksum {
             if stale_after_recovery(catalog, index, checksum) {
                 f.stale_checksum = true;
-                f.notes.push("descriptor checksum was made before recovery set the stop position".to_owned());
+                f.notes.push(
+                    "descriptor checksum was made before recovery set the stop position".to_owned(),
+                );
             } else {
-                f.errors.push(format!("invalid Catalog checksum: expected={computed}, actual={}", e.checksum));
+                f.errors.push(format!(
+                    "invalid Catalog checksum: expected={computed}, actual={}",
+                    e.checksum
+                ));
                 return Ok(f);
             }
         }
@@ -178,7 +195,10 @@ fn check(
     } else {
         match scan.torn.clone() {
             Some(t) if t.position < stop => {
-                f.errors.push(format!("{} is incomplete, below stopPosition={stop}", torn_text(&t)));
+                f.errors.push(format!(
+                    "{} is incomplete, below stopPosition={stop}",
+                    torn_text(&t)
+                ));
                 f.torn_below_stop = Some(t);
                 return Ok(f);
             }
@@ -189,7 +209,10 @@ fn check(
                 ));
             }
             _ if scan.stop_position > stop => {
-                f.notes.push(format!("frames past stopPosition={stop} up to position {} are ignored", scan.stop_position));
+                f.notes.push(format!(
+                    "frames past stopPosition={stop} up to position {} are ignored",
+                    scan.stop_position
+                ));
             }
             _ => {}
         }
@@ -197,19 +220,26 @@ fn check(
     };
 
     // Every segment file holding positions in [start, stop) must exist and hold them.
-    let by_base: BTreeMap<i64, &SegmentFile> = files.iter().filter_map(|s| Some((s.base?, s))).collect();
+    let by_base: BTreeMap<i64, &SegmentFile> =
+        files.iter().filter_map(|s| Some((s.base?, s))).collect();
     let first_base = layout.segment_base(start);
     if effective_stop > start {
         let last_needed = layout.segment_base(effective_stop - 1);
         let mut base = first_base;
         while base <= last_needed {
             match by_base.get(&base) {
-                None => f.errors.push(format!("missing segment file {}", segment_file_name(d.recording_id, base))),
+                None => f.errors.push(format!(
+                    "missing segment file {}",
+                    segment_file_name(d.recording_id, base)
+                )),
                 Some(s) => {
                     let needed = (effective_stop - base).min(seg_len);
                     let path = dir.path().join(&s.name);
                     let size = std::fs::metadata(&path)
-                        .map_err(|source| crate::storage::StorageError::Io { path: path.clone(), source })?
+                        .map_err(|source| crate::storage::StorageError::Io {
+                            path: path.clone(),
+                            source,
+                        })?
                         .len() as i64;
                     if size < needed {
                         f.errors.push(format!(
@@ -229,13 +259,18 @@ fn check(
 
     // Frame walk of the last (or every) segment file, up to the stop position.
     let walk: Vec<i64> = if opts.all_segments {
-        by_base.keys().copied().filter(|b| *b >= first_base && *b < effective_stop.max(start + 1)).collect()
+        by_base
+            .keys()
+            .copied()
+            .filter(|b| *b >= first_base && *b < effective_stop.max(start + 1))
+            .collect()
     } else {
         max_base.filter(|b| *b >= first_base).into_iter().collect()
     };
     for base in walk {
         f.segments_checked += 1;
-        if let Err(err) = walk_segment(dir, d, &layout, base, effective_stop, opts.checksum, &mut f) {
+        if let Err(err) = walk_segment(dir, d, &layout, base, effective_stop, opts.checksum, &mut f)
+        {
             f.errors.push(err);
             break;
         }
@@ -269,19 +304,28 @@ fn walk_segment(
     let path = dir.path().join(&name);
     let file = File::open(&path).map_err(|e| format!("failed to open segment file {name}: {e}"))?;
     let start_term_base = d.start_position - (d.start_position & (layout.term_length - 1));
-    let mut position = if base == start_term_base { d.start_position } else { base };
+    let mut position = if base == start_term_base {
+        d.start_position
+    } else {
+        base
+    };
     let end = (base + layout.segment_length).min(stop);
     let mut header = [0u8; frame::HEADER_LENGTH];
     let mut data = Vec::new();
     while position < end {
         let offset = (position - base) as u64;
-        let n = read_full(&file, &mut header, offset).map_err(|e| format!("reading {name}: {e}"))?;
+        let n =
+            read_full(&file, &mut header, offset).map_err(|e| format!("reading {name}: {e}"))?;
         if n < header.len() {
-            return Err(format!("failed to read fragment header at position {position} in {name}"));
+            return Err(format!(
+                "failed to read fragment header at position {position} in {name}"
+            ));
         }
         let length = frame::frame_length(&header).unwrap_or(0);
         if length <= 0 {
-            return Err(format!("no frame at position {position} in {name}, below stopPosition={stop}"));
+            return Err(format!(
+                "no frame at position {position} in {name}, below stopPosition={stop}"
+            ));
         }
         let expected_offset = (position & (layout.term_length - 1)) as i32;
         let expected_term = term_id(position, d.initial_term_id, layout.term_length);
@@ -306,7 +350,8 @@ fn walk_segment(
         }
         if let (Some(checksum), true) = (checksum, is_data) {
             data.resize(aligned as usize, 0);
-            let got = read_full(&file, &mut data, offset).map_err(|e| format!("reading {name}: {e}"))?;
+            let got =
+                read_full(&file, &mut data, offset).map_err(|e| format!("reading {name}: {e}"))?;
             if got < data.len() {
                 return Err(format!(
                     "failed to read {} byte(s) of data at position {} in {name}",
@@ -365,7 +410,10 @@ pub fn verify(dir: &ArchiveDir, opts: &VerifyOptions) -> Result<Report, ToolErro
         let files = segments.get(&id).map(Vec::as_slice).unwrap_or(&[]);
         let f = check(dir, &catalog, index, files, opts)?;
         let state_before = catalog.entries[index].state;
-        let stop_before = catalog.entries[index].descriptor.as_ref().map(|d| d.stop_position);
+        let stop_before = catalog.entries[index]
+            .descriptor
+            .as_ref()
+            .map(|d| d.stop_position);
         let mut notes = f.notes.clone();
         let would = if opts.dry_run { "would " } else { "" };
         let status = if f.skipped.is_some() {
@@ -394,14 +442,22 @@ pub fn verify(dir: &ArchiveDir, opts: &VerifyOptions) -> Result<Report, ToolErro
             }
             Status::Valid => {
                 valid += 1;
-                let restamp = catalog.detect_checksum(index).or(opts.checksum.filter(|_| f.stale_checksum));
+                let restamp = catalog
+                    .detect_checksum(index)
+                    .or(opts.checksum.filter(|_| f.stale_checksum));
                 let mut cut = None;
                 if let Some((t, base)) = &f.torn {
                     notes.push(format!("{}cut {}", would, torn_text(t)));
                     torn = torn_json(t, if opts.dry_run { "would cut" } else { "cut" });
                     if !opts.dry_run {
                         let d = catalog.entries[index].descriptor.as_ref().expect("checked");
-                        cut_torn_frame(dir.path(), &RecordingLayout::of(d), *base, t, SyncLevel::Data)?;
+                        cut_torn_frame(
+                            dir.path(),
+                            &RecordingLayout::of(d),
+                            *base,
+                            t,
+                            SyncLevel::Data,
+                        )?;
                     }
                     cut = Some(t.clone());
                 }
@@ -412,7 +468,12 @@ pub fn verify(dir: &ArchiveDir, opts: &VerifyOptions) -> Result<Report, ToolErro
                         if let Some(c) = restamp {
                             catalog.stamp_checksum(index, c)?;
                         }
-                        log_entries.push(RecoveryLogEntry { timestamp: now, recording_id: id, stop_position: new_stop, cut });
+                        log_entries.push(RecoveryLogEntry {
+                            timestamp: now,
+                            recording_id: id,
+                            stop_position: new_stop,
+                            cut,
+                        });
                     }
                 } else if f.stale_checksum && !opts.dry_run {
                     if let Some(c) = opts.checksum {
@@ -428,13 +489,18 @@ pub fn verify(dir: &ArchiveDir, opts: &VerifyOptions) -> Result<Report, ToolErro
                 }
             }
         }
-        let past: Vec<&RecoveryLogEntry> = history.iter().filter(|h| h.recording_id == id).collect();
+        let past: Vec<&RecoveryLogEntry> =
+            history.iter().filter(|h| h.recording_id == id).collect();
         for h in &past {
             let what = match &h.cut {
                 Some(t) => format!("cut {}", torn_text(t)),
                 None => "no frame cut".to_owned(),
             };
-            notes.push(format!("recovered at {}: stopPosition={}, {what}", format::timestamp(h.timestamp), h.stop_position));
+            notes.push(format!(
+                "recovered at {}: stopPosition={}, {what}",
+                format::timestamp(h.timestamp),
+                h.stop_position
+            ));
         }
         match (&f.skipped, status) {
             (Some(s), _) => {
@@ -482,7 +548,11 @@ pub fn verify(dir: &ArchiveDir, opts: &VerifyOptions) -> Result<Report, ToolErro
     let _ = writeln!(
         text,
         "verified {total} recording(s): {valid} VALID, {invalid} INVALID, {skipped} skipped{}",
-        if opts.dry_run { " (dry run: nothing changed)" } else { "" }
+        if opts.dry_run {
+            " (dry run: nothing changed)"
+        } else {
+            ""
+        }
     );
     let json = json!({
         "archiveDir": dir.path().display().to_string(),
@@ -496,6 +566,9 @@ pub fn verify(dir: &ArchiveDir, opts: &VerifyOptions) -> Result<Report, ToolErro
         "skipped": skipped,
     });
     let found_damage = invalid > 0 || !catalog.problems.is_empty();
-    Ok(Report { text, json, found_damage })
+    Ok(Report {
+        text,
+        json,
+        found_damage,
+    })
 }
-

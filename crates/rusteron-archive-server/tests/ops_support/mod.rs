@@ -21,7 +21,11 @@ pub const SERVER: &str = env!("CARGO_BIN_EXE_rusteron-archive-server");
 
 /// A free UDP port on 127.0.0.1.
 pub fn free_port() -> u16 {
-    std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The dirs and channels of one archive under test.
@@ -101,7 +105,11 @@ impl ServerProcess {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
                 Ok(line) if line.starts_with("rusteron-archive-server ready:") => {
-                    return ServerProcess { child, ready_line: line, lines: rx }
+                    return ServerProcess {
+                        child,
+                        ready_line: line,
+                        lines: rx,
+                    }
                 }
                 Ok(_) => {}
                 Err(_) => {
@@ -170,8 +178,12 @@ pub struct CError(pub String);
 fn check(rc: i32) -> Result<(), CError> {
     if rc < 0 {
         // SAFETY: thread-local error state of the C library; NUL-terminated message.
-        let msg = unsafe { CStr::from_ptr(aeron_errmsg()) }.to_string_lossy().into_owned();
-        Err(CError(format!("errcode={} {msg}", unsafe { aeron_errcode() })))
+        let msg = unsafe { CStr::from_ptr(aeron_errmsg()) }
+            .to_string_lossy()
+            .into_owned();
+        Err(CError(format!("errcode={} {msg}", unsafe {
+            aeron_errcode()
+        })))
     } else {
         Ok(())
     }
@@ -193,7 +205,10 @@ pub struct CArchive {
     pub aeron: Aeron,
 }
 
-unsafe extern "C" fn on_descriptor(d: *mut aeron_archive_recording_descriptor_t, clientd: *mut c_void) {
+unsafe extern "C" fn on_descriptor(
+    d: *mut aeron_archive_recording_descriptor_t,
+    clientd: *mut c_void,
+) {
     // SAFETY: clientd is the caller's Vec<(id, start, stop)>; d is valid during the callback.
     let (out, d) = unsafe { (&mut *(clientd as *mut Vec<(i64, i64, i64)>), &*d) };
     out.push((d.recording_id, d.start_position, d.stop_position));
@@ -212,17 +227,30 @@ impl CArchive {
         unsafe {
             check(aeron_archive_context_init(&mut ctx))?;
             check(aeron_archive_context_set_aeron(ctx, aeron.as_raw()))?;
-            check(aeron_archive_context_set_control_request_channel(ctx, request.as_ptr()))?;
+            check(aeron_archive_context_set_control_request_channel(
+                ctx,
+                request.as_ptr(),
+            ))?;
             check(aeron_archive_context_set_control_request_stream_id(ctx, 10))?;
-            check(aeron_archive_context_set_control_response_channel(ctx, response.as_ptr()))?;
-            check(aeron_archive_context_set_message_timeout_ns(ctx, 10_000_000_000))?;
+            check(aeron_archive_context_set_control_response_channel(
+                ctx,
+                response.as_ptr(),
+            ))?;
+            check(aeron_archive_context_set_message_timeout_ns(
+                ctx,
+                10_000_000_000,
+            ))?;
             let rc = aeron_archive_connect(&mut client, ctx);
             if let Err(e) = check(rc) {
                 aeron_archive_context_close(ctx);
                 return Err(e);
             }
         }
-        Ok(CArchive { archive: client, context: ctx, aeron })
+        Ok(CArchive {
+            archive: client,
+            context: ctx,
+            aeron,
+        })
     }
 
     /// The archive id reported by the server.
@@ -255,12 +283,23 @@ impl CArchive {
     }
 
     /// `(recording id, start, stop)` of up to `count` recordings from id `from` on.
-    pub fn list_recordings_from(&self, from: i64, count: i32) -> Result<Vec<(i64, i64, i64)>, CError> {
+    pub fn list_recordings_from(
+        &self,
+        from: i64,
+        count: i32,
+    ) -> Result<Vec<(i64, i64, i64)>, CError> {
         let mut out: Vec<(i64, i64, i64)> = Vec::new();
         let mut n = 0;
         // SAFETY: live client; the consumer fills `out` during the call only.
         check(unsafe {
-            aeron_archive_list_recordings(&mut n, self.archive, from, count, Some(on_descriptor), &mut out as *mut _ as *mut c_void)
+            aeron_archive_list_recordings(
+                &mut n,
+                self.archive,
+                from,
+                count,
+                Some(on_descriptor),
+                &mut out as *mut _ as *mut c_void,
+            )
         })?;
         Ok(out)
     }
@@ -290,7 +329,14 @@ impl CArchive {
     }
 
     /// Replays `[position, position + length)` onto `channel`/`stream_id`; returns the subscription.
-    pub fn replay(&self, id: i64, channel: &str, stream_id: i32, position: i64, length: i64) -> Result<AeronSubscription, CError> {
+    pub fn replay(
+        &self,
+        id: i64,
+        channel: &str,
+        stream_id: i32,
+        position: i64,
+        length: i64,
+    ) -> Result<AeronSubscription, CError> {
         let c = CString::new(channel).unwrap();
         let mut params: aeron_archive_replay_params_t = unsafe { std::mem::zeroed() };
         // SAFETY: initialises the plain-data parameter struct.
@@ -299,7 +345,16 @@ impl CArchive {
         params.length = length;
         let mut sub = ptr::null_mut();
         // SAFETY: live client, valid pointers; the subscription belongs to `self.aeron`.
-        check(unsafe { aeron_archive_replay(&mut sub, self.archive, id, c.as_ptr(), stream_id, &mut params) })?;
+        check(unsafe {
+            aeron_archive_replay(
+                &mut sub,
+                self.archive,
+                id,
+                c.as_ptr(),
+                stream_id,
+                &mut params,
+            )
+        })?;
         // SAFETY: a live subscription of `self.aeron`, now owned by the wrapper.
         Ok(unsafe { AeronSubscription::from_raw(&self.aeron, sub) })
     }

@@ -29,7 +29,14 @@ impl std::fmt::Display for CError {
 
 fn last_error() -> CError {
     // SAFETY: aeron_errcode/aeron_errmsg read thread-local state; errmsg is NUL-terminated.
-    unsafe { CError { code: aeron_errcode(), message: CStr::from_ptr(aeron_errmsg()).to_string_lossy().into_owned() } }
+    unsafe {
+        CError {
+            code: aeron_errcode(),
+            message: CStr::from_ptr(aeron_errmsg())
+                .to_string_lossy()
+                .into_owned(),
+        }
+    }
 }
 
 fn check(rc: i32) -> Result<(), CError> {
@@ -99,7 +106,10 @@ unsafe fn string(p: *const c_char, len: usize) -> String {
     String::from_utf8_lossy(unsafe { std::slice::from_raw_parts(p as *const u8, len) }).into_owned()
 }
 
-unsafe extern "C" fn on_descriptor(d: *mut aeron_archive_recording_descriptor_t, clientd: *mut c_void) {
+unsafe extern "C" fn on_descriptor(
+    d: *mut aeron_archive_recording_descriptor_t,
+    clientd: *mut c_void,
+) {
     // SAFETY: clientd is the Vec<Descriptor> of the calling function; d is valid for the callback.
     let (out, d) = unsafe { (&mut *(clientd as *mut Vec<Descriptor>), &*d) };
     out.push(Descriptor {
@@ -156,10 +166,15 @@ struct Credentials {
     response: aeron_archive_encoded_credentials_t,
 }
 
-unsafe extern "C" fn supply_credentials(clientd: *mut c_void) -> *mut aeron_archive_encoded_credentials_t {
+unsafe extern "C" fn supply_credentials(
+    clientd: *mut c_void,
+) -> *mut aeron_archive_encoded_credentials_t {
     // SAFETY: clientd is the boxed Credentials owned by the client.
     let c = unsafe { &mut *(clientd as *mut Credentials) };
-    c.encoded = aeron_archive_encoded_credentials_t { data: c.connect.as_ptr(), length: c.connect.as_bytes().len() as u32 };
+    c.encoded = aeron_archive_encoded_credentials_t {
+        data: c.connect.as_ptr(),
+        length: c.connect.as_bytes().len() as u32,
+    };
     &mut c.encoded
 }
 
@@ -176,7 +191,8 @@ unsafe extern "C" fn on_challenge(
     &mut c.response
 }
 
-unsafe extern "C" fn free_credentials(_: *mut aeron_archive_encoded_credentials_t, _: *mut c_void) {}
+unsafe extern "C" fn free_credentials(_: *mut aeron_archive_encoded_credentials_t, _: *mut c_void) {
+}
 
 /// Options for [`ArchiveClient::connect_with`].
 #[derive(Default, Clone)]
@@ -215,17 +231,36 @@ impl ArchiveClient {
     }
 
     /// Connects with options.
-    pub fn connect_with(archive: &TestArchive, options: ConnectOptions) -> Result<ArchiveClient, CError> {
+    pub fn connect_with(
+        archive: &TestArchive,
+        options: ConnectOptions,
+    ) -> Result<ArchiveClient, CError> {
         let aeron = aeron_client(archive);
-        let request = CString::new(options.request_channel.unwrap_or_else(|| archive.control_request_channel().to_owned())).unwrap();
-        let response = CString::new(options.response_channel.unwrap_or_else(|| archive.control_response_channel().to_owned())).unwrap();
+        let request = CString::new(
+            options
+                .request_channel
+                .unwrap_or_else(|| archive.control_request_channel().to_owned()),
+        )
+        .unwrap();
+        let response = CString::new(
+            options
+                .response_channel
+                .unwrap_or_else(|| archive.control_response_channel().to_owned()),
+        )
+        .unwrap();
         let signals = Arc::new(Mutex::new(Vec::new()));
         let mut credentials = options.credentials.map(|(c, r)| {
             Box::new(Credentials {
                 connect: CString::new(c).unwrap(),
                 challenge_response: CString::new(r).unwrap(),
-                encoded: aeron_archive_encoded_credentials_t { data: ptr::null(), length: 0 },
-                response: aeron_archive_encoded_credentials_t { data: ptr::null(), length: 0 },
+                encoded: aeron_archive_encoded_credentials_t {
+                    data: ptr::null(),
+                    length: 0,
+                },
+                response: aeron_archive_encoded_credentials_t {
+                    data: ptr::null(),
+                    length: 0,
+                },
             })
         });
         let mut ctx = ptr::null_mut();
@@ -235,11 +270,23 @@ impl ArchiveClient {
         unsafe {
             check(aeron_archive_context_init(&mut ctx))?;
             check(aeron_archive_context_set_aeron(ctx, aeron.as_raw()))?;
-            check(aeron_archive_context_set_control_request_channel(ctx, request.as_ptr()))?;
-            check(aeron_archive_context_set_control_request_stream_id(ctx, archive.control_request_stream_id()))?;
-            check(aeron_archive_context_set_control_response_channel(ctx, response.as_ptr()))?;
+            check(aeron_archive_context_set_control_request_channel(
+                ctx,
+                request.as_ptr(),
+            ))?;
+            check(aeron_archive_context_set_control_request_stream_id(
+                ctx,
+                archive.control_request_stream_id(),
+            ))?;
+            check(aeron_archive_context_set_control_response_channel(
+                ctx,
+                response.as_ptr(),
+            ))?;
             let timeout = options.message_timeout.unwrap_or(Duration::from_secs(10));
-            check(aeron_archive_context_set_message_timeout_ns(ctx, timeout.as_nanos() as u64))?;
+            check(aeron_archive_context_set_message_timeout_ns(
+                ctx,
+                timeout.as_nanos() as u64,
+            ))?;
             if let Some(name) = &options.client_name {
                 let name = CString::new(name.as_str()).unwrap();
                 check(aeron_archive_context_set_client_name(ctx, name.as_ptr()))?;
@@ -268,7 +315,13 @@ impl ArchiveClient {
         // The context stays open as long as the client: the client's copy of it shares the idle strategy
         // state the original owns (closing it early frees that state and the client later sleeps for a
         // garbage park period, i.e. hangs while waiting for a response).
-        Ok(ArchiveClient { archive: client, context: ctx, aeron, signals, _credentials: credentials })
+        Ok(ArchiveClient {
+            archive: client,
+            context: ctx,
+            aeron,
+            signals,
+            _credentials: credentials,
+        })
     }
 
     pub fn archive_id(&self) -> i64 {
@@ -281,21 +334,60 @@ impl ArchiveClient {
         unsafe { aeron_archive_control_session_id(self.archive) }
     }
 
-    pub fn start_recording(&self, channel: &str, stream_id: i32, local: bool, auto_stop: bool) -> Result<i64, CError> {
+    pub fn start_recording(
+        &self,
+        channel: &str,
+        stream_id: i32,
+        local: bool,
+        auto_stop: bool,
+    ) -> Result<i64, CError> {
         let c = CString::new(channel).unwrap();
-        let loc = if local { aeron_archive_source_location_en::AERON_ARCHIVE_SOURCE_LOCATION_LOCAL } else { aeron_archive_source_location_en::AERON_ARCHIVE_SOURCE_LOCATION_REMOTE };
+        let loc = if local {
+            aeron_archive_source_location_en::AERON_ARCHIVE_SOURCE_LOCATION_LOCAL
+        } else {
+            aeron_archive_source_location_en::AERON_ARCHIVE_SOURCE_LOCATION_REMOTE
+        };
         let mut id = 0;
         // SAFETY: live client, valid pointers.
-        check(unsafe { aeron_archive_start_recording(&mut id, self.archive, c.as_ptr(), stream_id, loc, auto_stop) })?;
+        check(unsafe {
+            aeron_archive_start_recording(
+                &mut id,
+                self.archive,
+                c.as_ptr(),
+                stream_id,
+                loc,
+                auto_stop,
+            )
+        })?;
         Ok(id)
     }
 
-    pub fn extend_recording(&self, recording_id: i64, channel: &str, stream_id: i32, local: bool) -> Result<i64, CError> {
+    pub fn extend_recording(
+        &self,
+        recording_id: i64,
+        channel: &str,
+        stream_id: i32,
+        local: bool,
+    ) -> Result<i64, CError> {
         let c = CString::new(channel).unwrap();
-        let loc = if local { aeron_archive_source_location_en::AERON_ARCHIVE_SOURCE_LOCATION_LOCAL } else { aeron_archive_source_location_en::AERON_ARCHIVE_SOURCE_LOCATION_REMOTE };
+        let loc = if local {
+            aeron_archive_source_location_en::AERON_ARCHIVE_SOURCE_LOCATION_LOCAL
+        } else {
+            aeron_archive_source_location_en::AERON_ARCHIVE_SOURCE_LOCATION_REMOTE
+        };
         let mut id = 0;
         // SAFETY: live client, valid pointers.
-        check(unsafe { aeron_archive_extend_recording(&mut id, self.archive, recording_id, c.as_ptr(), stream_id, loc, false) })?;
+        check(unsafe {
+            aeron_archive_extend_recording(
+                &mut id,
+                self.archive,
+                recording_id,
+                c.as_ptr(),
+                stream_id,
+                loc,
+                false,
+            )
+        })?;
         Ok(id)
     }
 
@@ -307,21 +399,36 @@ impl ArchiveClient {
     pub fn stop_recording_channel(&self, channel: &str, stream_id: i32) -> Result<(), CError> {
         let c = CString::new(channel).unwrap();
         // SAFETY: live client.
-        check(unsafe { aeron_archive_stop_recording_channel_and_stream(self.archive, c.as_ptr(), stream_id) })
+        check(unsafe {
+            aeron_archive_stop_recording_channel_and_stream(self.archive, c.as_ptr(), stream_id)
+        })
     }
 
-    pub fn try_stop_recording_channel(&self, channel: &str, stream_id: i32) -> Result<bool, CError> {
+    pub fn try_stop_recording_channel(
+        &self,
+        channel: &str,
+        stream_id: i32,
+    ) -> Result<bool, CError> {
         let c = CString::new(channel).unwrap();
         let mut stopped = false;
         // SAFETY: live client.
-        check(unsafe { aeron_archive_try_stop_recording_channel_and_stream(&mut stopped, self.archive, c.as_ptr(), stream_id) })?;
+        check(unsafe {
+            aeron_archive_try_stop_recording_channel_and_stream(
+                &mut stopped,
+                self.archive,
+                c.as_ptr(),
+                stream_id,
+            )
+        })?;
         Ok(stopped)
     }
 
     pub fn try_stop_recording_by_identity(&self, recording_id: i64) -> Result<bool, CError> {
         let mut stopped = false;
         // SAFETY: live client.
-        check(unsafe { aeron_archive_try_stop_recording_by_identity(&mut stopped, self.archive, recording_id) })?;
+        check(unsafe {
+            aeron_archive_try_stop_recording_by_identity(&mut stopped, self.archive, recording_id)
+        })?;
         Ok(stopped)
     }
 
@@ -330,7 +437,14 @@ impl ArchiveClient {
         let mut n = 0;
         // SAFETY: live client; the consumer writes into `out` during the call.
         check(unsafe {
-            aeron_archive_list_recordings(&mut n, self.archive, from, count, Some(on_descriptor), &mut out as *mut _ as *mut c_void)
+            aeron_archive_list_recordings(
+                &mut n,
+                self.archive,
+                from,
+                count,
+                Some(on_descriptor),
+                &mut out as *mut _ as *mut c_void,
+            )
         })?;
         assert_eq!(n as usize, out.len());
         Ok(out)
@@ -340,11 +454,25 @@ impl ArchiveClient {
         let mut out: Vec<Descriptor> = Vec::new();
         let mut n = 0;
         // SAFETY: as in list_recordings.
-        check(unsafe { aeron_archive_list_recording(&mut n, self.archive, id, Some(on_descriptor), &mut out as *mut _ as *mut c_void) })?;
+        check(unsafe {
+            aeron_archive_list_recording(
+                &mut n,
+                self.archive,
+                id,
+                Some(on_descriptor),
+                &mut out as *mut _ as *mut c_void,
+            )
+        })?;
         Ok(out)
     }
 
-    pub fn list_recordings_for_uri(&self, from: i64, count: i32, channel: &str, stream_id: i32) -> Result<Vec<Descriptor>, CError> {
+    pub fn list_recordings_for_uri(
+        &self,
+        from: i64,
+        count: i32,
+        channel: &str,
+        stream_id: i32,
+    ) -> Result<Vec<Descriptor>, CError> {
         let mut out: Vec<Descriptor> = Vec::new();
         let mut n = 0;
         let c = CString::new(channel).unwrap();
@@ -392,15 +520,34 @@ impl ArchiveClient {
         Ok(out)
     }
 
-    pub fn find_last_matching_recording(&self, min: i64, channel: &str, stream_id: i32, session_id: i32) -> Result<i64, CError> {
+    pub fn find_last_matching_recording(
+        &self,
+        min: i64,
+        channel: &str,
+        stream_id: i32,
+        session_id: i32,
+    ) -> Result<i64, CError> {
         let c = CString::new(channel).unwrap();
         let mut id = 0;
         // SAFETY: live client.
-        check(unsafe { aeron_archive_find_last_matching_recording(&mut id, self.archive, min, c.as_ptr(), stream_id, session_id) })?;
+        check(unsafe {
+            aeron_archive_find_last_matching_recording(
+                &mut id,
+                self.archive,
+                min,
+                c.as_ptr(),
+                stream_id,
+                session_id,
+            )
+        })?;
         Ok(id)
     }
 
-    fn position(&self, f: unsafe extern "C" fn(*mut i64, *mut aeron_archive_t, i64) -> i32, id: i64) -> Result<i64, CError> {
+    fn position(
+        &self,
+        f: unsafe extern "C" fn(*mut i64, *mut aeron_archive_t, i64) -> i32,
+        id: i64,
+    ) -> Result<i64, CError> {
         let mut p = 0;
         // SAFETY: live client, valid out-pointer.
         check(unsafe { f(&mut p, self.archive, id) })?;
@@ -467,7 +614,11 @@ impl ArchiveClient {
         check(unsafe { aeron_archive_update_channel(self.archive, id, c.as_ptr()) })
     }
 
-    fn replay_params(position: i64, length: i64, limit_counter_id: i32) -> aeron_archive_replay_params_t {
+    fn replay_params(
+        position: i64,
+        length: i64,
+        limit_counter_id: i32,
+    ) -> aeron_archive_replay_params_t {
         let mut p = aeron_archive_replay_params_t::default();
         // SAFETY: valid struct.
         unsafe { aeron_archive_replay_params_init(&mut p) };
@@ -478,22 +629,48 @@ impl ArchiveClient {
     }
 
     /// StartReplay: returns the replay session id.
-    pub fn start_replay(&self, id: i64, channel: &str, stream_id: i32, position: i64, length: i64, limit_counter_id: i32) -> Result<i64, CError> {
+    pub fn start_replay(
+        &self,
+        id: i64,
+        channel: &str,
+        stream_id: i32,
+        position: i64,
+        length: i64,
+        limit_counter_id: i32,
+    ) -> Result<i64, CError> {
         let c = CString::new(channel).unwrap();
         let mut p = Self::replay_params(position, length, limit_counter_id);
         let mut replay_session_id = 0;
         // SAFETY: live client, valid pointers.
-        check(unsafe { aeron_archive_start_replay(&mut replay_session_id, self.archive, id, c.as_ptr(), stream_id, &mut p) })?;
+        check(unsafe {
+            aeron_archive_start_replay(
+                &mut replay_session_id,
+                self.archive,
+                id,
+                c.as_ptr(),
+                stream_id,
+                &mut p,
+            )
+        })?;
         Ok(replay_session_id)
     }
 
     /// Replay: returns the replay subscription (wrapped for `rusteron-client`).
-    pub fn replay(&self, id: i64, channel: &str, stream_id: i32, position: i64, length: i64) -> Result<AeronSubscription, CError> {
+    pub fn replay(
+        &self,
+        id: i64,
+        channel: &str,
+        stream_id: i32,
+        position: i64,
+        length: i64,
+    ) -> Result<AeronSubscription, CError> {
         let c = CString::new(channel).unwrap();
         let mut p = Self::replay_params(position, length, -1);
         let mut sub = ptr::null_mut();
         // SAFETY: live client, valid pointers; the subscription belongs to our Aeron client.
-        check(unsafe { aeron_archive_replay(&mut sub, self.archive, id, c.as_ptr(), stream_id, &mut p) })?;
+        check(unsafe {
+            aeron_archive_replay(&mut sub, self.archive, id, c.as_ptr(), stream_id, &mut p)
+        })?;
         // SAFETY: a live subscription of `self.aeron`, now owned by the wrapper.
         Ok(unsafe { AeronSubscription::from_raw(&self.aeron, sub) })
     }
@@ -528,7 +705,14 @@ impl ArchiveClient {
             params.dst_recording_id = dst_recording_id;
             params.stop_position = stop_position;
             params.replication_session_id = replication_session_id;
-            check(aeron_archive_replicate(&mut id, self.archive, src_recording_id, channel.as_ptr(), src_stream_id, &mut params))?;
+            check(aeron_archive_replicate(
+                &mut id,
+                self.archive,
+                src_recording_id,
+                channel.as_ptr(),
+                src_stream_id,
+                &mut params,
+            ))?;
         }
         Ok(id)
     }
@@ -541,7 +725,9 @@ impl ArchiveClient {
     pub fn try_stop_replication(&self, replication_id: i64) -> Result<bool, CError> {
         let mut stopped = false;
         // SAFETY: live client.
-        check(unsafe { aeron_archive_try_stop_replication(&mut stopped, self.archive, replication_id) })?;
+        check(unsafe {
+            aeron_archive_try_stop_replication(&mut stopped, self.archive, replication_id)
+        })?;
         Ok(stopped)
     }
 
@@ -550,12 +736,18 @@ impl ArchiveClient {
     pub fn poll_for_error(&self) -> Option<String> {
         let mut buf = vec![0 as c_char; 1024];
         // SAFETY: live client; buffer of the given length.
-        let rc = unsafe { aeron_archive_poll_for_error_response(self.archive, buf.as_mut_ptr(), buf.len()) };
+        let rc = unsafe {
+            aeron_archive_poll_for_error_response(self.archive, buf.as_mut_ptr(), buf.len())
+        };
         if rc < 0 || buf[0] == 0 {
             return None;
         }
         // SAFETY: the C client NUL-terminates the message within the buffer.
-        Some(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned())
+        Some(
+            unsafe { CStr::from_ptr(buf.as_ptr()) }
+                .to_string_lossy()
+                .into_owned(),
+        )
     }
 
     /// Forgets the signals received so far.
@@ -576,10 +768,18 @@ impl ArchiveClient {
     pub fn wait_for_signal(&self, recording_id: i64, code: i32) -> Signal {
         let deadline = Instant::now() + WAIT;
         loop {
-            if let Some(s) = self.poll_signals().into_iter().find(|s| s.recording_id == recording_id && s.code == code) {
+            if let Some(s) = self
+                .poll_signals()
+                .into_iter()
+                .find(|s| s.recording_id == recording_id && s.code == code)
+            {
                 return s;
             }
-            assert!(Instant::now() < deadline, "no signal {code} for recording {recording_id}: {:?}", self.poll_signals());
+            assert!(
+                Instant::now() < deadline,
+                "no signal {code} for recording {recording_id}: {:?}",
+                self.poll_signals()
+            );
             std::thread::sleep(Duration::from_millis(2));
         }
     }
@@ -591,12 +791,19 @@ impl ArchiveClient {
         loop {
             // SAFETY: valid counters reader of a live client.
             let id = unsafe {
-                aeron_archive_recording_pos_find_counter_id_by_session_id(reader.as_raw(), session_id, self.archive_id())
+                aeron_archive_recording_pos_find_counter_id_by_session_id(
+                    reader.as_raw(),
+                    session_id,
+                    self.archive_id(),
+                )
             };
             if id >= 0 {
                 return id;
             }
-            assert!(Instant::now() < deadline, "no recording counter for session {session_id}");
+            assert!(
+                Instant::now() < deadline,
+                "no recording counter for session {session_id}"
+            );
             std::thread::sleep(Duration::from_millis(2));
         }
     }
@@ -604,7 +811,10 @@ impl ArchiveClient {
     /// Waits until the recording counter reaches `position`.
     pub fn wait_recorded(&self, counter_id: i32, position: i64) {
         let reader = self.aeron.counters_reader();
-        wait_until(|| reader.get_counter_value(counter_id) >= position, "recording to catch up");
+        wait_until(
+            || reader.get_counter_value(counter_id) >= position,
+            "recording to catch up",
+        );
     }
 }
 
@@ -637,9 +847,15 @@ pub fn receive(sub: &AeronSubscription, n: usize) -> Vec<Vec<u8>> {
     let mut out = Vec::with_capacity(n);
     let deadline = Instant::now() + WAIT;
     while out.len() < n {
-        let got = sub.poll_once(|msg: &[u8], _h| out.push(msg.to_vec()), 256).unwrap();
+        let got = sub
+            .poll_once(|msg: &[u8], _h| out.push(msg.to_vec()), 256)
+            .unwrap();
         if got == 0 {
-            assert!(Instant::now() < deadline, "received {} of {n} messages", out.len());
+            assert!(
+                Instant::now() < deadline,
+                "received {} of {n} messages",
+                out.len()
+            );
             std::thread::sleep(Duration::from_millis(1));
         }
     }

@@ -26,7 +26,10 @@ pub fn busy_spin_idle(work_count: i32) {
 extern "C" {
     /// Aeron's busy-spin idle strategy (`aeron_agent.h`; not declared in `aeronc.h`, exported by the C
     /// client library that `aeron-sys` links).
-    fn aeron_idle_strategy_busy_spinning_idle(state: *mut std::ffi::c_void, work_count: std::ffi::c_int);
+    fn aeron_idle_strategy_busy_spinning_idle(
+        state: *mut std::ffi::c_void,
+        work_count: std::ffi::c_int,
+    );
 }
 
 /// The C idle strategy itself, called where the C sample calls it (the publisher, on back pressure): under

@@ -21,7 +21,8 @@ pub fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut i = 0u64;
     while i < args.messages {
         // try_claim_with: claim, write the sequence number in place, commit (the claim never moves).
-        let result = publication.try_claim_with(length, |buf| buf[..8].copy_from_slice(&i.to_le_bytes()));
+        let result =
+            publication.try_claim_with(length, |buf| buf[..8].copy_from_slice(&i.to_le_bytes()));
         if result > 0 {
             sent += 1;
             i += 1;

@@ -21,20 +21,22 @@ use std::time::Duration;
 
 use rusteron_client::{
     epoch_clock, Aeron, AeronAvailableImageClosure, AeronCounter, AeronExclusivePublication,
-    AeronFragmentAssembler, AeronFragmentHandlerCallback, AeronHeader, AeronImageRef, AeronSubscription,
-    AeronUnavailableImageClosure, Handlers,
+    AeronFragmentAssembler, AeronFragmentHandlerCallback, AeronHeader, AeronImageRef,
+    AeronSubscription, AeronUnavailableImageClosure, Handlers,
 };
 
+use crate::config::ArchiveConfig;
+use crate::error::ServerError;
 use crate::server::auth::Authenticator;
 use crate::server::authorise::Authoriser;
 use crate::server::control_session::{ControlSession, ImageKey, SessionState};
-use crate::server::handoff::{ConductorEnd, RecorderCommand, RecorderEvent, ReplayerCommand, ReplayerEvent};
+use crate::server::handoff::{
+    ConductorEnd, RecorderCommand, RecorderEvent, ReplayerCommand, ReplayerEvent,
+};
+use crate::storage::catalog::Catalog;
 use recording::Recordings;
 use replay::Replays;
 use replication::Replications;
-use crate::config::ArchiveConfig;
-use crate::error::ServerError;
-use crate::storage::catalog::Catalog;
 
 /// What the client conductor thread tells the archive conductor about images.
 #[derive(Debug)]
@@ -44,7 +46,10 @@ pub(crate) enum ImageEvent {
     /// A request image went away.
     ControlUnavailable { index: usize, session_id: i32 },
     /// An image appeared on recording subscription `subscription_id`.
-    RecordingAvailable { subscription_id: i64, info: ImageInfo },
+    RecordingAvailable {
+        subscription_id: i64,
+        info: ImageInfo,
+    },
 }
 
 /// The constants of an image, copied out of the callback.
@@ -66,7 +71,9 @@ impl ImageInfo {
             String::new()
         } else {
             // SAFETY: the C client gives a NUL-terminated string owned by the image, alive during the callback.
-            unsafe { std::ffi::CStr::from_ptr(c.source_identity) }.to_string_lossy().into_owned()
+            unsafe { std::ffi::CStr::from_ptr(c.source_identity) }
+                .to_string_lossy()
+                .into_owned()
         };
         Some(ImageInfo {
             session_id: c.session_id,
@@ -145,7 +152,11 @@ pub(crate) struct Lifecycle {
 
 impl Conductor {
     /// Subscribes to a control channel, with image handlers feeding [`ImageEvent`]s.
-    pub fn add_control_channel(&mut self, channel: &str, stream_id: i32) -> Result<(), ServerError> {
+    pub fn add_control_channel(
+        &mut self,
+        channel: &str,
+        stream_id: i32,
+    ) -> Result<(), ServerError> {
         let index = self.control.len();
         let tx = self.image_sender.clone();
         let tx2 = self.image_sender.clone();
@@ -156,7 +167,10 @@ impl Conductor {
         });
         let unavailable = AeronUnavailableImageClosure::new(move |image: AeronImageRef<'_>| {
             if let Ok(c) = image.constants() {
-                let _ = tx2.send(ImageEvent::ControlUnavailable { index, session_id: c.session_id });
+                let _ = tx2.send(ImageEvent::ControlUnavailable {
+                    index,
+                    session_id: c.session_id,
+                });
             }
         });
         let subscription = self
@@ -164,7 +178,10 @@ impl Conductor {
             .async_add_subscription(channel, stream_id, Some(available), Some(unavailable))?
             .poll_blocking(self.timeout)?;
         let assembler = AeronFragmentAssembler::new(Collector::default())?;
-        self.control.push(ControlChannel { subscription, assembler });
+        self.control.push(ControlChannel {
+            subscription,
+            assembler,
+        });
         Ok(())
     }
 
@@ -225,7 +242,10 @@ impl Conductor {
                         }
                     }
                 }
-                ImageEvent::RecordingAvailable { subscription_id, info } => {
+                ImageEvent::RecordingAvailable {
+                    subscription_id,
+                    info,
+                } => {
                     self.on_recording_image(subscription_id, info);
                 }
             }
@@ -311,6 +331,8 @@ impl Conductor {
 
     /// The session with `id` if it exists and is not done.
     pub fn session(&mut self, id: i64) -> Option<&mut ControlSession> {
-        self.sessions.get_mut(&id).filter(|s| s.state != SessionState::Done)
+        self.sessions
+            .get_mut(&id)
+            .filter(|s| s.state != SessionState::Done)
     }
 }

@@ -98,17 +98,27 @@ impl Recordings {
     }
 
     fn subscription_by_key(&self, key: &str) -> Option<i64> {
-        self.subscriptions.iter().find(|(_, s)| s.key == key).map(|(id, _)| *id)
+        self.subscriptions
+            .iter()
+            .find(|(_, s)| s.key == key)
+            .map(|(id, _)| *id)
     }
-
 }
 
 /// The channel to subscribe to for a recording and its key.
-fn recording_channel(channel: &str, stream_id: i32, local: bool) -> Result<(String, String), String> {
+fn recording_channel(
+    channel: &str,
+    stream_id: i32,
+    local: bool,
+) -> Result<(String, String), String> {
     let uri = ChannelUri::parse(channel).map_err(|e| e.to_string())?;
     let stripped = uri.stripped().map_err(|e| e.to_string())?.to_string();
     let key = uri.recording_key(stream_id);
-    let subscribed = if local && uri.is_udp() { format!("{SPY_PREFIX}{stripped}") } else { stripped };
+    let subscribed = if local && uri.is_udp() {
+        format!("{SPY_PREFIX}{stripped}")
+    } else {
+        stripped
+    };
     Ok((subscribed, key))
 }
 
@@ -116,7 +126,12 @@ impl Conductor {
     fn too_many_recordings(&mut self, csid: i64, corr: i64) -> bool {
         let max = self.config.max_concurrent_recordings;
         if self.recordings.active.len() >= max || self.recordings.subscriptions.len() >= max {
-            self.error(csid, corr, codes::MAX_RECORDINGS, &format!("max concurrent recordings reached at {max}"));
+            self.error(
+                csid,
+                corr,
+                codes::MAX_RECORDINGS,
+                &format!("max concurrent recordings reached at {max}"),
+            );
             return true;
         }
         false
@@ -133,18 +148,30 @@ impl Conductor {
         }
     }
 
-    fn add_recording_subscription(&mut self, channel: &str, stream_id: i32) -> Result<(AeronSubscription, u64), String> {
+    fn add_recording_subscription(
+        &mut self,
+        channel: &str,
+        stream_id: i32,
+    ) -> Result<(AeronSubscription, u64), String> {
         let token = self.recordings.next_token;
         self.recordings.next_token += 1;
         let tx = self.image_sender.clone();
         let available = AeronAvailableImageClosure::new(move |image: AeronImageRef<'_>| {
             if let Some(info) = ImageInfo::from_image(&image) {
-                let _ = tx.send(ImageEvent::RecordingAvailable { subscription_id: token as i64, info });
+                let _ = tx.send(ImageEvent::RecordingAvailable {
+                    subscription_id: token as i64,
+                    info,
+                });
             }
         });
         let sub = self
             .aeron
-            .async_add_subscription(channel, stream_id, Some(available), Handlers::no_unavailable_image_handler())
+            .async_add_subscription(
+                channel,
+                stream_id,
+                Some(available),
+                Handlers::no_unavailable_image_handler(),
+            )
             .and_then(|a| a.poll_blocking(self.timeout))
             .map_err(|e| e.to_string())?;
         Ok((sub, token))
@@ -249,26 +276,48 @@ impl Conductor {
             return None;
         }
         let local = local && contains(channel.as_bytes(), b"udp");
-        self.start_recording(csid, corr, stream_id, local, channel, auto_stop, Some(recording_id))
+        self.start_recording(
+            csid,
+            corr,
+            stream_id,
+            local,
+            channel,
+            auto_stop,
+            Some(recording_id),
+        )
     }
 
     /// A new image on a recording subscription: catalog entry, segment file, position counter, START or
     /// EXTEND signal, then the session goes to the recorder.
     pub(crate) fn on_recording_image(&mut self, token: i64, info: ImageInfo) {
-        let Some(&sub_id) = self.recordings.tokens.get(&(token as u64)) else { return };
-        let Some(sub) = self.recordings.subscriptions.get_mut(&sub_id) else { return };
+        let Some(&sub_id) = self.recordings.tokens.get(&(token as u64)) else {
+            return;
+        };
+        let Some(sub) = self.recordings.subscriptions.get_mut(&sub_id) else {
+            return;
+        };
         if sub.recorded_images.get(&info.session_id) == Some(&info.correlation_id) {
             return;
         }
-        sub.recorded_images.insert(info.session_id, info.correlation_id);
-        let (csid, corr, stream_id, extend) =
-            (sub.control_session_id, sub.correlation_id, sub.stream_id, sub.extend_recording_id);
+        sub.recorded_images
+            .insert(info.session_id, info.correlation_id);
+        let (csid, corr, stream_id, extend) = (
+            sub.control_session_id,
+            sub.correlation_id,
+            sub.stream_id,
+            sub.extend_recording_id,
+        );
         let original_channel = sub.original_channel.clone();
         let auto_stop = sub.auto_stop;
         // As Java's startRecordingSession/extendRecordingSession: the recording limit, then the storage space.
         let refused = if self.recordings.active.len() >= self.config.max_concurrent_recordings {
             let max = self.config.max_concurrent_recordings;
-            self.error(csid, corr, codes::MAX_RECORDINGS, &format!("max concurrent recordings reached at {max}"));
+            self.error(
+                csid,
+                corr,
+                codes::MAX_RECORDINGS,
+                &format!("max concurrent recordings reached at {max}"),
+            );
             true
         } else {
             self.low_storage_space(csid, corr)
@@ -283,7 +332,9 @@ impl Conductor {
         let recording_id;
         let layout;
         if let Some(rid) = extend {
-            let Some(d) = self.catalog.get(rid) else { return };
+            let Some(d) = self.catalog.get(rid) else {
+                return;
+            };
             let mismatch = if self.recordings.is_active(rid) {
                 Some(format!("cannot extend active recording {rid}"))
             } else if info.join_position != d.stop_position {
@@ -334,7 +385,8 @@ impl Conductor {
                 .and_then(|u| u.stripped())
                 .map(|u| u.to_string())
                 .unwrap_or_default();
-            let segment_length = (self.config.segment_file_length as i64).max(info.term_length as i64);
+            let segment_length =
+                (self.config.segment_file_length as i64).max(info.term_length as i64);
             let descriptor = RecordingDescriptor {
                 control_session_id: 0,
                 correlation_id: 0,
@@ -367,20 +419,45 @@ impl Conductor {
                 segment_length,
             };
         }
-        let mut writer = SegmentWriter::new(&self.config.archive_dir, layout, info.join_position, self.config.file_sync_level)
-            .with_checksum(self.config.record_checksum);
+        let mut writer = SegmentWriter::new(
+            &self.config.archive_dir,
+            layout,
+            info.join_position,
+            self.config.file_sync_level,
+        )
+        .with_checksum(self.config.record_checksum);
         if let Err(e) = writer.init() {
             // As Java's RecordingWriter.init failing in RecordingSession: the recording stops where it began.
-            self.error(csid, corr, codes::GENERIC, &format!("cannot create recording segment file: {e}"));
+            self.error(
+                csid,
+                corr,
+                codes::GENERIC,
+                &format!("cannot create recording segment file: {e}"),
+            );
             let _ = self.catalog.update(recording_id, |d| {
                 d.stop_position = info.join_position;
                 d.stop_timestamp = now;
             });
             return;
         }
-        let stripped = self.catalog.get(recording_id).map(|d| d.stripped_channel).unwrap_or_default();
-        let key = counters::recording_pos_key(recording_id, info.session_id, &info.source_identity, self.archive_id);
-        let label = counters::recording_pos_label(recording_id, info.session_id, stream_id, &stripped, self.archive_id);
+        let stripped = self
+            .catalog
+            .get(recording_id)
+            .map(|d| d.stripped_channel)
+            .unwrap_or_default();
+        let key = counters::recording_pos_key(
+            recording_id,
+            info.session_id,
+            &info.source_identity,
+            self.archive_id,
+        );
+        let label = counters::recording_pos_label(
+            recording_id,
+            info.session_id,
+            stream_id,
+            &stripped,
+            self.archive_id,
+        );
         let counter = match counters::add_counter(
             &self.aeron,
             counters::RECORDING_POSITION_TYPE_ID,
@@ -390,7 +467,12 @@ impl Conductor {
         ) {
             Ok(c) => c,
             Err(e) => {
-                self.error(csid, corr, codes::GENERIC, &format!("cannot allocate recording position counter: {e}"));
+                self.error(
+                    csid,
+                    corr,
+                    codes::GENERIC,
+                    &format!("cannot allocate recording position counter: {e}"),
+                );
                 let _ = self.catalog.update(recording_id, |d| {
                     d.stop_position = info.join_position;
                     d.stop_timestamp = now;
@@ -401,13 +483,26 @@ impl Conductor {
         counter.set(info.join_position);
         // The image, looked up once here for the whole recording (the recorder never searches for it).
         let image = self.recordings.subscriptions.get(&sub_id).and_then(|sub| {
-            let image = sub.subscription.try_image_by_session_id(info.session_id).ok().flatten()?;
-            let same = image.constants().map(|c| c.correlation_id).ok() == Some(info.correlation_id);
+            let image = sub
+                .subscription
+                .try_image_by_session_id(info.session_id)
+                .ok()
+                .flatten()?;
+            let same =
+                image.constants().map(|c| c.correlation_id).ok() == Some(info.correlation_id);
             same.then(|| RecordedImage::take(image, &self.aeron))
         });
         let position = Arc::new(RecordingPosition::new(info.join_position));
-        let block_length_limit = block_length_limit(info.term_length, self.config.file_io_max_length);
-        let session = RecordingSession::new(recording_id, image, writer, counter, position.clone(), block_length_limit);
+        let block_length_limit =
+            block_length_limit(info.term_length, self.config.file_io_max_length);
+        let session = RecordingSession::new(
+            recording_id,
+            image,
+            writer,
+            counter,
+            position.clone(),
+            block_length_limit,
+        );
         self.recordings.active.insert(
             recording_id,
             ActiveRecording {
@@ -422,7 +517,11 @@ impl Conductor {
         if let Some(sub) = self.recordings.subscriptions.get_mut(&sub_id) {
             sub.sessions += 1;
         }
-        let signal = if extend.is_some() { RecordingSignal::Extend } else { RecordingSignal::Start };
+        let signal = if extend.is_some() {
+            RecordingSignal::Extend
+        } else {
+            RecordingSignal::Start
+        };
         if let Some(s) = self.session(csid) {
             s.send_signal(corr, recording_id, sub_id, info.join_position, signal);
         }
@@ -434,21 +533,33 @@ impl Conductor {
             &original_channel,
             &info.source_identity,
         ));
-        if !self.recorder.send(RecorderCommand::Start(Box::new(session))) {
+        if !self
+            .recorder
+            .send(RecorderCommand::Start(Box::new(session)))
+        {
             log::error!("the recorder has ended: recording {recording_id} cannot start");
         }
-        log::debug!("recording {recording_id} started on {} session {}", original_channel, info.session_id);
+        log::debug!(
+            "recording {recording_id} started on {} session {}",
+            original_channel,
+            info.session_id
+        );
     }
 
     /// Handles what the recorder reports.
     pub(crate) fn process_recorder_events(&mut self) -> usize {
         let mut work = 0;
-        while let Some(event) = self.recorder.next_event(&mut self.lifecycle.recorder_closed) {
+        while let Some(event) = self
+            .recorder
+            .next_event(&mut self.lifecycle.recorder_closed)
+        {
             work += 1;
             match event {
-                RecorderEvent::Stopped { recording_id, stop_position, error } => {
-                    self.on_recording_stopped(recording_id, stop_position, error)
-                }
+                RecorderEvent::Stopped {
+                    recording_id,
+                    stop_position,
+                    error,
+                } => self.on_recording_stopped(recording_id, stop_position, error),
                 RecorderEvent::Closed => self.lifecycle.recorder_closed = true,
             }
         }
@@ -478,7 +589,9 @@ impl Conductor {
     /// event, subscription reference, and the stop request waiting for it.
     fn on_recording_stopped(&mut self, recording_id: i64, stop: i64, error: Option<(i64, String)>) {
         self.recording_progress();
-        let Some(active) = self.recordings.active.remove(&recording_id) else { return };
+        let Some(active) = self.recordings.active.remove(&recording_id) else {
+            return;
+        };
         let now = epoch_clock();
         if let Err(e) = self.catalog.update(recording_id, |d| {
             d.stop_position = stop;
@@ -486,7 +599,11 @@ impl Conductor {
         }) {
             log::error!("catalog update for recording {recording_id} failed: {e}");
         }
-        let (csid, corr, sub_id) = (active.control_session_id, active.correlation_id, active.subscription_id);
+        let (csid, corr, sub_id) = (
+            active.control_session_id,
+            active.correlation_id,
+            active.subscription_id,
+        );
         if let Some((code, message)) = &error {
             log::error!("recording {recording_id}: {message}");
             self.error(csid, corr, *code, message);
@@ -494,7 +611,11 @@ impl Conductor {
         if let Some(s) = self.session(csid) {
             s.send_signal(corr, recording_id, sub_id, stop, RecordingSignal::Stop);
         }
-        self.send_event(proxy::recording_stopped(recording_id, active.join_position, stop));
+        self.send_event(proxy::recording_stopped(
+            recording_id,
+            active.join_position,
+            stop,
+        ));
         if let Some(sub) = self.recordings.subscriptions.get_mut(&sub_id) {
             sub.sessions = sub.sessions.saturating_sub(1);
             if sub.auto_stop && sub.sessions == 0 {
@@ -526,7 +647,8 @@ impl Conductor {
     /// answered OK once they all stopped (at once if there is none).
     fn stop_recordings(&mut self, ids: Vec<i64>, reply: Option<(i64, i64, i64)>) {
         for id in &ids {
-            self.recorder.send(RecorderCommand::Stop { recording_id: *id });
+            self.recorder
+                .send(RecorderCommand::Stop { recording_id: *id });
         }
         if let Some((csid, corr, relevant_id)) = reply {
             if ids.is_empty() {
@@ -564,7 +686,13 @@ impl Conductor {
     }
 
     /// StopRecording (by channel and stream).
-    pub(crate) fn stop_recording_channel(&mut self, csid: i64, corr: i64, stream_id: i32, channel: &str) {
+    pub(crate) fn stop_recording_channel(
+        &mut self,
+        csid: i64,
+        corr: i64,
+        stream_id: i32,
+        channel: &str,
+    ) {
         let key = match ChannelUri::parse(channel) {
             Ok(u) => u.recording_key(stream_id),
             Err(e) => {
@@ -602,7 +730,12 @@ impl Conductor {
         if self.known_recording(csid, corr, recording_id).is_none() {
             return;
         }
-        match self.recordings.active.get(&recording_id).map(|a| a.subscription_id) {
+        match self
+            .recordings
+            .active
+            .get(&recording_id)
+            .map(|a| a.subscription_id)
+        {
             Some(sub_id) => {
                 let others = self
                     .recordings
@@ -638,14 +771,25 @@ impl Conductor {
         let total = self.recordings.subscriptions.len();
         let mut messages = Vec::new();
         if pseudo_index >= 0 && (pseudo_index as usize) < total && count > 0 {
-            for (id, sub) in self.recordings.subscriptions.iter().skip(pseudo_index as usize) {
+            for (id, sub) in self
+                .recordings
+                .subscriptions
+                .iter()
+                .skip(pseudo_index as usize)
+            {
                 if messages.len() >= count as usize {
                     break;
                 }
                 if (!apply_stream_id || sub.stream_id == stream_id)
                     && contains(sub.channel.as_bytes(), channel.as_bytes())
                 {
-                    messages.push(proxy::recording_subscription_descriptor(csid, corr, *id, sub.stream_id, &sub.channel));
+                    messages.push(proxy::recording_subscription_descriptor(
+                        csid,
+                        corr,
+                        *id,
+                        sub.stream_id,
+                        &sub.channel,
+                    ));
                 }
             }
         }
@@ -664,7 +808,11 @@ impl Conductor {
         // Recordings the recorder never reported (it ended abnormally) stop where they got to.
         let ids: Vec<i64> = self.recordings.active.keys().copied().collect();
         for id in ids {
-            let stop = self.recordings.active.get(&id).map_or(-1, |a| a.position.get());
+            let stop = self
+                .recordings
+                .active
+                .get(&id)
+                .map_or(-1, |a| a.position.get());
             self.on_recording_stopped(id, stop, None);
         }
         self.recordings.subscriptions.clear();
@@ -675,5 +823,7 @@ impl Conductor {
 /// The largest block the recorder writes at once: `aeron.archive.file.io.max.length`, at most a term
 /// (a block never crosses a term), at least a page.
 pub(crate) fn block_length_limit(term_length: i32, file_io_max_length: u64) -> usize {
-    (term_length.max(0) as usize).min(file_io_max_length as usize).max(4096)
+    (term_length.max(0) as usize)
+        .min(file_io_max_length as usize)
+        .max(4096)
 }

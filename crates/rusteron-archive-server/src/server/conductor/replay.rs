@@ -60,14 +60,24 @@ impl Default for Replays {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0x9E37_79B9_7F4A_7C15);
-        Replays { running: HashMap::new(), next_replay_id: 1, tokens: HashMap::new(), token_seed: seed | 1 }
+        Replays {
+            running: HashMap::new(),
+            next_replay_id: 1,
+            tokens: HashMap::new(),
+            token_seed: seed | 1,
+        }
     }
 }
 
 impl Replays {
     /// The running replay of `recording_id` reading the lowest segment below `new_start` (Java's detach
     /// check): `(segment base, description for the error message)`.
-    pub fn min_replay_below(&self, recording_id: i64, new_start: i64, layout: &RecordingLayout) -> Option<(i64, String)> {
+    pub fn min_replay_below(
+        &self,
+        recording_id: i64,
+        new_start: i64,
+        layout: &RecordingLayout,
+    ) -> Option<(i64, String)> {
         self.running
             .iter()
             .filter(|(_, r)| r.recording_id == recording_id && !r.aborted)
@@ -90,11 +100,18 @@ impl Replays {
 
     /// `true` if a replay of `recording_id` is running.
     pub fn has_replay_of(&self, recording_id: i64) -> bool {
-        self.running.values().any(|r| r.recording_id == recording_id && !r.aborted)
+        self.running
+            .values()
+            .any(|r| r.recording_id == recording_id && !r.aborted)
     }
 
     /// A new replay token for a response-channel replay.
-    pub fn new_token(&mut self, control_session_id: i64, recording_id: i64, deadline_ms: i64) -> i64 {
+    pub fn new_token(
+        &mut self,
+        control_session_id: i64,
+        recording_id: i64,
+        deadline_ms: i64,
+    ) -> i64 {
         let now = epoch_clock();
         self.tokens.retain(|_, t| t.deadline_ms >= now);
         loop {
@@ -106,7 +123,14 @@ impl Replays {
             self.token_seed = x;
             let token = (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 1) as i64;
             if token != -1 && !self.tokens.contains_key(&token) {
-                self.tokens.insert(token, Token { control_session_id, recording_id, deadline_ms });
+                self.tokens.insert(
+                    token,
+                    Token {
+                        control_session_id,
+                        recording_id,
+                        deadline_ms,
+                    },
+                );
                 return token;
             }
         }
@@ -120,7 +144,8 @@ impl Replays {
 
     /// Drops the tokens of a closed session.
     pub fn drop_tokens_of_session(&mut self, control_session_id: i64) {
-        self.tokens.retain(|_, t| t.control_session_id != control_session_id);
+        self.tokens
+            .retain(|_, t| t.control_session_id != control_session_id);
     }
 }
 
@@ -130,7 +155,8 @@ impl Conductor {
         if let Some(r) = self.replays.running.get_mut(&replay_session_id) {
             r.aborted = true;
         }
-        self.replayer.send(ReplayerCommand::Abort { replay_session_id });
+        self.replayer
+            .send(ReplayerCommand::Abort { replay_session_id });
     }
 
     /// Aborts every replay of `recording_id` (-1: all replays).
@@ -140,21 +166,30 @@ impl Conductor {
                 r.aborted = true;
             }
         }
-        self.replayer.send(ReplayerCommand::AbortAll { recording_id });
+        self.replayer
+            .send(ReplayerCommand::AbortAll { recording_id });
     }
 
     /// Handles what the replayer reports.
     pub(crate) fn process_replayer_events(&mut self) -> usize {
         let mut work = 0;
-        while let Some(event) = self.replayer.next_event(&mut self.lifecycle.replayer_closed) {
+        while let Some(event) = self
+            .replayer
+            .next_event(&mut self.lifecycle.replayer_closed)
+        {
             work += 1;
             match event {
-                ReplayerEvent::Ok { control_session_id, correlation_id, relevant_id } => {
-                    self.ok(control_session_id, correlation_id, relevant_id)
-                }
-                ReplayerEvent::Error { control_session_id, correlation_id, code, message } => {
-                    self.error(control_session_id, correlation_id, code, &message)
-                }
+                ReplayerEvent::Ok {
+                    control_session_id,
+                    correlation_id,
+                    relevant_id,
+                } => self.ok(control_session_id, correlation_id, relevant_id),
+                ReplayerEvent::Error {
+                    control_session_id,
+                    correlation_id,
+                    code,
+                    message,
+                } => self.error(control_session_id, correlation_id, code, &message),
                 ReplayerEvent::Ended { replay_session_id } => {
                     self.replays.running.remove(&replay_session_id);
                 }
@@ -168,11 +203,18 @@ impl Conductor {
     pub(crate) fn start_replay(&mut self, csid: i64, corr: i64, image: ImageKey, p: ReplayParams) {
         let max = self.config.max_concurrent_replays;
         if self.replays.running.len() >= max {
-            self.error(csid, corr, codes::MAX_REPLAYS, &format!("max concurrent replays reached {max}"));
+            self.error(
+                csid,
+                corr,
+                codes::MAX_REPLAYS,
+                &format!("max concurrent replays reached {max}"),
+            );
             return;
         }
         let rid = p.recording_id;
-        let Some(d) = self.known_recording(csid, corr, rid) else { return };
+        let Some(d) = self.known_recording(csid, corr, rid) else {
+            return;
+        };
         let counters_reader = self.aeron.counters_reader();
         let live = self.recordings.live_position(rid);
         let active_position = live.as_ref().map(|l| l.get());
@@ -187,7 +229,10 @@ impl Conductor {
                     );
                     return;
                 }
-                (Some(Limit::Counter(counter_id)), counters_reader.get_counter_value(counter_id))
+                (
+                    Some(Limit::Counter(counter_id)),
+                    counters_reader.get_counter_value(counter_id),
+                )
             }
             None => match (&live, active_position) {
                 (Some(l), Some(pos)) => (Some(Limit::Recording(l.clone())), pos),
@@ -217,7 +262,11 @@ impl Conductor {
                 );
                 return;
             }
-            if active_position.is_none() && stop != -1 && replay_position >= stop && !(replay_position == stop && p.limit_counter_id.is_some()) {
+            if active_position.is_none()
+                && stop != -1
+                && replay_position >= stop
+                && !(replay_position == stop && p.limit_counter_id.is_some())
+            {
                 self.error(
                     csid,
                     corr,
@@ -232,7 +281,10 @@ impl Conductor {
                 csid,
                 corr,
                 codes::GENERIC,
-                &format!("fileIoMaxLength={} < mtuLength={}", p.file_io_max_length, d.mtu_length),
+                &format!(
+                    "fileIoMaxLength={} < mtuLength={}",
+                    p.file_io_max_length, d.mtu_length
+                ),
             );
             return;
         }
@@ -266,13 +318,20 @@ impl Conductor {
                 l
             }
             l if l < 0 => {
-                self.error(csid, corr, codes::GENERIC, &format!("invalid replay length={l} for recording {rid}"));
+                self.error(
+                    csid,
+                    corr,
+                    codes::GENERIC,
+                    &format!("invalid replay length={l} for recording {rid}"),
+                );
                 return;
             }
             l => l.min(max_length),
         };
         let limit = match limit {
-            Some(Limit::Recording(_)) if p.length == REPLAY_ALL_AND_STOP => Limit::Fixed(stop_position),
+            Some(Limit::Recording(_)) if p.length == REPLAY_ALL_AND_STOP => {
+                Limit::Fixed(stop_position)
+            }
             Some(l) => l,
             None => Limit::Fixed(stop),
         };
@@ -284,8 +343,14 @@ impl Conductor {
                 out.set("mtu", d.mtu_length.to_string());
                 out.set("term-length", d.term_buffer_length.to_string());
                 out.set("init-term-id", d.initial_term_id.to_string());
-                out.set("term-id", positions::term_id(replay_position, d.initial_term_id, term_length).to_string());
-                out.set("term-offset", positions::term_offset(replay_position, term_length).to_string());
+                out.set(
+                    "term-id",
+                    positions::term_id(replay_position, d.initial_term_id, term_length).to_string(),
+                );
+                out.set(
+                    "term-offset",
+                    positions::term_offset(replay_position, term_length).to_string(),
+                );
                 for key in ["eos", "sparse"] {
                     if let Some(v) = requested.get(key) {
                         out.set(key, v);
@@ -308,13 +373,22 @@ impl Conductor {
                 return;
             }
         };
-        let publication = match self.aeron.add_exclusive_publication(&channel, p.replay_stream_id, self.timeout) {
-            Ok(p) => p,
-            Err(e) => {
-                self.error(csid, corr, codes::GENERIC, &format!("cannot create replay publication {channel}: {e}"));
-                return;
-            }
-        };
+        let publication =
+            match self
+                .aeron
+                .add_exclusive_publication(&channel, p.replay_stream_id, self.timeout)
+            {
+                Ok(p) => p,
+                Err(e) => {
+                    self.error(
+                        csid,
+                        corr,
+                        codes::GENERIC,
+                        &format!("cannot create replay publication {channel}: {e}"),
+                    );
+                    return;
+                }
+            };
         let publication_session_id = publication.constants().map(|c| c.session_id).unwrap_or(0);
         let replay_id = self.replays.next_replay_id;
         self.replays.next_replay_id += 1;
@@ -330,7 +404,9 @@ impl Conductor {
         } else {
             self.config.file_io_max_length as usize
         };
-        let validate_frame = replay_position > start && active_position.is_none_or(|live| replay_position < live) && replay_position != stop;
+        let validate_frame = replay_position > start
+            && active_position.is_none_or(|live| replay_position < live)
+            && replay_position != stop;
         let progress = Arc::new(ReplayProgress::new(replay_position));
         let session = ReplaySession {
             id,
@@ -360,9 +436,18 @@ impl Conductor {
         log::debug!("replay {id} of recording {rid} from {replay_position} length {replay_length}");
         self.replays.running.insert(
             id,
-            RunningReplay { recording_id: rid, replay_stream_id: p.replay_stream_id, channel, progress, aborted: false },
+            RunningReplay {
+                recording_id: rid,
+                replay_stream_id: p.replay_stream_id,
+                channel,
+                progress,
+                aborted: false,
+            },
         );
-        if !self.replayer.send(ReplayerCommand::Start(Box::new(session))) {
+        if !self
+            .replayer
+            .send(ReplayerCommand::Start(Box::new(session)))
+        {
             self.replays.running.remove(&id);
             self.error(csid, corr, codes::GENERIC, "the replayer has ended");
         }

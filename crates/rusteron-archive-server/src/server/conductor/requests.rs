@@ -2,15 +2,16 @@
 //! (listings, positions, find last matching, archive id, update channel).
 
 use rusteron_archive_codecs::{
-    decode_message, CodecError, ControlResponseCode, DecodedMessage, MessageHeaderDecoder, SourceLocation, SCHEMA_ID,
+    decode_message, CodecError, ControlResponseCode, DecodedMessage, MessageHeaderDecoder,
+    SourceLocation, SCHEMA_ID,
 };
 
 use super::Conductor;
+use crate::channel::ChannelUri;
 use crate::server::codes;
 use crate::server::control_session::{ControlSession, ImageKey};
 use crate::server::counters;
 use crate::server::proxy::{self, PROTOCOL_MAJOR_VERSION};
-use crate::channel::ChannelUri;
 use crate::storage::catalog::RecordingDescriptor;
 
 /// Where a control request came from (its request image) and its template id, the action an
@@ -36,12 +37,18 @@ impl Conductor {
             }
         };
         if header.schema_id() != SCHEMA_ID {
-            log::warn!("dropping control message with schema id {}", header.schema_id());
+            log::warn!(
+                "dropping control message with schema id {}",
+                header.schema_id()
+            );
             return;
         }
         match decode_message(buf) {
             Ok(message) => {
-                let origin = Origin { image, template_id: header.template_id() };
+                let origin = Origin {
+                    image,
+                    template_id: header.template_id(),
+                };
                 if let Err(e) = self.dispatch(origin, message) {
                     self.reject_malformed(image, buf, header.template_id(), &e.to_string());
                 }
@@ -55,9 +62,18 @@ impl Conductor {
 
     /// Answers an undecodable request with a GENERIC error if it names a session of this image.
     fn reject_malformed(&mut self, image: ImageKey, buf: &[u8], template_id: u16, why: &str) {
-        log::warn!("malformed control request templateId={template_id} ({} bytes): {why}", buf.len());
-        let field = |at: usize| buf.get(at..at + 8).and_then(|b| b.try_into().ok()).map(i64::from_le_bytes);
-        let (Some(csid), Some(corr)) = (field(8), field(16)) else { return };
+        log::warn!(
+            "malformed control request templateId={template_id} ({} bytes): {why}",
+            buf.len()
+        );
+        let field = |at: usize| {
+            buf.get(at..at + 8)
+                .and_then(|b| b.try_into().ok())
+                .map(i64::from_le_bytes)
+        };
+        let (Some(csid), Some(corr)) = (field(8), field(16)) else {
+            return;
+        };
         if let Some(session) = self.sessions.get_mut(&csid) {
             if session.image == image && session.on_request() {
                 session.send_error(
@@ -76,8 +92,15 @@ impl Conductor {
         match self.sessions.get_mut(&csid) {
             Some(s) if s.image == origin.image => {
                 let action = i32::from(origin.template_id);
-                if !self.authoriser.is_authorised(i32::from(SCHEMA_ID), action, s.encoded_principal()) {
-                    let source = self.control_images.get(&origin.image).map_or("", |i| i.source_identity.as_str());
+                if !self.authoriser.is_authorised(
+                    i32::from(SCHEMA_ID),
+                    action,
+                    s.encoded_principal(),
+                ) {
+                    let source = self
+                        .control_images
+                        .get(&origin.image)
+                        .map_or("", |i| i.source_identity.as_str());
                     log::warn!("unauthorised archive action={action} controlSessionId={csid} source={source}");
                     s.send_error(corr, codes::UNAUTHORISED_ACTION, "unauthorised action");
                     return false;
@@ -119,10 +142,20 @@ impl Conductor {
 
     /// The descriptor of recording `recording_id` (VALID in the catalog, and decodable); if there is none,
     /// UNKNOWN_RECORDING ("unknown recording id: N") has been sent on session `csid` and the result is `None`.
-    pub(crate) fn known_recording(&mut self, csid: i64, corr: i64, recording_id: i64) -> Option<RecordingDescriptor> {
+    pub(crate) fn known_recording(
+        &mut self,
+        csid: i64,
+        corr: i64,
+        recording_id: i64,
+    ) -> Option<RecordingDescriptor> {
         let found = self.catalog.get(recording_id);
         if found.is_none() {
-            self.error(csid, corr, codes::UNKNOWN_RECORDING, &format!("unknown recording id: {recording_id}"));
+            self.error(
+                csid,
+                corr,
+                codes::UNKNOWN_RECORDING,
+                &format!("unknown recording id: {recording_id}"),
+            );
         }
         found
     }
@@ -130,7 +163,13 @@ impl Conductor {
     /// The validation of a request about one recording: the descriptor of `recording_id` if session `csid`
     /// may make the request ([`active`](Self::active)) and the recording exists
     /// ([`known_recording`](Self::known_recording)); otherwise `None`, the refusal (if any) having been sent.
-    fn recording_request(&mut self, csid: i64, corr: i64, origin: Origin, recording_id: i64) -> Option<RecordingDescriptor> {
+    fn recording_request(
+        &mut self,
+        csid: i64,
+        corr: i64,
+        origin: Origin,
+        recording_id: i64,
+    ) -> Option<RecordingDescriptor> {
         if !self.active(csid, corr, origin) {
             return None;
         }
@@ -144,7 +183,15 @@ impl Conductor {
                 let channel = r.response_channel()?.to_owned();
                 let credentials = r.encoded_credentials()?.to_vec();
                 let client_info = r.client_info()?.to_owned();
-                self.on_connect(origin.image, r.correlation_id(), r.response_stream_id(), r.version(), &channel, credentials, &client_info);
+                self.on_connect(
+                    origin.image,
+                    r.correlation_id(),
+                    r.response_stream_id(),
+                    r.version(),
+                    &channel,
+                    credentials,
+                    &client_info,
+                );
             }
             M::ChallengeResponse(r) => {
                 let credentials = r.encoded_credentials()?;
@@ -171,7 +218,15 @@ impl Conductor {
                 let channel = r.channel()?.to_owned();
                 if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     let local = source_location(r.source_location_raw());
-                    self.start_recording(r.control_session_id(), r.correlation_id(), r.stream_id(), local, &channel, false, None);
+                    self.start_recording(
+                        r.control_session_id(),
+                        r.correlation_id(),
+                        r.stream_id(),
+                        local,
+                        &channel,
+                        false,
+                        None,
+                    );
                 }
             }
             M::StartRecordingRequest2(r) => {
@@ -179,14 +234,30 @@ impl Conductor {
                 if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     let local = source_location(r.source_location_raw());
                     let auto_stop = r.auto_stop_raw() == 1;
-                    self.start_recording(r.control_session_id(), r.correlation_id(), r.stream_id(), local, &channel, auto_stop, None);
+                    self.start_recording(
+                        r.control_session_id(),
+                        r.correlation_id(),
+                        r.stream_id(),
+                        local,
+                        &channel,
+                        auto_stop,
+                        None,
+                    );
                 }
             }
             M::ExtendRecordingRequest(r) => {
                 let channel = r.channel()?.to_owned();
                 if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     let local = source_location(r.source_location_raw());
-                    self.extend_recording(r.control_session_id(), r.correlation_id(), r.recording_id(), r.stream_id(), local, &channel, false);
+                    self.extend_recording(
+                        r.control_session_id(),
+                        r.correlation_id(),
+                        r.recording_id(),
+                        r.stream_id(),
+                        local,
+                        &channel,
+                        false,
+                    );
                 }
             }
             M::ExtendRecordingRequest2(r) => {
@@ -194,29 +265,55 @@ impl Conductor {
                 if self.active(r.control_session_id(), r.correlation_id(), origin) {
                     let local = source_location(r.source_location_raw());
                     let auto_stop = r.auto_stop_raw() == 1;
-                    self.extend_recording(r.control_session_id(), r.correlation_id(), r.recording_id(), r.stream_id(), local, &channel, auto_stop);
+                    self.extend_recording(
+                        r.control_session_id(),
+                        r.correlation_id(),
+                        r.recording_id(),
+                        r.stream_id(),
+                        local,
+                        &channel,
+                        auto_stop,
+                    );
                 }
             }
             M::StopRecordingRequest(r) => {
                 let channel = r.channel()?.to_owned();
                 if self.active(r.control_session_id(), r.correlation_id(), origin) {
-                    self.stop_recording_channel(r.control_session_id(), r.correlation_id(), r.stream_id(), &channel);
+                    self.stop_recording_channel(
+                        r.control_session_id(),
+                        r.correlation_id(),
+                        r.stream_id(),
+                        &channel,
+                    );
                 }
             }
             M::StopRecordingSubscriptionRequest(r) => {
                 if self.active(r.control_session_id(), r.correlation_id(), origin) {
-                    self.stop_recording_subscription(r.control_session_id(), r.correlation_id(), r.subscription_id());
+                    self.stop_recording_subscription(
+                        r.control_session_id(),
+                        r.correlation_id(),
+                        r.subscription_id(),
+                    );
                 }
             }
             M::StopRecordingByIdentityRequest(r) => {
                 if self.active(r.control_session_id(), r.correlation_id(), origin) {
-                    self.stop_recording_by_identity(r.control_session_id(), r.correlation_id(), r.recording_id());
+                    self.stop_recording_by_identity(
+                        r.control_session_id(),
+                        r.correlation_id(),
+                        r.recording_id(),
+                    );
                 }
             }
             M::ListRecordingRequest(r) => {
-                let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
+                let (csid, corr, id) =
+                    (r.control_session_id(), r.correlation_id(), r.recording_id());
                 if self.active(csid, corr, origin) {
-                    match self.catalog.body(id).map(|b| proxy::recording_descriptor(csid, corr, b)) {
+                    match self
+                        .catalog
+                        .body(id)
+                        .map(|b| proxy::recording_descriptor(csid, corr, b))
+                    {
                         Some(m) => self.send_to(csid, m),
                         None => {
                             if let Some(s) = self.session(csid) {
@@ -228,7 +325,13 @@ impl Conductor {
             }
             M::ListRecordingsRequest(r) => {
                 if self.active(r.control_session_id(), r.correlation_id(), origin) {
-                    self.list_recordings(r.control_session_id(), r.correlation_id(), r.from_recording_id(), r.record_count(), None);
+                    self.list_recordings(
+                        r.control_session_id(),
+                        r.correlation_id(),
+                        r.from_recording_id(),
+                        r.record_count(),
+                        None,
+                    );
                 }
             }
             M::ListRecordingsForUriRequest(r) => {
@@ -245,10 +348,19 @@ impl Conductor {
             }
             M::FindLastMatchingRecordingRequest(r) => {
                 let channel = r.channel()?.to_owned();
-                let (csid, corr, min) = (r.control_session_id(), r.correlation_id(), r.min_recording_id());
+                let (csid, corr, min) = (
+                    r.control_session_id(),
+                    r.correlation_id(),
+                    r.min_recording_id(),
+                );
                 if self.active(csid, corr, origin) {
                     if min < 0 {
-                        self.error(csid, corr, codes::UNKNOWN_RECORDING, &format!("minRecordingId={min} < 0"));
+                        self.error(
+                            csid,
+                            corr,
+                            codes::UNKNOWN_RECORDING,
+                            &format!("minRecordingId={min} < 0"),
+                        );
                     } else {
                         let found = self
                             .catalog
@@ -257,7 +369,10 @@ impl Conductor {
                                 self.catalog.get(*id).is_some_and(|d| {
                                     d.session_id == r.session_id()
                                         && d.stream_id == r.stream_id()
-                                        && contains(d.original_channel.as_bytes(), channel.as_bytes())
+                                        && contains(
+                                            d.original_channel.as_bytes(),
+                                            channel.as_bytes(),
+                                        )
                                 })
                             })
                             .unwrap_or(-1);
@@ -282,7 +397,10 @@ impl Conductor {
             M::RecordingPositionRequest(r) => {
                 let (csid, corr) = (r.control_session_id(), r.correlation_id());
                 if let Some(d) = self.recording_request(csid, corr, origin, r.recording_id()) {
-                    let pos = self.recordings.active_position(d.recording_id).unwrap_or(-1);
+                    let pos = self
+                        .recordings
+                        .active_position(d.recording_id)
+                        .unwrap_or(-1);
                     self.ok(csid, corr, pos);
                 }
             }
@@ -301,13 +419,17 @@ impl Conductor {
             M::MaxRecordedPositionRequest(r) => {
                 let (csid, corr) = (r.control_session_id(), r.correlation_id());
                 if let Some(d) = self.recording_request(csid, corr, origin, r.recording_id()) {
-                    let pos = self.recordings.active_position(d.recording_id).unwrap_or(d.stop_position);
+                    let pos = self
+                        .recordings
+                        .active_position(d.recording_id)
+                        .unwrap_or(d.stop_position);
                     self.ok(csid, corr, pos);
                 }
             }
             M::UpdateChannelRequest(r) => {
                 let channel = r.channel()?.to_owned();
-                let (csid, corr, id) = (r.control_session_id(), r.correlation_id(), r.recording_id());
+                let (csid, corr, id) =
+                    (r.control_session_id(), r.correlation_id(), r.recording_id());
                 if self.active(csid, corr, origin) {
                     self.update_channel(csid, corr, id, &channel);
                 }
@@ -315,7 +437,14 @@ impl Conductor {
             M::ReplayRequest(r) => {
                 let channel = r.replay_channel()?.to_owned();
                 let csid = r.control_session_id();
-                if let Some(csid) = self.replay_session_for(csid, r.correlation_id(), origin, r.replay_token(), r.recording_id(), &channel) {
+                if let Some(csid) = self.replay_session_for(
+                    csid,
+                    r.correlation_id(),
+                    origin,
+                    r.replay_token(),
+                    r.recording_id(),
+                    &channel,
+                ) {
                     let params = super::replay::ReplayParams {
                         recording_id: r.recording_id(),
                         position: r.position(),
@@ -332,7 +461,14 @@ impl Conductor {
             M::BoundedReplayRequest(r) => {
                 let channel = r.replay_channel()?.to_owned();
                 let csid = r.control_session_id();
-                if let Some(csid) = self.replay_session_for(csid, r.correlation_id(), origin, r.replay_token(), r.recording_id(), &channel) {
+                if let Some(csid) = self.replay_session_for(
+                    csid,
+                    r.correlation_id(),
+                    origin,
+                    r.replay_token(),
+                    r.recording_id(),
+                    &channel,
+                ) {
                     let params = super::replay::ReplayParams {
                         recording_id: r.recording_id(),
                         position: r.position(),
@@ -404,7 +540,8 @@ impl Conductor {
             }
             M::MigrateSegmentsRequest(r) => {
                 let (csid, corr) = (r.control_session_id(), r.correlation_id());
-                if let Some(src) = self.recording_request(csid, corr, origin, r.src_recording_id()) {
+                if let Some(src) = self.recording_request(csid, corr, origin, r.src_recording_id())
+                {
                     if let Some(dst) = self.known_recording(csid, corr, r.dst_recording_id()) {
                         self.migrate_segments(csid, corr, src, dst);
                     }
@@ -481,7 +618,11 @@ impl Conductor {
             }
             M::StopReplicationRequest(r) => {
                 if self.active(r.control_session_id(), r.correlation_id(), origin) {
-                    self.stop_replication(r.control_session_id(), r.correlation_id(), r.replication_id());
+                    self.stop_replication(
+                        r.control_session_id(),
+                        r.correlation_id(),
+                        r.replication_id(),
+                    );
                 }
             }
             other => {
@@ -503,13 +644,16 @@ impl Conductor {
         recording_id: i64,
         channel: &str,
     ) -> Option<i64> {
-        let response_mode = ChannelUri::parse(channel).is_ok_and(|u| u.get("control-mode") == Some("response"));
+        let response_mode =
+            ChannelUri::parse(channel).is_ok_and(|u| u.get("control-mode") == Some("response"));
         if response_mode && token != -1 {
             let now = rusteron_client::epoch_clock();
             match self.replays.take_token(token, recording_id, now) {
                 Some(owner) if owner == csid && self.session(csid).is_some() => Some(csid),
                 _ => {
-                    log::warn!("replay with invalid token {token} for recording {recording_id} ignored");
+                    log::warn!(
+                        "replay with invalid token {token} for recording {recording_id} ignored"
+                    );
                     None
                 }
             }
@@ -541,17 +685,27 @@ impl Conductor {
         let id = self.next_session_id;
         self.next_session_id += 1;
         let image_info = self.control_images.get(&image).cloned();
-        let channel = match self.response_channel(response_channel, image_info.as_ref().map(|i| i.correlation_id)) {
+        let channel = match self.response_channel(
+            response_channel,
+            image_info.as_ref().map(|i| i.correlation_id),
+        ) {
             Ok(c) => c,
             Err(e) => {
-                log::warn!("connect request with invalid response channel {response_channel:?}: {e}");
+                log::warn!(
+                    "connect request with invalid response channel {response_channel:?}: {e}"
+                );
                 return;
             }
         };
-        let publication = match self.aeron.add_exclusive_publication(&channel, response_stream_id, self.timeout) {
+        let added =
+            self.aeron
+                .add_exclusive_publication(&channel, response_stream_id, self.timeout);
+        let publication = match added {
             Ok(p) => p,
             Err(e) => {
-                log::warn!("cannot create response publication {channel} stream {response_stream_id}: {e}");
+                log::warn!(
+                    "cannot create response publication {channel} stream {response_stream_id}: {e}"
+                );
                 return;
             }
         };
@@ -560,13 +714,21 @@ impl Conductor {
         key.extend_from_slice(&id.to_le_bytes());
         let label = counters::control_session_label(
             client_info,
-            image_info.as_ref().map_or("", |i| i.source_identity.as_str()),
+            image_info
+                .as_ref()
+                .map_or("", |i| i.source_identity.as_str()),
             image.1,
             self.archive_id,
         );
-        let counter = counters::add_counter(&self.aeron, counters::CONTROL_SESSION_TYPE_ID, &key, &label, self.timeout)
-            .map_err(|e| log::warn!("control session counter: {e}"))
-            .ok();
+        let counter = counters::add_counter(
+            &self.aeron,
+            counters::CONTROL_SESSION_TYPE_ID,
+            &key,
+            &label,
+            self.timeout,
+        )
+        .map_err(|e| log::warn!("control session counter: {e}"))
+        .ok();
         if let Some(c) = &counter {
             c.set(id);
         }
@@ -589,12 +751,25 @@ impl Conductor {
 
     /// The channel of a session's response publication: the stripped response channel plus term length,
     /// sparse and MTU (from the request or the archive's control settings).
-    fn response_channel(&self, requested: &str, image_correlation_id: Option<i64>) -> Result<String, crate::channel::ChannelError> {
+    fn response_channel(
+        &self,
+        requested: &str,
+        image_correlation_id: Option<i64>,
+    ) -> Result<String, crate::channel::ChannelError> {
         let uri = ChannelUri::parse(requested)?;
         let mut out = uri.stripped()?;
-        let term_length = uri.get("term-length").map(str::to_owned).unwrap_or_else(|| self.config.control_term_buffer_length.to_string());
-        let sparse = uri.get("sparse").map(str::to_owned).unwrap_or_else(|| self.config.control_term_buffer_sparse.to_string());
-        let mtu = uri.get("mtu").map(str::to_owned).unwrap_or_else(|| self.config.control_mtu_length.to_string());
+        let term_length = uri
+            .get("term-length")
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.config.control_term_buffer_length.to_string());
+        let sparse = uri
+            .get("sparse")
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.config.control_term_buffer_sparse.to_string());
+        let mtu = uri
+            .get("mtu")
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.config.control_mtu_length.to_string());
         out.set("term-length", term_length);
         out.set("sparse", sparse);
         out.set("mtu", mtu);
@@ -606,7 +781,14 @@ impl Conductor {
         Ok(out.to_string())
     }
 
-    fn list_recordings(&mut self, csid: i64, corr: i64, from: i64, count: i32, filter: Option<(i32, &str)>) {
+    fn list_recordings(
+        &mut self,
+        csid: i64,
+        corr: i64,
+        from: i64,
+        count: i32,
+        filter: Option<(i32, &str)>,
+    ) {
         let mut sent = 0;
         let mut messages = Vec::new();
         let mut last = from;
@@ -615,22 +797,34 @@ impl Conductor {
                 break;
             }
             last = id;
-            let Some(body) = self.catalog.body(id) else { continue };
+            let Some(body) = self.catalog.body(id) else {
+                continue;
+            };
             if let Some((stream_id, fragment)) = filter {
-                let Some(d) = self.catalog.get(id) else { continue };
-                if d.stream_id != stream_id || !contains(d.original_channel.as_bytes(), fragment.as_bytes()) {
+                let Some(d) = self.catalog.get(id) else {
+                    continue;
+                };
+                if d.stream_id != stream_id
+                    || !contains(d.original_channel.as_bytes(), fragment.as_bytes())
+                {
                     continue;
                 }
             }
             messages.push(proxy::recording_descriptor(csid, corr, body));
             sent += 1;
         }
-        let Some(session) = self.session(csid) else { return };
+        let Some(session) = self.session(csid) else {
+            return;
+        };
         for m in messages {
             session.send(m);
         }
         if sent < count {
-            let next = if last >= from { last.saturating_add(1) } else { from };
+            let next = if last >= from {
+                last.saturating_add(1)
+            } else {
+                from
+            };
             session.send_code(corr, next, ControlResponseCode::RecordingUnknown);
         }
     }

@@ -17,7 +17,9 @@ use crate::storage::StorageError;
 
 impl Conductor {
     fn segment_path(&self, recording_id: i64, base: i64) -> PathBuf {
-        self.config.archive_dir.join(segment_file_name(recording_id, base))
+        self.config
+            .archive_dir
+            .join(segment_file_name(recording_id, base))
     }
 
     fn delete_files(&self, recording_id: i64, bases: &[i64]) {
@@ -48,17 +50,33 @@ impl Conductor {
 
     fn refuse_active(&mut self, csid: i64, corr: i64, d: &RecordingDescriptor, what: &str) -> bool {
         if self.recordings.is_active(d.recording_id) || d.stop_position == -1 {
-            self.error(csid, corr, codes::ACTIVE_RECORDING, &format!("cannot {what} active recording {}", d.recording_id));
+            self.error(
+                csid,
+                corr,
+                codes::ACTIVE_RECORDING,
+                &format!("cannot {what} active recording {}", d.recording_id),
+            );
             return true;
         }
         false
     }
 
     /// TruncateRecording of the stopped recording `d` to `position` (the files: [`truncate_segments`]).
-    pub(crate) fn truncate_recording(&mut self, csid: i64, corr: i64, d: RecordingDescriptor, position: i64) {
+    pub(crate) fn truncate_recording(
+        &mut self,
+        csid: i64,
+        corr: i64,
+        d: RecordingDescriptor,
+        position: i64,
+    ) {
         let id = d.recording_id;
         if self.recordings.is_active(id) || d.stop_position == -1 {
-            self.error(csid, corr, codes::ACTIVE_RECORDING, "cannot truncate active recording");
+            self.error(
+                csid,
+                corr,
+                codes::ACTIVE_RECORDING,
+                "cannot truncate active recording",
+            );
             return;
         }
         if let Err(e) = check_position(&d, position) {
@@ -66,11 +84,24 @@ impl Conductor {
             return;
         }
         self.abort_replays(id);
-        let Some(files) = self.segments_of(csid, corr, id) else { return };
-        let delete = match truncate_segments(&self.config.archive_dir, &d, position, &files, self.config.file_sync_level) {
+        let Some(files) = self.segments_of(csid, corr, id) else {
+            return;
+        };
+        let delete = match truncate_segments(
+            &self.config.archive_dir,
+            &d,
+            position,
+            &files,
+            self.config.file_sync_level,
+        ) {
             Ok(delete) => delete,
             Err(TruncateError::Storage(StorageError::Io { path, source })) => {
-                self.error(csid, corr, codes::GENERIC, &format!("truncating {}: {source}", path.display()));
+                self.error(
+                    csid,
+                    corr,
+                    codes::GENERIC,
+                    &format!("truncating {}: {source}", path.display()),
+                );
                 return;
             }
             Err(e) => {
@@ -90,13 +121,20 @@ impl Conductor {
     pub(crate) fn purge_recording(&mut self, csid: i64, corr: i64, d: RecordingDescriptor) {
         let id = d.recording_id;
         if self.replays.has_replay_of(id) {
-            self.error(csid, corr, codes::ACTIVE_RECORDING, &format!("cannot purge recording with active replay {id}"));
+            self.error(
+                csid,
+                corr,
+                codes::ACTIVE_RECORDING,
+                &format!("cannot purge recording with active replay {id}"),
+            );
             return;
         }
         if self.refuse_active(csid, corr, &d, "purge") {
             return;
         }
-        let Some(files) = self.segments_of(csid, corr, id) else { return };
+        let Some(files) = self.segments_of(csid, corr, id) else {
+            return;
+        };
         if let Err(e) = self.catalog.mark_deleted(id) {
             self.error(csid, corr, codes::GENERIC, &e.to_string());
             return;
@@ -106,12 +144,23 @@ impl Conductor {
     }
 
     /// Validates a new start position for detach/purge segments; sends the error if invalid.
-    fn check_detach(&mut self, csid: i64, corr: i64, d: &RecordingDescriptor, new_start: i64) -> bool {
+    fn check_detach(
+        &mut self,
+        csid: i64,
+        corr: i64,
+        d: &RecordingDescriptor,
+        new_start: i64,
+    ) -> bool {
         let l = RecordingLayout::of(d);
-        let end = self.recordings.active_position(d.recording_id).unwrap_or(d.stop_position);
+        let end = self
+            .recordings
+            .active_position(d.recording_id)
+            .unwrap_or(d.stop_position);
         let first_base = l.segment_base(d.start_position);
         let msg = if l.segment_base(new_start) != new_start {
-            Some(format!("invalid segment start: newStartPosition={new_start}"))
+            Some(format!(
+                "invalid segment start: newStartPosition={new_start}"
+            ))
         } else if new_start < first_base + l.segment_length {
             Some(format!(
                 "invalid detach: newStartPosition={new_start} is before the end of the first segment {}",
@@ -121,7 +170,9 @@ impl Conductor {
             Some(format!(
                 "invalid detach: newStartPosition={new_start} is beyond the segment of the recorded position {end}"
             ))
-        } else if let Some((_, detail)) = self.replays.min_replay_below(d.recording_id, new_start, &l) {
+        } else if let Some((_, detail)) =
+            self.replays.min_replay_below(d.recording_id, new_start, &l)
+        {
             // Java's message has two spaces after the dash.
             Some(format!("invalid detach: replay in progress - {detail}"))
         } else {
@@ -137,7 +188,13 @@ impl Conductor {
     }
 
     /// DetachSegments of the recording `d`.
-    pub(crate) fn detach_segments(&mut self, csid: i64, corr: i64, d: RecordingDescriptor, new_start: i64) {
+    pub(crate) fn detach_segments(
+        &mut self,
+        csid: i64,
+        corr: i64,
+        d: RecordingDescriptor,
+        new_start: i64,
+    ) {
         let id = d.recording_id;
         if !self.check_detach(csid, corr, &d, new_start) {
             return;
@@ -149,9 +206,16 @@ impl Conductor {
     }
 
     /// DeleteDetachedSegments of the recording `d`.
-    pub(crate) fn delete_detached_segments(&mut self, csid: i64, corr: i64, d: RecordingDescriptor) {
+    pub(crate) fn delete_detached_segments(
+        &mut self,
+        csid: i64,
+        corr: i64,
+        d: RecordingDescriptor,
+    ) {
         let id = d.recording_id;
-        let Some(files) = self.segments_of(csid, corr, id) else { return };
+        let Some(files) = self.segments_of(csid, corr, id) else {
+            return;
+        };
         let start_base = RecordingLayout::of(&d).segment_base(d.start_position);
         let delete: Vec<i64> = files.into_iter().filter(|b| *b < start_base).collect();
         self.delete_files(id, &delete);
@@ -159,7 +223,13 @@ impl Conductor {
     }
 
     /// PurgeSegments of the recording `d`.
-    pub(crate) fn purge_segments(&mut self, csid: i64, corr: i64, d: RecordingDescriptor, new_start: i64) {
+    pub(crate) fn purge_segments(
+        &mut self,
+        csid: i64,
+        corr: i64,
+        d: RecordingDescriptor,
+        new_start: i64,
+    ) {
         let id = d.recording_id;
         if !self.check_detach(csid, corr, &d, new_start) {
             return;
@@ -168,7 +238,9 @@ impl Conductor {
             self.error(csid, corr, codes::GENERIC, &e.to_string());
             return;
         }
-        let Some(files) = self.segments_of(csid, corr, id) else { return };
+        let Some(files) = self.segments_of(csid, corr, id) else {
+            return;
+        };
         let delete: Vec<i64> = files.into_iter().filter(|b| *b < new_start).collect();
         self.delete_files(id, &delete);
         self.ok_then_delete_signal(csid, corr, id, delete.len() as i64);
@@ -198,7 +270,8 @@ impl Conductor {
                     break;
                 }
                 if frame::frame_length(&header).is_some_and(|len| len > 0) {
-                    if frame::term_id(&header) == Some(positions::term_id(pos, d.initial_term_id, l.term_length))
+                    if frame::term_id(&header)
+                        == Some(positions::term_id(pos, d.initial_term_id, l.term_length))
                         && frame::stream_id(&header) == Some(d.stream_id)
                     {
                         found = Some(pos);
@@ -226,23 +299,47 @@ impl Conductor {
 
     /// MigrateSegments: moves the segments of the recording `s` in front of (or after) the recording `d` when
     /// `s` ends where `d` starts (or starts where `d` ends).
-    pub(crate) fn migrate_segments(&mut self, csid: i64, corr: i64, s: RecordingDescriptor, d: RecordingDescriptor) {
+    pub(crate) fn migrate_segments(
+        &mut self,
+        csid: i64,
+        corr: i64,
+        s: RecordingDescriptor,
+        d: RecordingDescriptor,
+    ) {
         let (src, dst) = (s.recording_id, d.recording_id);
         // As Java: only an active *source* is refused.
         if s.stop_position == -1 || self.recordings.is_active(src) {
-            self.error(csid, corr, codes::GENERIC, &format!("recording {src} is still active"));
+            self.error(
+                csid,
+                corr,
+                codes::GENERIC,
+                &format!("recording {src} is still active"),
+            );
             return;
         }
         let mismatch = [
-            ("SegmentFileLength", s.segment_file_length, d.segment_file_length),
-            ("TermBufferLength", s.term_buffer_length, d.term_buffer_length),
+            (
+                "SegmentFileLength",
+                s.segment_file_length,
+                d.segment_file_length,
+            ),
+            (
+                "TermBufferLength",
+                s.term_buffer_length,
+                d.term_buffer_length,
+            ),
             ("InitialTermId", s.initial_term_id, d.initial_term_id),
             ("StreamId", s.stream_id, d.stream_id),
         ]
         .into_iter()
         .find(|(_, a, b)| a != b);
         if let Some((name, a, b)) = mismatch {
-            self.error(csid, corr, codes::GENERIC, &format!("invalid migrate: src{name}={a} dst{name}={b}"));
+            self.error(
+                csid,
+                corr,
+                codes::GENERIC,
+                &format!("invalid migrate: src{name}={a} dst{name}={b}"),
+            );
             return;
         }
         // Source before the destination (prepend) or after it (append).
@@ -282,19 +379,36 @@ impl Conductor {
         // Every src segment from its first to the one holding its stop position; a segment starting exactly
         // at the stop position is empty and deleted instead of moved.
         let l = RecordingLayout::of(&s);
-        let (first, last, seg) = (l.segment_base(s.start_position), l.segment_base(s.stop_position), l.segment_length);
-        let bases: Vec<i64> = (0..).map(|k| first + k * seg).take_while(|b| *b <= last).collect();
+        let (first, last, seg) = (
+            l.segment_base(s.start_position),
+            l.segment_base(s.stop_position),
+            l.segment_length,
+        );
+        let bases: Vec<i64> = (0..)
+            .map(|k| first + k * seg)
+            .take_while(|b| *b <= last)
+            .collect();
         for &base in &bases {
             if base == s.stop_position {
                 continue;
             }
             let (from, to) = (self.segment_path(src, base), self.segment_path(dst, base));
             if !from.is_file() {
-                self.error(csid, corr, codes::GENERIC, &format!("missing src segment file {}", from.display()));
+                self.error(
+                    csid,
+                    corr,
+                    codes::GENERIC,
+                    &format!("missing src segment file {}", from.display()),
+                );
                 return;
             }
             if to.exists() {
-                self.error(csid, corr, codes::GENERIC, &format!("preexisting dst segment file {}", to.display()));
+                self.error(
+                    csid,
+                    corr,
+                    codes::GENERIC,
+                    &format!("preexisting dst segment file {}", to.display()),
+                );
                 return;
             }
         }
@@ -307,19 +421,36 @@ impl Conductor {
             }
             let (from, to) = (self.segment_path(src, base), self.segment_path(dst, base));
             if let Err(e) = std::fs::rename(&from, &to) {
-                self.error(csid, corr, codes::GENERIC, &format!("failed to rename {} to {}: {e}", from.display(), to.display()));
+                self.error(
+                    csid,
+                    corr,
+                    codes::GENERIC,
+                    &format!(
+                        "failed to rename {} to {}: {e}",
+                        from.display(),
+                        to.display()
+                    ),
+                );
                 return;
             }
             moved += 1;
         }
-        let empty: Vec<i64> = empty.into_iter().filter(|b| self.segment_path(src, *b).is_file()).collect();
+        let empty: Vec<i64> = empty
+            .into_iter()
+            .filter(|b| self.segment_path(src, *b).is_file())
+            .collect();
         self.delete_files(src, &empty);
         let updated = if prepend {
-            self.catalog.update(dst, |r| r.start_position = s.start_position)
+            self.catalog
+                .update(dst, |r| r.start_position = s.start_position)
         } else {
-            self.catalog.update(dst, |r| r.stop_position = s.stop_position)
+            self.catalog
+                .update(dst, |r| r.stop_position = s.stop_position)
         }
-        .and_then(|_| self.catalog.update(src, |r| r.stop_position = s.start_position));
+        .and_then(|_| {
+            self.catalog
+                .update(src, |r| r.stop_position = s.start_position)
+        });
         if let Err(e) = updated {
             self.error(csid, corr, codes::GENERIC, &e.to_string());
             return;

@@ -43,6 +43,6 @@ impl Filter {
             && self
                 .label
                 .as_ref()
-                .map_or(true, |needle| c.label.contains(needle.as_str()))
+                .is_none_or(|needle| c.label.contains(needle.as_str()))
     }
 }

@@ -112,7 +112,6 @@ impl Conductor {
         }
         Ok(work + 1)
     }
-
 }
 
 impl ReplicationSession {

@@ -16,8 +16,8 @@ use rusteron_archive_codecs::RecordingSignal;
 use rusteron_client::AeronAsyncDestination;
 
 use super::Conductor;
-use crate::server::codes;
 use crate::channel::ChannelUri;
+use crate::server::codes;
 use session::{ReplicationSession, State};
 
 /// Replication channel used when neither the request nor the configuration gives one.

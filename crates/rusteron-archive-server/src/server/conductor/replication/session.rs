@@ -10,8 +10,8 @@ use rusteron_client::{
 
 use super::source_client::{SourceArchive, SourceError, SourceResponse};
 use super::ReplicateParams;
-use crate::server::conductor::Conductor;
 use crate::server::codes;
+use crate::server::conductor::Conductor;
 use crate::storage::catalog::RecordingDescriptor;
 
 /// Attempts at getting the source recording position while joining the live stream (Java's 3).

@@ -8,8 +8,8 @@ use rusteron_archive_codecs::{ControlResponseCode, RecordingSignal};
 use super::channels;
 use super::session::{ReplicationSession, State};
 use super::source_client::{SourceArchive, SourceResponse};
-use crate::server::conductor::Conductor;
 use crate::server::codes;
+use crate::server::conductor::Conductor;
 use crate::storage::catalog::RecordingDescriptor;
 
 /// The message of a live-destination replication of a recording that is not being recorded.

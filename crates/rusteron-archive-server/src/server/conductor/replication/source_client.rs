@@ -13,9 +13,9 @@ use rusteron_client::{
     AeronFragmentAssembler, AeronSubscription, Handlers,
 };
 
+use crate::channel::ChannelUri;
 use crate::server::conductor::Collector;
 use crate::server::proxy::PROTOCOL_SEMANTIC_VERSION;
-use crate::channel::ChannelUri;
 use crate::storage::catalog::RecordingDescriptor;
 
 /// Why talking to the source archive failed.
