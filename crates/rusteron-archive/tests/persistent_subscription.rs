@@ -293,3 +293,71 @@ fn missing_archive_context_is_an_error_not_a_crash() {
     let err = AeronArchivePersistentSubscription::create(&ctx).unwrap_err();
     assert_eq!(err.kind(), AeronErrorType::ClientErrorClientIllegalState);
 }
+
+/// A fragment handler of a persistent subscription that polls the same subscription again (directly or
+/// controlled) is refused with `ReentrantCall`: C would run its state machine and its fragment assembler
+/// inside the outer poll (the outer handler's slice lives in that assembler's buffer, which the nested poll
+/// overwrites and may reallocate; a nested state change closes the replay subscription the outer poll is
+/// reading). The outer poll goes on delivering every message once.
+#[test]
+fn nested_poll_from_its_own_handler_is_refused() {
+    let env = start();
+    let (publication, recording_id) = recorded_publication(&env, 107, 5);
+    let (ctx, _events) = ps_context(
+        &env,
+        recording_id,
+        "aeron:ipc",
+        107,
+        AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_START,
+    );
+    let ps = AeronArchivePersistentSubscription::create(&ctx).unwrap();
+    let mut got = Vec::new();
+    let mut nested = Vec::new();
+    let mut published = false;
+    let start = Instant::now();
+    while got.len() < 8 {
+        let n = ps
+            .poll_once(
+                |m: &[u8], _h: AeronHeader<'_>| {
+                    let copy = m.to_vec();
+                    nested.push(
+                        ps.poll_once(|_: &[u8], _h: AeronHeader<'_>| {}, 10)
+                            .map_err(|e| e.kind()),
+                    );
+                    let mut controlled = AeronControlledFragmentHandlerClosure::new(
+                        |_: &[u8], _h: AeronHeader<'_>| {
+                            AeronControlledFragmentHandlerAction::AERON_ACTION_CONTINUE
+                        },
+                    );
+                    nested.push(
+                        ps.controlled_poll(&mut controlled, 10)
+                            .map_err(|e| e.kind()),
+                    );
+                    // The outer slice is unchanged by the refused nested polls.
+                    assert_eq!(m, &copy[..]);
+                    got.push(copy);
+                },
+                1,
+            )
+            .unwrap();
+        assert!(!ps.has_failed(), "{:?}", ps.failure_reason());
+        if !published && ps.is_live() {
+            publish(&publication, 5..8);
+            published = true;
+        }
+        if n == 0 {
+            assert!(start.elapsed() < DEADLINE * 2, "got {} of 8", got.len());
+            std::thread::yield_now();
+        }
+    }
+    assert_eq!(got, (0..8).map(message).collect::<Vec<_>>());
+    assert_eq!(nested.len(), 16);
+    assert!(
+        nested
+            .iter()
+            .all(|r| *r == Err(AeronErrorType::ReentrantCall)),
+        "{nested:?}"
+    );
+    // Outside the handler the subscription polls normally again.
+    assert!(ps.poll_once(|_: &[u8], _h: AeronHeader<'_>| {}, 10).is_ok());
+}
