@@ -17,6 +17,7 @@ use crate::generated::handlers::{
     archive_aeron_controlled_fragment_handler_trampoline, archive_aeron_fragment_handler_trampoline,
 };
 use crate::handler_box::HandlerBox;
+use crate::reentry::Busy;
 use crate::util::check;
 use crate::AeronArchiveContext;
 
@@ -328,18 +329,10 @@ impl AeronArchivePersistentSubscription {
     /// Runs a poll with the `polling` flag set; refuses to start inside another poll of this subscription
     /// (a handler or the listener calling back). The flag is cleared also when a handler panic is resumed.
     fn guarded(&self, poll: impl FnOnce() -> c_int) -> Result<i32, AeronCError> {
-        struct Clear<'a>(&'a Cell<bool>);
-        impl Drop for Clear<'_> {
-            fn drop(&mut self) {
-                self.0.set(false);
-            }
-        }
-        if self.polling.replace(true) {
-            return Err(AeronCError::reentrant(
-                "re-entrant call: a handler of this persistent subscription's poll polled it again",
-            ));
-        }
-        let _clear = Clear(&self.polling);
+        let _polling = Busy::enter(
+            &self.polling,
+            "reentrant call: a handler of this persistent subscription's poll polled it again",
+        )?;
         check(crate::panic::call(poll))
     }
 
