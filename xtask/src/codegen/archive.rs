@@ -394,10 +394,19 @@ fn classify(cb: &Callback) -> Option<Handler> {
             "*mut c_void" if p.name == clientd => {}
             "*const u8" if next.is_some_and(|n| n.ty == "usize") => {
                 let n = next.unwrap();
+                // Log data handed to fragment handlers: the length comes from a frame header in shared
+                // memory, so the slice is bounded by the term as in the client (docs/safety.md).
+                let conv = match ps.get(i + 2).filter(|h| h.ty == "*mut aeron_header_t") {
+                    Some(h) => format!(
+                        "rusteron_client::__private::fragment_bytes({}, {}, {})",
+                        p.name, n.name, h.name
+                    ),
+                    None => format!("crate::util::bytes({}, {})", p.name, n.name),
+                };
                 args.push(RustArg {
                     name: p.name.clone(),
                     ty: "&[u8]".into(),
-                    conv: Some(format!("crate::util::bytes({}, {})", p.name, n.name)),
+                    conv: Some(conv),
                     by_ref: false,
                 });
                 i += 1;
