@@ -328,3 +328,19 @@ fn a_signal_consumer_cannot_call_back_into_its_archive() {
     });
     ARCHIVE.with(|a| a.borrow_mut().take());
 }
+
+/// An absurd `max_len` for the error response buffer is an ordinary call (the buffer is capped), not an
+/// allocation failure that aborts the process.
+#[test]
+fn huge_error_response_buffer_is_capped() {
+    let env = start();
+    for max_len in [0, 1, 1 << 40, usize::MAX] {
+        assert_eq!(
+            env.archive
+                .poll_for_error_response_as_string(max_len)
+                .unwrap(),
+            "",
+            "{max_len}"
+        );
+    }
+}
