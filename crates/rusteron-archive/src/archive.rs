@@ -1,11 +1,13 @@
 //! [`AeronArchive`]: a connected archive client, and its hand-written operations (listings with
 //! descriptor callbacks, replays, replication, recorded publications, error polling).
 
+use std::cell::Cell;
 use std::ffi::c_char;
 
 use rusteron_client::bindings::*;
 use rusteron_client::{
     Aeron, AeronCError, AeronExclusivePublication, AeronPublication, AeronSubscription,
+    ArchiveClientErrorCode,
 };
 
 use crate::context::ContextClaim;
@@ -13,6 +15,7 @@ use crate::generated::handlers::{
     aeron_archive_recording_descriptor_consumer_func_trampoline,
     aeron_archive_recording_subscription_descriptor_consumer_func_trampoline,
 };
+use crate::reentry::Busy;
 use crate::util::{check, cstring};
 use crate::{
     AeronArchiveContext, AeronArchiveRecordingDescriptor,
@@ -35,13 +38,18 @@ use crate::{
 ///
 /// Methods take `&self`. Handlers of the context (recording signal consumer, error handler, idle strategy,
 /// delegating invoker) and descriptor consumers run on the calling thread during the call; a panic in one
-/// of them is resumed when the C call has returned. Calling the archive from inside one of its own
-/// callbacks fails with the C client's re-entrant call error, kind `ArchiveClient(ReentrantCall)`
-/// ([`ArchiveClientErrorCode`](rusteron_client::ArchiveClientErrorCode)). Once the archive's responses
+/// of them is resumed when the C call has returned. A command called from inside one of these handlers of
+/// this archive (or of a [`AeronArchiveReplayMerge`](crate::AeronArchiveReplayMerge) using it) is refused
+/// with the C client's re-entrant call error, kind `ArchiveClient(ReentrantCall)`
+/// ([`ArchiveClientErrorCode`](rusteron_client::ArchiveClientErrorCode)): C refuses it only inside
+/// descriptor consumers, this wrapper in every handler, since a nested command would poll the control
+/// response stream from inside that stream's own poll (docs/safety.md). Once the archive's responses
 /// stopped, calls fail with `NotConnected`, then `IllegalState`: drop the archive and connect again.
 pub struct AeronArchive {
     ptr: *mut aeron_archive_t,
     aeron: Aeron,
+    /// True while a C call of this archive that may run its handlers is in progress.
+    busy: Cell<bool>,
     // Keeps the context (and its handlers, which the C archive's context duplicate points at) alive and
     // marked in use until after `aeron_archive_close`.
     claim: ContextClaim,
@@ -49,7 +57,7 @@ pub struct AeronArchive {
 
 // SAFETY: the C archive client keeps no thread-affine state (it guards its state with its own mutex and
 // uses the thread-local error only within each call); the handlers it calls are `Send`. Not `Sync`: one
-// thread at a time (no `Sync` impl, the raw pointer makes it !Sync).
+// thread at a time (no `Sync` impl; the raw pointer and the `busy` cell make it !Sync).
 unsafe impl Send for AeronArchive {}
 
 impl Drop for AeronArchive {
@@ -94,7 +102,27 @@ macro_rules! consumer {
 
 impl AeronArchive {
     pub(crate) fn from_parts(ptr: *mut aeron_archive_t, aeron: Aeron, claim: ContextClaim) -> Self {
-        AeronArchive { ptr, aeron, claim }
+        AeronArchive {
+            ptr,
+            aeron,
+            claim,
+            busy: Cell::new(false),
+        }
+    }
+
+    /// Runs a C call of this archive that may call its handlers, with the `busy` flag set; refuses with the
+    /// C client's re-entrant call error (`ArchiveClient(ReentrantCall)`, -2000) when called from inside such a
+    /// call (a handler calling back). The flag is cleared
+    /// also when a handler panic is resumed.
+    #[inline]
+    pub(crate) fn enter<R>(&self, f: impl FnOnce() -> R) -> Result<R, AeronCError> {
+        let _busy = Busy::enter_or(&self.busy, || {
+            AeronCError::with_message(
+                -ArchiveClientErrorCode::ReentrantCall.client_code(),
+                "reentrant calls not permitted during callbacks: a handler of a call of this archive called it",
+            )
+        })?;
+        Ok(crate::panic::call(f))
     }
 
     pub(crate) fn ptr(&self) -> *mut aeron_archive_t {
@@ -132,7 +160,7 @@ impl AeronArchive {
         let mut count = 0;
         // SAFETY: live archive; the trampoline matches the closure's type and the closure outlives the call
         // (C only calls it during it).
-        check(crate::panic::call(|| unsafe {
+        check(self.enter(|| unsafe {
             aeron_archive_list_recordings(
                 &mut count,
                 self.ptr,
@@ -141,7 +169,7 @@ impl AeronArchive {
                 descriptor_fn(&h),
                 &mut h as *mut _ as *mut std::ffi::c_void,
             )
-        }))?;
+        })?)?;
         Ok(count)
     }
 
@@ -159,7 +187,7 @@ impl AeronArchive {
         let mut h = consumer!(AeronArchiveRecordingDescriptorConsumerFuncClosure, consumer);
         let mut count = 0;
         // SAFETY: as in `list_recordings`; the string outlives the call.
-        check(crate::panic::call(|| unsafe {
+        check(self.enter(|| unsafe {
             aeron_archive_list_recordings_for_uri(
                 &mut count,
                 self.ptr,
@@ -170,7 +198,7 @@ impl AeronArchive {
                 descriptor_fn(&h),
                 &mut h as *mut _ as *mut std::ffi::c_void,
             )
-        }))?;
+        })?)?;
         Ok(count)
     }
 
@@ -184,7 +212,7 @@ impl AeronArchive {
         let mut h = consumer!(AeronArchiveRecordingDescriptorConsumerFuncClosure, consumer);
         let mut count = 0;
         // SAFETY: as in `list_recordings`.
-        check(crate::panic::call(|| unsafe {
+        check(self.enter(|| unsafe {
             aeron_archive_list_recording(
                 &mut count,
                 self.ptr,
@@ -192,7 +220,7 @@ impl AeronArchive {
                 descriptor_fn(&h),
                 &mut h as *mut _ as *mut std::ffi::c_void,
             )
-        }))?;
+        })?)?;
         Ok(count)
     }
 
@@ -227,7 +255,7 @@ impl AeronArchive {
         );
         let mut count = 0;
         // SAFETY: as in `list_recordings`.
-        check(crate::panic::call(|| unsafe {
+        check(self.enter(|| unsafe {
             aeron_archive_list_recording_subscriptions(
                 &mut count,
                 self.ptr,
@@ -239,7 +267,7 @@ impl AeronArchive {
                 subscription_descriptor_fn(&h),
                 &mut h as *mut _ as *mut std::ffi::c_void,
             )
-        }))?;
+        })?)?;
         Ok(count)
     }
 
@@ -258,7 +286,7 @@ impl AeronArchive {
         let mut raw = params.to_raw();
         let mut id = 0;
         // SAFETY: live archive, valid out-pointer, params and string outlive the call.
-        check(crate::panic::call(|| unsafe {
+        check(self.enter(|| unsafe {
             aeron_archive_start_replay(
                 &mut id,
                 self.ptr,
@@ -267,7 +295,7 @@ impl AeronArchive {
                 replay_stream_id,
                 &mut raw,
             )
-        }))?;
+        })?)?;
         Ok(id)
     }
 
@@ -284,7 +312,7 @@ impl AeronArchive {
         let mut raw = params.to_raw();
         let mut sub = std::ptr::null_mut();
         // SAFETY: live archive, valid out-pointer, params and string outlive the call.
-        check(crate::panic::call(|| unsafe {
+        check(self.enter(|| unsafe {
             aeron_archive_replay(
                 &mut sub,
                 self.ptr,
@@ -293,7 +321,7 @@ impl AeronArchive {
                 replay_stream_id,
                 &mut raw,
             )
-        }))?;
+        })?)?;
         // SAFETY: C added the subscription on our client without image handlers and hands it over.
         Ok(unsafe { AeronSubscription::from_raw(&self.aeron, sub) })
     }
@@ -313,7 +341,7 @@ impl AeronArchive {
         let mut raw = params.to_raw()?;
         let mut id = 0;
         // SAFETY: live archive, valid out-pointer; the params' strings and credentials live in `raw`.
-        check(crate::panic::call(|| unsafe {
+        check(self.enter(|| unsafe {
             aeron_archive_replicate(
                 &mut id,
                 self.ptr,
@@ -322,7 +350,7 @@ impl AeronArchive {
                 src_control_stream_id,
                 &mut raw.raw,
             )
-        }))?;
+        })?)?;
         Ok(id)
     }
 
@@ -335,9 +363,9 @@ impl AeronArchive {
         let channel = cstring(channel)?;
         let mut p = std::ptr::null_mut();
         // SAFETY: live archive, valid out-pointer and string.
-        check(crate::panic::call(|| unsafe {
+        check(self.enter(|| unsafe {
             aeron_archive_add_recorded_publication(&mut p, self.ptr, channel.as_ptr(), stream_id)
-        }))?;
+        })?)?;
         // SAFETY: C added the publication on our client and hands it over.
         Ok(unsafe { AeronPublication::from_raw(&self.aeron, p) })
     }
@@ -351,14 +379,14 @@ impl AeronArchive {
         let channel = cstring(channel)?;
         let mut p = std::ptr::null_mut();
         // SAFETY: live archive, valid out-pointer and string.
-        check(crate::panic::call(|| unsafe {
+        check(self.enter(|| unsafe {
             aeron_archive_add_recorded_exclusive_publication(
                 &mut p,
                 self.ptr,
                 channel.as_ptr(),
                 stream_id,
             )
-        }))?;
+        })?)?;
         // SAFETY: C added the publication on our client and hands it over.
         Ok(unsafe { AeronExclusivePublication::from_raw(&self.aeron, p) })
     }
@@ -369,9 +397,9 @@ impl AeronArchive {
         publication: &AeronPublication,
     ) -> Result<(), AeronCError> {
         // SAFETY: live archive and a live publication (borrowed for the call); C only reads it.
-        check(crate::panic::call(|| unsafe {
+        check(self.enter(|| unsafe {
             aeron_archive_stop_recording_publication(self.ptr, publication.as_raw())
-        }))?;
+        })?)?;
         Ok(())
     }
 
@@ -382,28 +410,34 @@ impl AeronArchive {
         publication: &AeronExclusivePublication,
     ) -> Result<(), AeronCError> {
         // SAFETY: live archive and a live publication (borrowed for the call); C only reads it.
-        check(crate::panic::call(|| unsafe {
+        check(self.enter(|| unsafe {
             aeron_archive_stop_recording_exclusive_publication(self.ptr, publication.as_raw())
-        }))?;
+        })?)?;
         Ok(())
     }
 
     /// Polls the response stream once for an error response of the archive
-    /// (`aeron_archive_poll_for_error_response`): its message (at most `max_len - 1` bytes), or an empty
-    /// string when there is none. Skips any other response, so call it only when none is expected.
+    /// (`aeron_archive_poll_for_error_response`): its message (at most `max_len - 1` bytes, and at most
+    /// [`MAX_ERROR_RESPONSE_LENGTH`](Self::MAX_ERROR_RESPONSE_LENGTH)), or an empty string when there is
+    /// none. Skips any other response, so call it only when none is expected.
     pub fn poll_for_error_response_as_string(&self, max_len: usize) -> Result<String, AeronCError> {
-        let mut buf = vec![0u8; max_len.max(1)];
+        // The buffer is allocated up front: an absurd `max_len` must not abort the process on allocation.
+        let mut buf = vec![0u8; max_len.clamp(1, Self::MAX_ERROR_RESPONSE_LENGTH)];
         // SAFETY: live archive; the buffer is writable for its length and C NUL-terminates within it.
-        check(crate::panic::call(|| unsafe {
+        check(self.enter(|| unsafe {
             aeron_archive_poll_for_error_response(
                 self.ptr,
                 buf.as_mut_ptr() as *mut c_char,
                 buf.len(),
             )
-        }))?;
+        })?)?;
         let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
         Ok(String::from_utf8_lossy(&buf[..end]).into_owned())
     }
+
+    /// The largest buffer [`poll_for_error_response_as_string`](Self::poll_for_error_response_as_string)
+    /// allocates (1 MiB; an error response is one control message, far shorter).
+    pub const MAX_ERROR_RESPONSE_LENGTH: usize = 1 << 20;
 
     /// [`poll_for_error_response_as_string`](Self::poll_for_error_response_as_string) as an error: `Some` with
     /// the archive's message if it sent an error response.

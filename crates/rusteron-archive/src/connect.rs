@@ -8,6 +8,7 @@ use rusteron_client::bindings::*;
 use rusteron_client::{AeronCError, AeronErrorType};
 
 use crate::context::ContextClaim;
+use crate::reentry::Busy;
 use crate::util::check;
 use crate::{AeronArchive, AeronArchiveContext};
 
@@ -36,9 +37,14 @@ const EINVAL: i32 = 22;
 ///
 /// Poll it with [`poll`](Self::poll) until it yields the [`AeronArchive`]; or use
 /// [`poll_blocking`](Self::poll_blocking). The connect fails by itself after the context's message timeout.
-/// Dropping it before it completed cancels it.
+/// Dropping it before it completed cancels it. A poll from inside a handler that a poll of this connect
+/// runs (the credentials supplier, the idle strategy, ...) is refused with
+/// [`AeronErrorType::ReentrantCall`](rusteron_client::AeronErrorType): it would run C's connect state
+/// machine inside itself, and a nested poll that completes frees the connect the outer one still uses.
 pub struct AeronArchiveAsyncConnect {
     ptr: Cell<*mut aeron_archive_async_connect_t>,
+    /// True while a poll of this connect runs.
+    polling: Cell<bool>,
     claim: RefCell<Option<ContextClaim>>,
     aeron: rusteron_client::Aeron,
     /// What a failure message names.
@@ -101,7 +107,8 @@ impl ConnectTarget {
     }
 }
 
-// SAFETY: the C connect is driven from one thread at a time (the type is !Sync because of its cells), and its
+// SAFETY: the C connect is driven from one thread at a time (the type is !Sync because of its cells), never
+// re-entered (the `polling` flag), and its
 // state (the client, the context duplicate) does not depend on the thread that created it.
 unsafe impl Send for AeronArchiveAsyncConnect {}
 
@@ -128,6 +135,7 @@ impl AeronArchiveAsyncConnect {
         })?;
         Ok(AeronArchiveAsyncConnect {
             ptr: Cell::new(raw as *mut aeron_archive_async_connect_t),
+            polling: Cell::new(false),
             claim: RefCell::new(Some(claim)),
             aeron,
             target,
@@ -136,8 +144,13 @@ impl AeronArchiveAsyncConnect {
 
     /// Advances the connect (`aeron_archive_async_connect_poll`): `Ok(Some(archive))` once connected,
     /// `Ok(None)` while in progress, `Err` if it failed (timeout, rejected, ...). Polling again after it
-    /// completed fails with `ClientErrorClientIllegalState`.
+    /// completed fails with `ClientErrorClientIllegalState`; polling from inside a handler of a poll of
+    /// this connect fails with `ReentrantCall`.
     pub fn poll(&self) -> Result<Option<AeronArchive>, AeronCError> {
+        let _polling = Busy::enter(
+            &self.polling,
+            "reentrant call: a handler of this archive connect's poll polled it again",
+        )?;
         let ptr = self.ptr.get();
         if ptr.is_null() {
             return Err(AeronCError::illegal_state(
@@ -147,7 +160,8 @@ impl AeronArchiveAsyncConnect {
         // SAFETY: live connect (not yet completed); reads its state.
         let step = unsafe { aeron_archive_async_connect_step(ptr) };
         let mut archive = std::ptr::null_mut();
-        // SAFETY: live connect (not yet completed), polled from this thread only.
+        // SAFETY: live connect (not yet completed), polled from this thread only and not from inside a poll
+        // of it (guarded above).
         let rc =
             crate::panic::call(|| unsafe { aeron_archive_async_connect_poll(&mut archive, ptr) });
         match rc {

@@ -123,6 +123,7 @@ mod panic;
 mod params;
 mod persistent;
 mod recording_pos;
+mod reentry;
 mod replay_merge;
 mod sentinels;
 mod util;

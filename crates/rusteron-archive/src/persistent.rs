@@ -1,6 +1,7 @@
 //! Persistent subscriptions: a subscription that replays a recording from the archive and then joins the
 //! live stream, transparently (`aeron_archive_persistent_subscription_*`).
 
+use std::cell::Cell;
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use crate::generated::handlers::{
     archive_aeron_controlled_fragment_handler_trampoline, archive_aeron_fragment_handler_trampoline,
 };
 use crate::handler_box::HandlerBox;
+use crate::reentry::Busy;
 use crate::util::check;
 use crate::AeronArchiveContext;
 
@@ -230,15 +232,23 @@ impl AeronArchivePersistentSubscriptionContext {
 
 /// A persistent subscription (`aeron_archive_persistent_subscription_t`). `Send`, not `Sync`; poll it from
 /// one thread. Closed on drop.
+///
+/// A poll called from inside a handler of a poll of this same subscription (its fragment handler or its
+/// listener) is refused with [`AeronErrorType::ReentrantCall`](rusteron_client::AeronErrorType): C would
+/// run the subscription's state machine and fragment assembler inside the outer poll, overwriting the
+/// assembler buffer the outer handler's slice points into, or closing the replay subscription the outer
+/// poll is reading (docs/safety.md).
 pub struct AeronArchivePersistentSubscription {
     ptr: *mut aeron_archive_persistent_subscription_t,
+    /// True while a poll of this subscription runs (its handlers may call back into it).
+    polling: Cell<bool>,
     // Dropped after the subscription is closed: the C context, its listener, client and archive context.
     _claim: Option<ContextClaim>,
     context: AeronArchivePersistentSubscriptionContext,
 }
 
-// SAFETY: the C persistent subscription is driven by one thread at a time (!Sync: raw pointer) and keeps no
-// thread-affine state; its listener is `Send`.
+// SAFETY: the C persistent subscription is driven by one thread at a time (!Sync: raw pointer and the
+// `polling` cell) and keeps no thread-affine state; its listener is `Send`.
 unsafe impl Send for AeronArchivePersistentSubscription {}
 
 impl Drop for AeronArchivePersistentSubscription {
@@ -301,6 +311,7 @@ impl AeronArchivePersistentSubscription {
         drop(state);
         Ok(AeronArchivePersistentSubscription {
             ptr,
+            polling: Cell::new(false),
             _claim: Some(claim),
             context: context.clone(),
         })
@@ -315,22 +326,34 @@ impl AeronArchivePersistentSubscription {
         &self.context
     }
 
+    /// Runs a poll with the `polling` flag set; refuses to start inside another poll of this subscription
+    /// (a handler or the listener calling back). The flag is cleared also when a handler panic is resumed.
+    fn guarded(&self, poll: impl FnOnce() -> c_int) -> Result<i32, AeronCError> {
+        let _polling = Busy::enter(
+            &self.polling,
+            "reentrant call: a handler of this persistent subscription's poll polled it again",
+        )?;
+        check(crate::panic::call(poll))
+    }
+
     /// Polls up to `fragment_limit` fragments of whole messages into `handler`
-    /// (`aeron_archive_persistent_subscription_poll`); also drives the replay/live state machine.
+    /// (`aeron_archive_persistent_subscription_poll`); also drives the replay/live state machine. Refused
+    /// with `ReentrantCall` from inside a handler of a poll of this subscription.
     pub fn poll<H: AeronFragmentHandlerCallback>(
         &self,
         handler: &mut H,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        // SAFETY: live subscription; the trampoline matches `H`, which outlives the call.
-        check(crate::panic::call(|| unsafe {
+        // SAFETY: live subscription, not inside a poll of it (guarded); the trampoline matches `H`, which
+        // outlives the call.
+        self.guarded(|| unsafe {
             aeron_archive_persistent_subscription_poll(
                 self.ptr,
                 Some(archive_aeron_fragment_handler_trampoline::<H>),
                 handler as *mut H as *mut c_void,
                 fragment_limit,
             )
-        }))
+        })
     }
 
     /// [`poll`](Self::poll) with a closure.
@@ -342,21 +365,22 @@ impl AeronArchivePersistentSubscription {
         self.poll(&mut AeronFragmentHandlerClosure::new(f), fragment_limit)
     }
 
-    /// Controlled poll (`aeron_archive_persistent_subscription_controlled_poll`).
+    /// Controlled poll (`aeron_archive_persistent_subscription_controlled_poll`); refused like
+    /// [`poll`](Self::poll) from inside a handler of a poll of this subscription.
     pub fn controlled_poll<H: AeronControlledFragmentHandlerCallback>(
         &self,
         handler: &mut H,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        // SAFETY: live subscription; the trampoline matches `H`, which outlives the call.
-        check(crate::panic::call(|| unsafe {
+        // SAFETY: as in `poll`.
+        self.guarded(|| unsafe {
             aeron_archive_persistent_subscription_controlled_poll(
                 self.ptr,
                 Some(archive_aeron_controlled_fragment_handler_trampoline::<H>),
                 handler as *mut H as *mut c_void,
                 fragment_limit,
             )
-        }))
+        })
     }
 
     /// The terminal error if the subscription has failed

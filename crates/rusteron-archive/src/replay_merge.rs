@@ -66,7 +66,7 @@ impl<'a> AeronArchiveReplayMerge<'a> {
         let mut ptr = std::ptr::null_mut();
         // SAFETY: valid out-pointer; the subscription and archive are live and borrowed for the merge's
         // lifetime; C copies the strings.
-        check(crate::panic::call(|| unsafe {
+        check(archive.enter(|| unsafe {
             aeron_archive_replay_merge_init(
                 &mut ptr,
                 subscription.as_raw(),
@@ -79,7 +79,7 @@ impl<'a> AeronArchiveReplayMerge<'a> {
                 epoch_clock_ms as std::ffi::c_longlong,
                 merge_progress_timeout_ms,
             )
-        }))?;
+        })?)?;
         Ok(AeronArchiveReplayMerge {
             ptr,
             archive,
@@ -101,21 +101,45 @@ impl<'a> AeronArchiveReplayMerge<'a> {
         self.subscription
     }
 
-    /// Does merge work, then polls up to `fragment_limit` fragments into `handler`
-    /// (`aeron_archive_replay_merge_poll`); returns the number of fragments read. A handler panic is
-    /// resumed once the C poll has returned.
+    /// Runs a C call of this merge that may use its archive (and so run the archive's handlers) with the
+    /// archive marked busy: refused with `ReentrantCall` from inside a handler of a call of that archive.
+    #[inline]
+    pub(crate) fn enter<R>(&self, f: impl FnOnce() -> R) -> Result<R, AeronCError> {
+        self.archive.enter(f)
+    }
+
+    /// Does merge work, then polls up to `fragment_limit` fragments (none if negative) into `handler`;
+    /// returns the number of fragments read. This is `aeron_archive_replay_merge_poll` in two steps: the
+    /// merge work (`aeron_archive_replay_merge_do_work`, which sends archive commands and so runs the
+    /// archive's handlers) with the archive marked busy, refused with `ReentrantCall` from inside a
+    /// handler of a call of that archive; then the poll of the merge's image (`aeron_image_poll`), during
+    /// which `handler` may use the archive. A handler panic is resumed once the C poll has returned.
     pub fn poll<H: AeronFragmentHandlerCallback>(
         &self,
         handler: &mut H,
         fragment_limit: i32,
     ) -> Result<i32, AeronCError> {
-        // SAFETY: live merge; the trampoline matches `H`, which outlives the call.
+        let mut work_count = 0;
+        // SAFETY: live merge, valid out-pointer; its archive is marked busy for the call.
+        check(
+            self.enter(|| unsafe {
+                aeron_archive_replay_merge_do_work(&mut work_count, self.ptr)
+            })?,
+        )?;
+        // SAFETY: live merge.
+        let image = unsafe { aeron_archive_replay_merge_image(self.ptr) };
+        if image.is_null() {
+            return Ok(0);
+        }
+        // SAFETY: the merge's image, which C retained when it found it (`aeron_subscription_image_by_session_id`)
+        // and never releases while the merge lives (borrowed here); polled on the thread of the subscription
+        // it belongs to (borrowed, not Sync). The trampoline matches `H`, which outlives the call.
         check(crate::panic::call(|| unsafe {
-            aeron_archive_replay_merge_poll(
-                self.ptr,
+            aeron_image_poll(
+                image,
                 Some(archive_aeron_fragment_handler_trampoline::<H>),
                 handler as *mut H as *mut c_void,
-                fragment_limit,
+                fragment_limit.max(0) as usize,
             )
         }))
     }

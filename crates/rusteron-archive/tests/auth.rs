@@ -216,3 +216,57 @@ fn supplier_panic_is_resumed_on_the_connecting_thread() {
     .unwrap();
     assert!(AeronArchive::connect(&ctx).is_ok());
 }
+
+thread_local! {
+    /// The connect of `a_supplier_cannot_poll_its_own_connect`, reachable from its credentials supplier.
+    static CONNECT: std::cell::RefCell<Option<AeronArchiveAsyncConnect>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Asks for its connect to be polled again from inside the poll that called it (through a thread-local).
+struct PollsItsConnect(Arc<Mutex<Vec<Result<bool, AeronErrorType>>>>);
+
+impl AeronArchiveCredentialsSupplier for PollsItsConnect {
+    fn encoded_credentials(&mut self) -> Option<Vec<u8>> {
+        CONNECT.with(|c| {
+            if let Some(connect) = c.borrow().as_ref() {
+                let r = connect.poll().map(|a| a.is_some()).map_err(|e| e.kind());
+                self.0.lock().unwrap().push(r);
+            }
+        });
+        Some(b"admin:admin".to_vec())
+    }
+}
+
+/// A credentials supplier that polls its own connect from inside the poll that called it is refused with
+/// `ReentrantCall`: the nested poll would run C's connect state machine inside itself (and once it
+/// completes, C frees the connect the outer poll is still using). The connect then completes normally.
+#[test]
+fn a_supplier_cannot_poll_its_own_connect() {
+    let server = server();
+    let aeron = aeron_for(&server);
+    let ctx = context(&server, &aeron);
+    let nested = Arc::new(Mutex::new(Vec::new()));
+    ctx.set_credentials_supplier(Some(PollsItsConnect(nested.clone())))
+        .unwrap();
+    CONNECT.with(|c| *c.borrow_mut() = Some(AeronArchiveAsyncConnect::new(&ctx).unwrap()));
+    let start = std::time::Instant::now();
+    let archive = loop {
+        let polled = CONNECT.with(|c| c.borrow().as_ref().unwrap().poll());
+        if let Some(archive) = polled.unwrap() {
+            break archive;
+        }
+        assert!(start.elapsed() < DEADLINE, "connect did not complete");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    };
+    CONNECT.with(|c| c.borrow_mut().take());
+    let nested = nested.lock().unwrap().clone();
+    assert!(!nested.is_empty(), "the supplier was not asked");
+    assert!(
+        nested
+            .iter()
+            .all(|r| *r == Err(AeronErrorType::ReentrantCall)),
+        "{nested:?}"
+    );
+    assert!(archive.get_archive_id() != 0 || archive.control_session_id() >= 0);
+}

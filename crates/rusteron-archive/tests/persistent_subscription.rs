@@ -293,3 +293,124 @@ fn missing_archive_context_is_an_error_not_a_crash() {
     let err = AeronArchivePersistentSubscription::create(&ctx).unwrap_err();
     assert_eq!(err.kind(), AeronErrorType::ClientErrorClientIllegalState);
 }
+
+/// A fragment handler of a persistent subscription that polls the same subscription again (directly or
+/// controlled) is refused with `ReentrantCall`: C would run its state machine and its fragment assembler
+/// inside the outer poll (the outer handler's slice lives in that assembler's buffer, which the nested poll
+/// overwrites and may reallocate; a nested state change closes the replay subscription the outer poll is
+/// reading). The outer poll goes on delivering every message once.
+#[test]
+fn nested_poll_from_its_own_handler_is_refused() {
+    let env = start();
+    let (publication, recording_id) = recorded_publication(&env, 107, 5);
+    let (ctx, _events) = ps_context(
+        &env,
+        recording_id,
+        "aeron:ipc",
+        107,
+        AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_START,
+    );
+    let ps = AeronArchivePersistentSubscription::create(&ctx).unwrap();
+    let mut got = Vec::new();
+    let mut nested = Vec::new();
+    let mut published = false;
+    let start = Instant::now();
+    while got.len() < 8 {
+        let n = ps
+            .poll_once(
+                |m: &[u8], _h: AeronHeader<'_>| {
+                    let copy = m.to_vec();
+                    nested.push(
+                        ps.poll_once(|_: &[u8], _h: AeronHeader<'_>| {}, 10)
+                            .map_err(|e| e.kind()),
+                    );
+                    let mut controlled = AeronControlledFragmentHandlerClosure::new(
+                        |_: &[u8], _h: AeronHeader<'_>| {
+                            AeronControlledFragmentHandlerAction::AERON_ACTION_CONTINUE
+                        },
+                    );
+                    nested.push(
+                        ps.controlled_poll(&mut controlled, 10)
+                            .map_err(|e| e.kind()),
+                    );
+                    // The outer slice is unchanged by the refused nested polls.
+                    assert_eq!(m, &copy[..]);
+                    got.push(copy);
+                },
+                1,
+            )
+            .unwrap();
+        assert!(!ps.has_failed(), "{:?}", ps.failure_reason());
+        if !published && ps.is_live() {
+            publish(&publication, 5..8);
+            published = true;
+        }
+        if n == 0 {
+            assert!(start.elapsed() < DEADLINE * 2, "got {} of 8", got.len());
+            std::thread::yield_now();
+        }
+    }
+    assert_eq!(got, (0..8).map(message).collect::<Vec<_>>());
+    assert_eq!(nested.len(), 16);
+    assert!(
+        nested
+            .iter()
+            .all(|r| *r == Err(AeronErrorType::ReentrantCall)),
+        "{nested:?}"
+    );
+    // Outside the handler the subscription polls normally again.
+    assert!(ps.poll_once(|_: &[u8], _h: AeronHeader<'_>| {}, 10).is_ok());
+}
+
+/// A frame whose `frame_length` is shorter than a header (written here into the live stream's log buffer
+/// file, as a damaged log or a bogus writer would): C hands the fragment handler `frame_length - 32`, which
+/// wraps to nearly 2^64. The archive crate's fragment handlers get slices bounded by the term, as the
+/// client's do (docs/safety.md, "Log data"): here an empty one.
+#[test]
+fn fragment_slices_are_bounded_by_the_term() {
+    use std::os::unix::fs::FileExt;
+    let env = start();
+    let (publication, recording_id) = recorded_publication(&env, 108, 1);
+    let (ctx, _events) = ps_context(
+        &env,
+        recording_id,
+        "aeron:ipc",
+        108,
+        AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_LIVE,
+    );
+    let ps = AeronArchivePersistentSubscription::create(&ctx).unwrap();
+    let mut got = Vec::new();
+    poll_until(&ps, &mut got, 10, "live", |ps, _| ps.is_live());
+    let c = publication.constants().unwrap();
+    let file = format!(
+        "{}/publications/{}.logbuffer",
+        env.server.aeron_dir(),
+        c.original_registration_id
+    );
+    let log = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&file)
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+    // An unfragmented data frame at term offset 64 (after the one message) with frame_length 24: fields
+    // first, length last.
+    let mut header = [0u8; 32];
+    header[5] = 0xC0;
+    header[6] = 1;
+    header[8..12].copy_from_slice(&64i32.to_le_bytes());
+    header[12..16].copy_from_slice(&c.session_id.to_le_bytes());
+    header[16..20].copy_from_slice(&c.stream_id.to_le_bytes());
+    header[20..24].copy_from_slice(&c.initial_term_id.to_le_bytes());
+    log.write_all_at(&header[4..], 68).unwrap();
+    log.write_all_at(&24i32.to_le_bytes(), 64).unwrap();
+    let mut lengths = Vec::new();
+    let start = Instant::now();
+    while lengths.is_empty() {
+        ps.poll_once(|m: &[u8], _h: AeronHeader<'_>| lengths.push(m.len()), 10)
+            .unwrap();
+        assert!(
+            start.elapsed() < DEADLINE,
+            "the forged frame was not delivered"
+        );
+    }
+    assert_eq!(lengths, vec![0], "the slice must lie inside the term");
+}

@@ -255,3 +255,93 @@ fn asynchronous_error_through_check_and_poll_for_error() {
     assert!(msg.contains("no connection established"), "{msg}");
     assert!(env.archive.poll_for_error().unwrap().is_none());
 }
+
+thread_local! {
+    /// The archive of `a_signal_consumer_cannot_call_back_into_its_archive`, reachable from its handlers
+    /// (they are `Send + 'static`, but run on the thread that called into the archive).
+    static ARCHIVE: std::cell::RefCell<Option<AeronArchive>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A recording signal consumer (or idle strategy) that reaches its own archive through a thread-local and
+/// calls a command from inside the C call that dispatches the signal is refused with `ArchiveClient(ReentrantCall)`: C
+/// does not refuse it (it sets its in-callback flag around descriptor consumers only), and the nested
+/// command would poll the control response subscription from inside that subscription's own poll (the
+/// walked image list may be freed under the outer poll, docs/safety.md). The archive stays usable.
+#[test]
+fn a_signal_consumer_cannot_call_back_into_its_archive() {
+    let server = TestArchive::start().expect("archive server starts");
+    let aeron = aeron_for(&server);
+    let ctx = context_for(&server, &aeron);
+    let nested: Arc<Mutex<Vec<Result<i64, AeronErrorType>>>> = Arc::default();
+    let sink = nested.clone();
+    ctx.set_recording_signal_consumer(Some(AeronArchiveRecordingSignalConsumerFuncClosure::from(
+        move |s: &AeronArchiveRecordingSignal| {
+            ARCHIVE.with(|a| {
+                if let Some(archive) = a.borrow().as_ref() {
+                    let r = archive
+                        .get_recording_position(s.recording_id)
+                        .map_err(|e| e.kind());
+                    sink.lock().unwrap().push(r);
+                }
+            })
+        },
+    )))
+    .unwrap();
+    let archive = AeronArchiveAsyncConnect::new(&ctx)
+        .unwrap()
+        .poll_blocking(DEADLINE)
+        .expect("connects");
+    ARCHIVE.with(|a| *a.borrow_mut() = Some(archive));
+    let with_archive =
+        |f: &dyn Fn(&AeronArchive)| ARCHIVE.with(|a| f(a.borrow().as_ref().unwrap()));
+    with_archive(&|a| {
+        a.start_recording("aeron:ipc", 91, LOCAL, false).unwrap();
+    });
+    let publication = exclusive_publication(&aeron, "aeron:ipc", 91);
+    publish(&publication, 0..3);
+    let start = Instant::now();
+    while nested.lock().unwrap().is_empty() {
+        with_archive(&|a| {
+            a.poll_for_recording_signals().unwrap();
+        });
+        assert!(start.elapsed() < DEADLINE, "no recording signal");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let nested = nested.lock().unwrap().clone();
+    assert!(
+        nested.iter().all(|r| *r
+            == Err(AeronErrorType::ArchiveClient(
+                ArchiveClientErrorCode::ReentrantCall
+            ))),
+        "{nested:?}"
+    );
+    // Outside the consumer the same command works.
+    with_archive(&|a| {
+        let id = a
+            .find_last_matching_recording(
+                0,
+                "aeron:ipc",
+                91,
+                publication.constants().unwrap().session_id,
+            )
+            .unwrap();
+        assert!(a.get_recording_position(id).unwrap() >= 0);
+    });
+    ARCHIVE.with(|a| a.borrow_mut().take());
+}
+
+/// An absurd `max_len` for the error response buffer is an ordinary call (the buffer is capped), not an
+/// allocation failure that aborts the process.
+#[test]
+fn huge_error_response_buffer_is_capped() {
+    let env = start();
+    for max_len in [0, 1, 1 << 40, usize::MAX] {
+        assert_eq!(
+            env.archive
+                .poll_for_error_response_as_string(max_len)
+                .unwrap(),
+            "",
+            "{max_len}"
+        );
+    }
+}

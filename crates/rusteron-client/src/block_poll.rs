@@ -35,12 +35,16 @@ pub(crate) struct BlockPoll<'h, H> {
 }
 
 impl<'h, H: AeronBlockHandlerCallback> BlockPoll<'h, H> {
-    /// A block poll of `limit` bytes per image, for `handler`.
+    /// A block poll of `limit` bytes per image, for `handler`. The limit is capped at the largest term
+    /// length (which makes no difference to C's scan, which stops at the term's end): C adds it to the term
+    /// offset and casts the sum to `int64_t` and then `int32_t` (`aeron_image_block_poll`), so a limit of
+    /// 2^63 or more would become a scan limit past the term's end, letting the scan run into the next
+    /// partition of the log and past the mapping.
     pub(crate) fn new(handler: &'h mut H, limit: usize) -> Self {
         Self {
             handler,
             image: std::ptr::null_mut(),
-            limit,
+            limit: limit.min(MAX_TERM_LENGTH),
             consumed: 0,
             failed: false,
         }
@@ -141,8 +145,8 @@ unsafe extern "C" fn block_trampoline<H: AeronBlockHandlerCallback>(
             0
         };
         // SAFETY: `buffer` points into the mapped term at the image's subscriber position; a data-led
-        // block lies inside the term (C's scan stops there), a padding-led one was just bounded by the
-        // term's end.
+        // block lies inside the term (C's scan stops there, given the limit below 2^31 that
+        // `BlockPoll::new` ensures), a padding-led one was just bounded by the term's end.
         let bytes = unsafe { std::slice::from_raw_parts(buffer, len) };
         this.handler
             .handle_aeron_block_handler(bytes, session_id, term_id)

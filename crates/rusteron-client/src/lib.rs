@@ -115,6 +115,13 @@ mod uri;
 /// The raw `aeron-sys` bindings, for crates layered on this one.
 pub use aeron_sys as bindings;
 
+/// Building blocks for the crates of this workspace layered on this one (`rusteron-archive`'s generated
+/// trampolines); not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::log_data::fragment_bytes;
+}
+
 pub use aeron::Aeron;
 pub use archive_client_error_code::ArchiveClientErrorCode;
 pub use archive_error_code::ArchiveErrorCode;

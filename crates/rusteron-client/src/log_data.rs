@@ -43,7 +43,7 @@ struct HeaderLayout {
 /// # Safety
 /// `header` must be the live `aeron_header_t` C passed with `p` and `len` to a fragment handler.
 #[inline(always)]
-pub(crate) unsafe fn fragment_bytes<'a>(
+pub unsafe fn fragment_bytes<'a>(
     p: *const u8,
     len: usize,
     header: *mut aeron_header_t,

@@ -87,30 +87,46 @@ pub fn request_driver_termination(aeron_dir: &str, token: &[u8]) -> Result<i32, 
 
 /// Loads Java-style properties from a string and sets them as environment variables (process-wide:
 /// affects every context created afterwards).
-pub fn properties_buffer_load(buffer: &str) -> Result<i32, AeronCError> {
+///
+/// # Safety
+/// C sets each property with `setenv`, which races with every concurrent read or write of the environment
+/// (`getenv` in C code, such as `aeron_context_init` and the media driver's context, `std::env::var`): the
+/// environment block may be reallocated under the reader. Call it only while no other thread of the
+/// process can read or write the environment (typically at the start of `main`, before any thread, client
+/// or driver exists), as for [`std::env::set_var`].
+pub unsafe fn properties_buffer_load(buffer: &str) -> Result<i32, AeronCError> {
     let b = cstring(buffer)?;
-    // SAFETY: NUL-terminated buffer.
+    // SAFETY: NUL-terminated buffer; the caller guarantees no concurrent access to the environment.
     AeronCError::check(unsafe { aeron_properties_buffer_load(b.as_ptr()) })
 }
 
 /// Loads properties from a file (see [`properties_buffer_load`]).
-pub fn properties_file_load(filename: &str) -> Result<i32, AeronCError> {
+///
+/// # Safety
+/// As for [`properties_buffer_load`]: it writes the process environment.
+pub unsafe fn properties_file_load(filename: &str) -> Result<i32, AeronCError> {
     let f = cstring(filename)?;
-    // SAFETY: NUL-terminated path.
+    // SAFETY: NUL-terminated path; the caller guarantees no concurrent access to the environment.
     AeronCError::check(unsafe { aeron_properties_file_load(f.as_ptr()) })
 }
 
 /// Loads properties from an http URL (see [`properties_buffer_load`]).
-pub fn properties_http_load(url: &str) -> Result<i32, AeronCError> {
+///
+/// # Safety
+/// As for [`properties_buffer_load`]: it writes the process environment.
+pub unsafe fn properties_http_load(url: &str) -> Result<i32, AeronCError> {
     let u = cstring(url)?;
-    // SAFETY: NUL-terminated URL.
+    // SAFETY: NUL-terminated URL; the caller guarantees no concurrent access to the environment.
     AeronCError::check(unsafe { aeron_properties_http_load(u.as_ptr()) })
 }
 
 /// Loads properties from a file or http URL (see [`properties_buffer_load`]).
-pub fn properties_load(url_or_filename: &str) -> Result<i32, AeronCError> {
+///
+/// # Safety
+/// As for [`properties_buffer_load`]: it writes the process environment.
+pub unsafe fn properties_load(url_or_filename: &str) -> Result<i32, AeronCError> {
     let u = cstring(url_or_filename)?;
-    // SAFETY: NUL-terminated string.
+    // SAFETY: NUL-terminated string; the caller guarantees no concurrent access to the environment.
     AeronCError::check(unsafe { aeron_properties_load(u.as_ptr()) })
 }
 

@@ -135,3 +135,90 @@ fn adding_a_handler_needs_a_started_client() {
         "{err}"
     );
 }
+
+static ZST_A_DROPS: AtomicUsize = AtomicUsize::new(0);
+static ZST_B_DROPS: AtomicUsize = AtomicUsize::new(0);
+static ZST_B_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+/// Zero-sized handlers (a handler type without data, like a non-capturing closure) whose drops are counted.
+struct ZstA;
+struct ZstB;
+
+impl Drop for ZstA {
+    fn drop(&mut self) {
+        ZST_A_DROPS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl Drop for ZstB {
+    fn drop(&mut self) {
+        ZST_B_DROPS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl AeronAvailableCounterCallback for ZstA {
+    fn handle_aeron_on_available_counter(&mut self, _registration_id: i64, _counter_id: i32) {}
+}
+
+impl AeronAvailableCounterCallback for ZstB {
+    fn handle_aeron_on_available_counter(&mut self, _registration_id: i64, _counter_id: i32) {
+        ZST_B_CALLS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Boxes of zero-sized handlers all have the same dangling address: each registration still owns its own
+/// handler, which is dropped exactly once, with its registration and never while C may still call it (the
+/// client's parking lot is keyed by the handler's address).
+#[test]
+fn zero_sized_handlers_are_each_freed_with_their_own_registration() {
+    let env = env();
+    let a = env.aeron.add_available_counter_handler(ZstA).unwrap();
+    let b = env.aeron.add_available_counter_handler(ZstB).unwrap();
+    assert_eq!(
+        ZST_A_DROPS.load(Ordering::SeqCst),
+        0,
+        "A dropped while registered"
+    );
+    assert_eq!(
+        ZST_B_DROPS.load(Ordering::SeqCst),
+        0,
+        "B dropped while registered"
+    );
+    drop(a);
+    assert_eq!(
+        ZST_A_DROPS.load(Ordering::SeqCst),
+        1,
+        "A freed with its registration"
+    );
+    assert_eq!(
+        ZST_B_DROPS.load(Ordering::SeqCst),
+        0,
+        "B dropped with A's registration"
+    );
+    let counter = env
+        .aeron
+        .async_add_counter(1003, b"k", "zst")
+        .unwrap()
+        .poll_blocking(TIMEOUT)
+        .unwrap();
+    wait_for("B called", || {
+        (ZST_B_CALLS.load(Ordering::SeqCst) > 0).then_some(())
+    });
+    assert_eq!(
+        ZST_B_DROPS.load(Ordering::SeqCst),
+        0,
+        "B dropped while registered"
+    );
+    drop(b);
+    assert_eq!(
+        ZST_B_DROPS.load(Ordering::SeqCst),
+        1,
+        "B freed with its registration"
+    );
+    drop(counter);
+    let Env { aeron, driver } = env;
+    drop(aeron);
+    assert_eq!(ZST_A_DROPS.load(Ordering::SeqCst), 1, "A dropped twice");
+    assert_eq!(ZST_B_DROPS.load(Ordering::SeqCst), 1, "B dropped twice");
+    drop(driver);
+}

@@ -468,6 +468,76 @@ fn route3_block_slices_are_bounded_by_the_term() {
     });
 }
 
+/// A block poll with a `block_length_limit` of 2^63 or more: C adds the limit to the term offset and casts
+/// the sum to `int64_t` then `int32_t` (`aeron_image_block_poll`), so such a limit becomes a scan limit far
+/// past the term's end, and a term that ends with data lets the scan run on into the next partition of the
+/// log (and on past the mapping). The wrapper caps the limit at the largest term length: the block ends at
+/// the term's end. Here the term and the next partition hold one whole-term data frame each, written by
+/// this test through the log buffer file; both the subscription's and an image's block poll.
+#[test]
+fn route3_block_poll_limit_is_bounded_by_the_term() {
+    in_child("route3_block_poll_limit_is_bounded_by_the_term", || {
+        use std::os::unix::fs::FileExt;
+        struct Lengths(Vec<usize>);
+        impl AeronBlockHandlerCallback for Lengths {
+            fn handle_aeron_block_handler(
+                &mut self,
+                buffer: &[u8],
+                _session_id: i32,
+                _term_id: i32,
+            ) {
+                self.0.push(buffer.len());
+            }
+        }
+        for (stream, by_image) in [(1013, false), (1014, true)] {
+            let env = env();
+            let sub = ipc_sub(&env.aeron, stream);
+            let p = exclusive(&env.aeron, stream);
+            wait_images(&sub, 1);
+            let c = p.constants().unwrap();
+            let term_length = c.term_buffer_length;
+            let file = format!(
+                "{}/publications/{}.logbuffer",
+                env.driver.dir(),
+                c.original_registration_id
+            );
+            let log = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&file)
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            // A data frame filling term 0 (partition 0) and one filling partition 1: fields first, length
+            // last.
+            for partition in 0..2u64 {
+                let at = partition * term_length as u64;
+                let mut header = [0u8; 32];
+                header[5] = 0xC0;
+                header[6] = 1;
+                header[12..16].copy_from_slice(&c.session_id.to_le_bytes());
+                header[16..20].copy_from_slice(&c.stream_id.to_le_bytes());
+                header[20..24]
+                    .copy_from_slice(&(c.initial_term_id + partition as i32).to_le_bytes());
+                log.write_all_at(&header[4..], at + 4).unwrap();
+                log.write_all_at(&(term_length as i32).to_le_bytes(), at)
+                    .unwrap();
+            }
+            // Subscriber position 0 (term offset 0): C's scan limit becomes (int32_t)0x7fffffff.
+            let limit = (1usize << 63) | 0x7fff_ffff;
+            let mut lengths = Lengths(Vec::new());
+            if by_image {
+                let image = sub.image_at_index(0).expect("image");
+                image.block_poll(&mut lengths, limit).unwrap();
+            } else {
+                sub.block_poll(&mut lengths, limit).unwrap();
+            }
+            assert_eq!(
+                lengths.0,
+                vec![term_length],
+                "the block must end at the term's end (by_image {by_image})"
+            );
+        }
+    });
+}
+
 // ---- Route 4: re-entrant offer from a reserved-value supplier ---------------------------------------
 
 #[test]

@@ -394,10 +394,19 @@ fn classify(cb: &Callback) -> Option<Handler> {
             "*mut c_void" if p.name == clientd => {}
             "*const u8" if next.is_some_and(|n| n.ty == "usize") => {
                 let n = next.unwrap();
+                // Log data handed to fragment handlers: the length comes from a frame header in shared
+                // memory, so the slice is bounded by the term as in the client (docs/safety.md).
+                let conv = match ps.get(i + 2).filter(|h| h.ty == "*mut aeron_header_t") {
+                    Some(h) => format!(
+                        "rusteron_client::__private::fragment_bytes({}, {}, {})",
+                        p.name, n.name, h.name
+                    ),
+                    None => format!("crate::util::bytes({}, {})", p.name, n.name),
+                };
                 args.push(RustArg {
                     name: p.name.clone(),
                     ty: "&[u8]".into(),
-                    conv: Some(format!("crate::util::bytes({}, {})", p.name, n.name)),
+                    conv: Some(conv),
                     by_ref: false,
                 });
                 i += 1;
@@ -871,7 +880,9 @@ fn gen_commands(fns: &[CFn], hand: &BTreeSet<(String, String)>) -> String {
     s.push_str(
         "\n//! Methods of the handle types, one per C function taking plain values and strings. Every call runs\n\
          //! under `crate::panic::call`, so a panic of a handler the C call invokes (error handler, recording\n\
-         //! signal consumer, ...) is resumed once the C function has returned.\n\n\
+         //! signal consumer, ...) is resumed once the C function has returned. Commands (the calls returning a\n\
+         //! C status) run through the handle's `enter`, which refuses them with `ReentrantCall` from inside a\n\
+         //! handler of a call of the same archive (`reentry.rs`, docs/safety.md).\n\n\
          #![allow(clippy::too_many_arguments)]\n\n\
          use rusteron_client::bindings::*;\nuse rusteron_client::AeronCError;\n\nuse crate::*;\n",
     );
@@ -921,7 +932,7 @@ fn gen_commands(fns: &[CFn], hand: &BTreeSet<(String, String)>) -> String {
                     let _ = writeln!(body, "        let mut out: {o_rust} = Default::default();");
                     let _ = writeln!(body, "        // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that");
                     let _ = writeln!(body, "        // outlive the call.");
-                    let _ = writeln!(body, "        crate::util::check(crate::panic::call(|| unsafe {{ {}(&mut out, self.ptr(){call}) }}))?;", f.name);
+                    let _ = writeln!(body, "        crate::util::check(self.enter(|| unsafe {{ {}(&mut out, self.ptr(){call}) }})?)?;", f.name);
                     let _ = writeln!(body, "        Ok(out)\n    }}\n");
                 }
                 (None, "c_int") => {
@@ -932,7 +943,7 @@ fn gen_commands(fns: &[CFn], hand: &BTreeSet<(String, String)>) -> String {
                     );
                     body.push_str(&prelude);
                     let _ = writeln!(body, "        // SAFETY: live handle owned by `self` and NUL-terminated strings that outlive the call.");
-                    let _ = writeln!(body, "        crate::util::check(crate::panic::call(|| unsafe {{ {}(self.ptr(){call}) }}))?;", f.name);
+                    let _ = writeln!(body, "        crate::util::check(self.enter(|| unsafe {{ {}(self.ptr(){call}) }})?)?;", f.name);
                     let _ = writeln!(body, "        Ok(())\n    }}\n");
                 }
                 (None, r) if SCALARS.contains(&r) && fails => {

@@ -3,7 +3,9 @@
 
 //! Methods of the handle types, one per C function taking plain values and strings. Every call runs
 //! under `crate::panic::call`, so a panic of a handler the C call invokes (error handler, recording
-//! signal consumer, ...) is resumed once the C function has returned.
+//! signal consumer, ...) is resumed once the C function has returned. Commands (the calls returning a
+//! C status) run through the handle's `enter`, which refuses them with `ReentrantCall` from inside a
+//! handler of a call of the same archive (`reentry.rs`, docs/safety.md).
 
 #![allow(clippy::too_many_arguments)]
 
@@ -34,9 +36,9 @@ impl AeronArchive {
         let mut out: i32 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_poll_for_recording_signals(&mut out, self.ptr())
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -48,9 +50,9 @@ impl AeronArchive {
     /// -1 if an error is found and no error handler is specified.  The error message can be retrieved by calling aeron_errmsg()
     pub fn check_for_error_response(&self) -> Result<(), AeronCError> {
         // SAFETY: live handle owned by `self` and NUL-terminated strings that outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
-            aeron_archive_check_for_error_response(self.ptr())
-        }))?;
+        crate::util::check(
+            self.enter(|| unsafe { aeron_archive_check_for_error_response(self.ptr()) })?,
+        )?;
         Ok(())
     }
 
@@ -79,7 +81,7 @@ impl AeronArchive {
         let mut out: i64 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_start_recording(
                 &mut out,
                 self.ptr(),
@@ -88,7 +90,7 @@ impl AeronArchive {
                 source_location,
                 auto_stop,
             )
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -103,9 +105,9 @@ impl AeronArchive {
         let mut out: i64 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_get_recording_position(&mut out, self.ptr(), recording_id)
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -120,9 +122,9 @@ impl AeronArchive {
         let mut out: i64 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_get_start_position(&mut out, self.ptr(), recording_id)
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -137,9 +139,9 @@ impl AeronArchive {
         let mut out: i64 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_get_stop_position(&mut out, self.ptr(), recording_id)
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -154,9 +156,9 @@ impl AeronArchive {
         let mut out: i64 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_get_max_recorded_position(&mut out, self.ptr(), recording_id)
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -169,9 +171,9 @@ impl AeronArchive {
     /// C returns 0 for success, -1 for failure
     pub fn stop_recording_subscription(&self, subscription_id: i64) -> Result<(), AeronCError> {
         // SAFETY: live handle owned by `self` and NUL-terminated strings that outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_stop_recording_subscription(self.ptr(), subscription_id)
-        }))?;
+        })?)?;
         Ok(())
     }
 
@@ -190,9 +192,9 @@ impl AeronArchive {
         let mut out: bool = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_try_stop_recording_subscription(&mut out, self.ptr(), subscription_id)
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -214,9 +216,9 @@ impl AeronArchive {
     ) -> Result<(), AeronCError> {
         let channel = crate::util::cstring(channel)?;
         // SAFETY: live handle owned by `self` and NUL-terminated strings that outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_stop_recording_channel_and_stream(self.ptr(), channel.as_ptr(), stream_id)
-        }))?;
+        })?)?;
         Ok(())
     }
 
@@ -241,14 +243,14 @@ impl AeronArchive {
         let mut out: bool = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_try_stop_recording_channel_and_stream(
                 &mut out,
                 self.ptr(),
                 channel.as_ptr(),
                 stream_id,
             )
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -263,9 +265,9 @@ impl AeronArchive {
         let mut out: bool = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_try_stop_recording_by_identity(&mut out, self.ptr(), recording_id)
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -290,7 +292,7 @@ impl AeronArchive {
         let mut out: i64 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_find_last_matching_recording(
                 &mut out,
                 self.ptr(),
@@ -299,7 +301,7 @@ impl AeronArchive {
                 stream_id,
                 session_id,
             )
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -319,9 +321,9 @@ impl AeronArchive {
         let mut out: i64 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_truncate_recording(&mut out, self.ptr(), recording_id, position)
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -333,9 +335,9 @@ impl AeronArchive {
     /// C returns 0 for success, -1 for failure
     pub fn stop_replay(&self, replay_session_id: i64) -> Result<(), AeronCError> {
         // SAFETY: live handle owned by `self` and NUL-terminated strings that outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
-            aeron_archive_stop_replay(self.ptr(), replay_session_id)
-        }))?;
+        crate::util::check(
+            self.enter(|| unsafe { aeron_archive_stop_replay(self.ptr(), replay_session_id) })?,
+        )?;
         Ok(())
     }
 
@@ -348,9 +350,9 @@ impl AeronArchive {
     /// C returns 0 for success, -1 for failure
     pub fn stop_all_replays(&self, recording_id: i64) -> Result<(), AeronCError> {
         // SAFETY: live handle owned by `self` and NUL-terminated strings that outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
-            aeron_archive_stop_all_replays(self.ptr(), recording_id)
-        }))?;
+        crate::util::check(
+            self.enter(|| unsafe { aeron_archive_stop_all_replays(self.ptr(), recording_id) })?,
+        )?;
         Ok(())
     }
 
@@ -367,9 +369,9 @@ impl AeronArchive {
         let mut out: i64 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_purge_recording(&mut out, self.ptr(), recording_id)
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -400,7 +402,7 @@ impl AeronArchive {
         let mut out: i64 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_extend_recording(
                 &mut out,
                 self.ptr(),
@@ -410,7 +412,7 @@ impl AeronArchive {
                 source_location,
                 auto_stop,
             )
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -422,9 +424,9 @@ impl AeronArchive {
     /// C returns 0 for success, -1 for failure
     pub fn stop_replication(&self, replication_id: i64) -> Result<(), AeronCError> {
         // SAFETY: live handle owned by `self` and NUL-terminated strings that outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
-            aeron_archive_stop_replication(self.ptr(), replication_id)
-        }))?;
+        crate::util::check(
+            self.enter(|| unsafe { aeron_archive_stop_replication(self.ptr(), replication_id) })?,
+        )?;
         Ok(())
     }
 
@@ -439,9 +441,9 @@ impl AeronArchive {
         let mut out: bool = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_try_stop_replication(&mut out, self.ptr(), replication_id)
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -462,9 +464,9 @@ impl AeronArchive {
         new_start_position: i64,
     ) -> Result<(), AeronCError> {
         // SAFETY: live handle owned by `self` and NUL-terminated strings that outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_detach_segments(self.ptr(), recording_id, new_start_position)
-        }))?;
+        })?)?;
         Ok(())
     }
 
@@ -479,9 +481,9 @@ impl AeronArchive {
         let mut out: i64 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_delete_detached_segments(&mut out, self.ptr(), recording_id)
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -505,9 +507,9 @@ impl AeronArchive {
         let mut out: i64 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_purge_segments(&mut out, self.ptr(), recording_id, new_start_position)
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -524,9 +526,9 @@ impl AeronArchive {
         let mut out: i64 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_attach_segments(&mut out, self.ptr(), recording_id)
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -552,9 +554,9 @@ impl AeronArchive {
         let mut out: i64 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_migrate_segments(&mut out, self.ptr(), src_recording_id, dst_recording_id)
-        }))?;
+        })?)?;
         Ok(out)
     }
 
@@ -568,9 +570,9 @@ impl AeronArchive {
     pub fn update_channel(&self, recording_id: i64, new_channel: &str) -> Result<(), AeronCError> {
         let new_channel = crate::util::cstring(new_channel)?;
         // SAFETY: live handle owned by `self` and NUL-terminated strings that outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
+        crate::util::check(self.enter(|| unsafe {
             aeron_archive_update_channel(self.ptr(), recording_id, new_channel.as_ptr())
-        }))?;
+        })?)?;
         Ok(())
     }
 }
@@ -586,9 +588,9 @@ impl AeronArchiveReplayMerge<'_> {
         let mut out: i32 = Default::default();
         // SAFETY: live handle owned by `self`, a valid out-pointer and NUL-terminated strings that
         // outlive the call.
-        crate::util::check(crate::panic::call(|| unsafe {
-            aeron_archive_replay_merge_do_work(&mut out, self.ptr())
-        }))?;
+        crate::util::check(
+            self.enter(|| unsafe { aeron_archive_replay_merge_do_work(&mut out, self.ptr()) })?,
+        )?;
         Ok(out)
     }
 

@@ -560,7 +560,7 @@ pub(crate) unsafe extern "C" fn archive_aeron_fragment_handler_trampoline<
         // and the pointers describe data valid for the duration of this callback.
         let handler = unsafe { &mut *(clientd as *mut T) };
         // SAFETY: as above; the value is made during this call and does not outlive it.
-        let buffer = unsafe { crate::util::bytes(buffer, length) };
+        let buffer = unsafe { rusteron_client::__private::fragment_bytes(buffer, length, header) };
         // SAFETY: as above; the value is made during this call and does not outlive it.
         let header = unsafe { AeronHeader::from_raw(header) };
         handler.handle_aeron_fragment_handler(buffer, header)
@@ -590,7 +590,8 @@ pub(crate) unsafe extern "C" fn archive_aeron_controlled_fragment_handler_trampo
             // and the pointers describe data valid for the duration of this callback.
             let handler = unsafe { &mut *(clientd as *mut T) };
             // SAFETY: as above; the value is made during this call and does not outlive it.
-            let buffer = unsafe { crate::util::bytes(buffer, length) };
+            let buffer =
+                unsafe { rusteron_client::__private::fragment_bytes(buffer, length, header) };
             // SAFETY: as above; the value is made during this call and does not outlive it.
             let header = unsafe { AeronHeader::from_raw(header) };
             handler.handle_aeron_controlled_fragment_handler(buffer, header)
