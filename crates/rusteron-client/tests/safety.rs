@@ -268,6 +268,39 @@ fn route2_retained_images_release_their_mapping() {
 // ---- Route 3: offer_block with malformed blocks ------------------------------------------------------
 
 /// Builds one data frame header + payload for `p` at its current position.
+/// Writes a frame header into `p`'s log buffer file (as a process that can write the file could): at file
+/// offset `at`, the header's fields first and its `frame_length` last, so a poller never sees the length
+/// without the rest of the header. `data`: a data frame (else padding), unfragmented.
+fn forge_frame(
+    aeron_dir: &str,
+    p: &AeronExclusivePublication,
+    at: u64,
+    data: bool,
+    term_offset: i32,
+    term_id: i32,
+    frame_length: i32,
+) {
+    use std::os::unix::fs::FileExt;
+    let c = p.constants().unwrap();
+    let file = format!(
+        "{aeron_dir}/publications/{}.logbuffer",
+        c.original_registration_id
+    );
+    let log = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&file)
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+    let mut header = [0u8; 32];
+    header[5] = 0xC0;
+    header[6] = u8::from(data);
+    header[8..12].copy_from_slice(&term_offset.to_le_bytes());
+    header[12..16].copy_from_slice(&c.session_id.to_le_bytes());
+    header[16..20].copy_from_slice(&c.stream_id.to_le_bytes());
+    header[20..24].copy_from_slice(&term_id.to_le_bytes());
+    log.write_all_at(&header[4..], at + 4).unwrap();
+    log.write_all_at(&frame_length.to_le_bytes(), at).unwrap();
+}
+
 fn frame(p: &AeronExclusivePublication, frame_length: i32, payload: usize) -> Vec<u8> {
     let c = p.constants().expect("constants");
     let term_length = c.term_buffer_length as i64;
@@ -354,7 +387,6 @@ fn route3_offer_block_rejects_short_and_malformed_blocks() {
 #[test]
 fn route3_fragment_slices_are_bounded_by_the_term() {
     in_child("route3_fragment_slices_are_bounded_by_the_term", || {
-        use std::os::unix::fs::FileExt;
         for bogus in [1i32 << 30, 24] {
             let env = env();
             let sub = ipc_sub(&env.aeron, 1009);
@@ -362,26 +394,9 @@ fn route3_fragment_slices_are_bounded_by_the_term() {
             wait_images(&sub, 1);
             offer_exclusive(&p, b"01234567");
             assert_eq!(collect(&sub, 1), vec![b"01234567".to_vec()]);
-            let c = p.constants().unwrap();
-            let file = format!(
-                "{}/publications/{}.logbuffer",
-                env.driver.dir(),
-                c.original_registration_id
-            );
-            let log = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&file)
-                .unwrap_or_else(|e| panic!("{file}: {e}"));
-            // The next frame, at term offset 64 of term 0: header fields first, frame_length last.
-            let mut header = [0u8; 32];
-            header[5] = 0xC0;
-            header[6] = 1;
-            header[8..12].copy_from_slice(&64i32.to_le_bytes());
-            header[12..16].copy_from_slice(&c.session_id.to_le_bytes());
-            header[16..20].copy_from_slice(&c.stream_id.to_le_bytes());
-            header[20..24].copy_from_slice(&c.initial_term_id.to_le_bytes());
-            log.write_all_at(&header[4..], 68).unwrap();
-            log.write_all_at(&bogus.to_le_bytes(), 64).unwrap();
+            // The next frame, at term offset 64 of term 0.
+            let initial_term_id = p.constants().unwrap().initial_term_id;
+            forge_frame(&env.driver.dir(), &p, 64, true, 64, initial_term_id, bogus);
             let mut seen = Vec::new();
             for _ in 0..20 {
                 sub.poll_once(
@@ -409,7 +424,6 @@ fn route3_fragment_slices_are_bounded_by_the_term() {
 #[test]
 fn route3_block_slices_are_bounded_by_the_term() {
     in_child("route3_block_slices_are_bounded_by_the_term", || {
-        use std::os::unix::fs::FileExt;
         struct Touch(Vec<usize>);
         impl AeronBlockHandlerCallback for Touch {
             fn handle_aeron_block_handler(
@@ -433,25 +447,16 @@ fn route3_block_slices_are_bounded_by_the_term() {
             assert_eq!(collect(&sub, 1), vec![b"01234567".to_vec()]);
             let c = p.constants().unwrap();
             let term_length = c.term_buffer_length;
-            let file = format!(
-                "{}/publications/{}.logbuffer",
-                env.driver.dir(),
-                c.original_registration_id
+            // A padding frame at term offset 64 of term 0 claiming 512 MiB.
+            forge_frame(
+                &env.driver.dir(),
+                &p,
+                64,
+                false,
+                64,
+                c.initial_term_id,
+                1 << 29,
             );
-            let log = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&file)
-                .unwrap_or_else(|e| panic!("{file}: {e}"));
-            // A padding frame at term offset 64 of term 0 claiming 512 MiB: fields first, length last.
-            let mut header = [0u8; 32];
-            header[5] = 0xC0;
-            header[6] = 0;
-            header[8..12].copy_from_slice(&64i32.to_le_bytes());
-            header[12..16].copy_from_slice(&c.session_id.to_le_bytes());
-            header[16..20].copy_from_slice(&c.stream_id.to_le_bytes());
-            header[20..24].copy_from_slice(&c.initial_term_id.to_le_bytes());
-            log.write_all_at(&header[4..], 68).unwrap();
-            log.write_all_at(&(1i32 << 29).to_le_bytes(), 64).unwrap();
             let mut touch = Touch(Vec::new());
             if by_image {
                 let image = sub.image_at_index(0).expect("image");
@@ -477,7 +482,6 @@ fn route3_block_slices_are_bounded_by_the_term() {
 #[test]
 fn route3_block_poll_limit_is_bounded_by_the_term() {
     in_child("route3_block_poll_limit_is_bounded_by_the_term", || {
-        use std::os::unix::fs::FileExt;
         struct Lengths(Vec<usize>);
         impl AeronBlockHandlerCallback for Lengths {
             fn handle_aeron_block_handler(
@@ -496,29 +500,19 @@ fn route3_block_poll_limit_is_bounded_by_the_term() {
             wait_images(&sub, 1);
             let c = p.constants().unwrap();
             let term_length = c.term_buffer_length;
-            let file = format!(
-                "{}/publications/{}.logbuffer",
-                env.driver.dir(),
-                c.original_registration_id
-            );
-            let log = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&file)
-                .unwrap_or_else(|e| panic!("{file}: {e}"));
-            // A data frame filling term 0 (partition 0) and one filling partition 1: fields first, length
-            // last.
-            for partition in 0..2u64 {
-                let at = partition * term_length as u64;
-                let mut header = [0u8; 32];
-                header[5] = 0xC0;
-                header[6] = 1;
-                header[12..16].copy_from_slice(&c.session_id.to_le_bytes());
-                header[16..20].copy_from_slice(&c.stream_id.to_le_bytes());
-                header[20..24]
-                    .copy_from_slice(&(c.initial_term_id + partition as i32).to_le_bytes());
-                log.write_all_at(&header[4..], at + 4).unwrap();
-                log.write_all_at(&(term_length as i32).to_le_bytes(), at)
-                    .unwrap();
+            // A data frame filling term 0 (partition 0) and one filling partition 1.
+            for partition in 0..2 {
+                let at = partition as u64 * term_length as u64;
+                let term_id = c.initial_term_id + partition;
+                forge_frame(
+                    &env.driver.dir(),
+                    &p,
+                    at,
+                    true,
+                    0,
+                    term_id,
+                    term_length as i32,
+                );
             }
             // Subscriber position 0 (term offset 0): C's scan limit becomes (int32_t)0x7fffffff.
             let limit = (1usize << 63) | 0x7fff_ffff;
