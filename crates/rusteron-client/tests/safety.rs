@@ -396,7 +396,7 @@ fn route3_fragment_slices_are_bounded_by_the_term() {
             assert_eq!(collect(&sub, 1), vec![b"01234567".to_vec()]);
             // The next frame, at term offset 64 of term 0.
             let initial_term_id = p.constants().unwrap().initial_term_id;
-            forge_frame(&env.driver.dir(), &p, 64, true, 64, initial_term_id, bogus);
+            forge_frame(env.driver.dir(), &p, 64, true, 64, initial_term_id, bogus);
             let mut seen = Vec::new();
             for _ in 0..20 {
                 sub.poll_once(
@@ -449,7 +449,7 @@ fn route3_block_slices_are_bounded_by_the_term() {
             let term_length = c.term_buffer_length;
             // A padding frame at term offset 64 of term 0 claiming 512 MiB.
             forge_frame(
-                &env.driver.dir(),
+                env.driver.dir(),
                 &p,
                 64,
                 false,
@@ -505,7 +505,7 @@ fn route3_block_poll_limit_is_bounded_by_the_term() {
                 let at = partition as u64 * term_length as u64;
                 let term_id = c.initial_term_id + partition;
                 forge_frame(
-                    &env.driver.dir(),
+                    env.driver.dir(),
                     &p,
                     at,
                     true,
